@@ -1,0 +1,89 @@
+# The only way the README, CI and developers run things. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+RASA        := $(BIN)/rasa
+SPACY_DIR   := build/spacy_zh
+MODEL       := models/callcentre.tar.gz
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export WEB_PORT ?= 8080
+export TRACKER_DB_URL ?= sqlite:///var/tracker.db
+
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
+                $(wildcard components/*.py) $(SPACY_DIR)/.built
+
+.PHONY: help setup assets train run shell shell-debug test test-unit test-e2e \
+        test-conversations test-nlu validate lint lock clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock scripts/find_python.sh
+	@py=$$(scripts/find_python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	    rm -rf $(VENV) && $$py -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.45.1"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+setup: $(VENV)/.installed .env ## create the Python 3.10 venv and install the pinned packages
+
+.env:
+	@cp .env.example .env && echo "created .env from .env.example (edit it for your deployment)"
+
+$(SPACY_DIR)/.built: $(VENV)/.installed scripts/build_spacy.py data/spacy/patterns.yml licence/data/provinces.yml
+	@rm -rf $(SPACY_DIR) && mkdir -p build
+	$(PY) scripts/build_spacy.py $(SPACY_DIR)
+	@touch $@
+
+assets: $(SPACY_DIR)/.built ## build the spaCy entity pipeline from data/spacy and licence/data
+
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+	@mkdir -p models
+	$(RASA) train --fixed-model-name callcentre --out models --force --quiet
+	@touch $@
+
+train: $(MODEL) ## train the model (only when data, config or components changed)
+
+run: setup $(MODEL) ## start the action server and the bot (REST, socket.io, HTTP API); Ctrl-C stops all
+	@scripts/run.sh
+
+shell: setup $(MODEL) ## talk to the bot in the terminal (support staff)
+	@scripts/shell.sh
+
+shell-debug: setup $(MODEL) ## the same, showing intent and confidence of every message
+	@SHELL_DEBUG=1 scripts/shell.sh
+
+validate: setup ## rasa data validate (fails on any warning)
+	@scripts/validate.sh
+
+test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
+	$(PY) -m pytest -q tests/unit tests/channels
+
+test-e2e: setup $(MODEL) ## pytest: the real servers over REST and the tracker API
+	$(PY) -m pytest -q tests/e2e
+
+test-conversations: setup $(MODEL) ## conversation tests (tests/test_*.yml) through rasa test
+	@scripts/test_conversations.sh
+
+test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails below 0.90
+	@scripts/test_nlu.sh
+
+test: setup validate train test-unit test-e2e test-conversations test-nlu ## everything CI runs
+
+lock: ## re-pin requirements.lock from requirements.in
+	rm -rf /tmp/lock-venv && $$(scripts/find_python.sh) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet "pip==24.0" && /tmp/lock-venv/bin/pip install --quiet -r requirements.in
+	/tmp/lock-venv/bin/pip freeze > requirements.lock
+
+clean: ## remove the venv, built assets, models and test output
+	rm -rf $(VENV) build models results var/*.db
