@@ -1,0 +1,359 @@
+"""Read interview answers out of one user message.
+
+``extract_answers(text, requested_slot)`` returns an :class:`Extraction`:
+``values`` maps interview slots (names and value types as in the shared
+contract) to what the message says about them, and ``problems`` maps a slot
+to the reason a number the user gave cannot be used.
+
+How a message is read
+- It is normalised and split into clauses at punctuation and at 但/但是/不过.
+  A clause that is a question gives no answer (``asked_question`` is set so
+  the caller can answer it); a clause that says "don't know" gives
+  ``"unknown"`` for the slots it names, or else for the requested slot.
+- Explicit mentions fill their slots wherever they appear: an amount with a
+  unit or a capital cue -> registered_capital (not one about fines, fees,
+  salaries or paid-in capital); a count with a staff cue -> insured_staff;
+  全网/地网 words -> coverage; a province or city -> province (only in a
+  clause that states coverage, or when nothing, coverage, province or
+  is_company was asked: "有，在深圳" about the office does not move the
+  licence to 广东);
+  company-type words -> is_company; cue words for the other yes/no slots,
+  with negation read around them ("没有外资" -> foreign_investment False).
+- A clause with no explicit mention answers the requested slot: yes/no for a
+  yes/no slot (yes -> True for every slot, whatever the slot's wording), a
+  bare number for registered_capital (万) or insured_staff.
+- Later clauses win, so "刚才说错了，注册资本是800万" corrects an earlier value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+from licence import parsing
+
+__all__ = [
+    "SLOTS",
+    "BOOLEAN_SLOTS",
+    "NUMERIC_SLOTS",
+    "UNKNOWN",
+    "PROBLEM_CODES",
+    "Extraction",
+    "extract_answers",
+    "split_clauses",
+]
+
+SLOTS: tuple[str, ...] = (
+    "coverage",
+    "province",
+    "is_company",
+    "registered_capital",
+    "foreign_investment",
+    "on_dishonest_list",
+    "violations_3y",
+    "business_scope_ok",
+    "insured_staff",
+    "has_premises",
+    "has_call_centre_system",
+    "has_service_measures",
+)
+BOOLEAN_SLOTS: frozenset[str] = frozenset(
+    {
+        "is_company",
+        "foreign_investment",
+        "on_dishonest_list",
+        "violations_3y",
+        "business_scope_ok",
+        "has_premises",
+        "has_call_centre_system",
+        "has_service_measures",
+    }
+)
+NUMERIC_SLOTS: frozenset[str] = frozenset({"registered_capital", "insured_staff"})
+UNKNOWN = "unknown"
+#: Values of ``Extraction.problems``.
+PROBLEM_CODES: frozenset[str] = frozenset({"not_a_number", "negative", "too_large", "out_of_range"})
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one message says.
+
+    values: slot -> value (contract types: "全网"/"地网", province short name,
+        bool, float 万元, int, or ``"unknown"``).
+    problems: slot -> one of ``PROBLEM_CODES`` when the user gave an unusable
+        number (negative, zero, absurdly large) or, for the requested numeric
+        slot, no number at all. A slot is never in both.
+    asked_question: some clause of the message is a question.
+    """
+
+    values: dict[str, object] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    asked_question: bool = False
+
+
+# --------------------------------------------------------------------------
+# Vocabulary-derived matchers
+
+
+@dataclass(frozen=True)
+class _Cue:
+    slot: str
+    affirmed_value: bool
+
+
+@functools.lru_cache(maxsize=2)
+def _cue_table(include_when_asked: bool) -> dict[str, _Cue]:
+    vocabulary = parsing.load_vocabulary()
+    table: dict[str, _Cue] = {}
+    company = vocabulary["company"]
+    for word in company["not_company"]:
+        table[str(word).lower()] = _Cue("is_company", False)
+    for word in company["company"]:
+        table[str(word).lower()] = _Cue("is_company", True)
+    if include_when_asked:
+        for word in company["company_when_asked"]:
+            table.setdefault(str(word).lower(), _Cue("is_company", True))
+    for slot, cues in vocabulary["boolean_cues"].items():
+        for word in cues.get("affirm") or []:
+            table[str(word).lower()] = _Cue(str(slot), True)
+        for word in cues.get("deny") or []:
+            table[str(word).lower()] = _Cue(str(slot), False)
+    return table
+
+
+def _words(key: str) -> tuple[str, ...]:
+    return parsing.vocabulary_words(key)
+
+
+@functools.lru_cache(maxsize=1)
+def _clause_split_re() -> re.Pattern[str]:
+    breakers = "|".join(re.escape(word) for word in _words("clause_breakers"))
+    # Keep "?" with its clause; never split a decimal point or a date's dots.
+    return re.compile(rf"(?<=\?)|[,。;!~…\n]|(?<!\d)\.|\.(?!\d)|{breakers}")
+
+
+# Requested slots under which a province named anywhere is taken as the answer.
+_PROVINCE_CONTEXT: frozenset[str | None] = frozenset({None, "coverage", "province", "is_company"})
+_COUNT_EXPRESSION_RE = re.compile(r"[0-9零〇一二两三四五六七八九十百千几]+\s*个人")
+_QUESTION_END_RE = re.compile(r"[?吗]\s*$")
+
+
+def split_clauses(text: str) -> list[str]:
+    """Clauses of already-normalised ``text``: split at , 。 ; ! ? and at
+    但/但是/不过 (a "?" stays with its clause; decimals and dates are kept)."""
+    text = parsing.remove_thousands_separators(text)
+    return [clause.strip() for clause in _clause_split_re().split(text) if clause and clause.strip()]
+
+
+# --------------------------------------------------------------------------
+# Reading one clause
+
+
+@dataclass
+class _Reading:
+    values: dict[str, object] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+    def money(self, wan: float) -> None:
+        problem = parsing.money_value_problem(wan)
+        if problem is None:
+            self.values["registered_capital"] = wan
+        else:
+            self.problems["registered_capital"] = problem
+
+    def count(self, count: int) -> None:
+        problem = parsing.count_value_problem(count)
+        if problem is None:
+            self.values["insured_staff"] = count
+        else:
+            self.problems["insured_staff"] = problem
+
+    @property
+    def empty(self) -> bool:
+        return not self.values and not self.problems
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+def _boolean_mentions(clause: str, requested: str | None) -> dict[str, bool]:
+    """Yes/no slots named by cue words in ``clause``, with their polarity."""
+    masked = _COUNT_EXPRESSION_RE.sub(lambda m: " " * len(m.group()), clause)
+    table = _cue_table(requested == "is_company")
+    matches = list(parsing.word_pattern(tuple(table)).finditer(masked))
+    if not matches:
+        return {}
+    conjunction = parsing.word_pattern(_words("conjunctions"))
+    groups: list[list[re.Match[str]]] = [[matches[0]]]
+    for match in matches[1:]:
+        gap = masked[groups[-1][-1].end() : match.start()]
+        if not conjunction.sub("", gap).strip():
+            groups[-1].append(match)
+        else:
+            groups.append([match])
+
+    affirming = _words("affirming_verbs")
+    not_yet = _words("not_yet")
+    found: dict[str, bool] = {}
+    for index, group in enumerate(groups):
+        pre_start = groups[index - 1][-1].end() if index else 0
+        post_end = groups[index + 1][0].start() if index + 1 < len(groups) else len(masked)
+        pre = masked[pre_start : group[0].start()]
+        post = masked[group[-1].end() : post_end]
+        pre_negations = parsing.negation_count(pre)
+        if pre_negations:
+            negated = pre_negations % 2 == 1
+        elif _has_any(pre, not_yet) or (
+            _has_any(post, not_yet) and not parsing.negation_count(post)
+        ):
+            negated = True
+        elif _has_any(pre, affirming):
+            negated = False
+        else:
+            negated = parsing.negation_count(post) % 2 == 1
+        for match in group:
+            cue = table[match.group()]
+            found[cue.slot] = cue.affirmed_value != negated
+    return found
+
+
+def _explicit(clause: str, requested: str | None) -> _Reading:
+    """Everything ``clause`` states outright, whatever was asked."""
+    reading = _Reading()
+    lowered = clause.lower()
+
+    money = parsing.find_money(clause)
+    other_money_pattern = parsing.word_pattern(_words("other_money_cues"))
+    other_money = bool(other_money_pattern.search(lowered))
+    # "实缴资本" holds the capital cue "资本" but is paid-in capital: mask it first.
+    capital_cue = _has_any(other_money_pattern.sub(" ", lowered), _words("capital_cues"))
+    if money is not None and (capital_cue or (money.has_unit and not other_money)):
+        reading.money(money.wan)
+
+    if _has_any(lowered, _words("staff_cues")):
+        count = parsing.parse_count(clause)
+        if count is not None:
+            reading.count(count)
+
+    coverage = parsing.parse_coverage(clause)
+    if coverage is not None:
+        reading.values["coverage"] = coverage
+
+    # A place named in passing while another question is open ("有，在深圳"
+    # about the office) must not move the licence to another province.
+    if requested in _PROVINCE_CONTEXT or coverage is not None:
+        named = {m.short for m in parsing.province_mentions(clause) if not m.negated}
+        if len(named) == 1:  # "北京和上海" names no single province
+            reading.values["province"] = named.pop()
+
+    reading.values.update(_boolean_mentions(lowered, requested))
+    return reading
+
+
+def _bare(clause: str, requested: str) -> _Reading:
+    """``clause`` as a direct answer to the question about ``requested``."""
+    reading = _Reading()
+    if requested in BOOLEAN_SLOTS:
+        answer = parsing.parse_yes_no(clause)
+        if answer is not None:
+            reading.values[requested] = answer
+    elif requested == "registered_capital":
+        money = parsing.find_money(clause)
+        if money is not None:
+            reading.money(money.wan)
+    elif requested == "insured_staff":
+        count = parsing.parse_count(clause)
+        if count is None and parsing.parse_yes_no(clause) is False:
+            count = 0  # "没有" / "还没有人交社保"
+        if count is not None:
+            reading.count(count)
+    elif requested == "province":
+        province = parsing.parse_province(clause)
+        if province is not None:
+            reading.values["province"] = province
+    elif requested == "coverage":
+        coverage = parsing.parse_coverage(clause)
+        if coverage is not None:
+            reading.values["coverage"] = coverage
+    return reading
+
+
+def _unknown_slots(clause: str, requested: str | None) -> list[str]:
+    """Slots a "don't know" clause is about: those it names, else the requested one."""
+    lowered = clause.lower()
+    named = [slot for slot in _boolean_mentions(lowered, requested)]
+    if _has_any(lowered, _words("capital_cues")):
+        named.append("registered_capital")
+    if _has_any(lowered, _words("staff_cues")):
+        named.append("insured_staff")
+    if named:
+        return named
+    return [requested] if requested else []
+
+
+def _is_correction_marker(clause: str) -> bool:
+    stripped = parsing.strip_fillers(clause.lower())
+    markers = parsing.word_pattern(_words("correction_markers"))
+    return bool(stripped) and not markers.sub("", stripped)
+
+
+# --------------------------------------------------------------------------
+# The message
+
+
+def extract_answers(
+    text: str,
+    requested_slot: str | None,
+    today: dt.date | None = None,
+) -> Extraction:
+    """Interview answers in one user message; see the module docstring.
+
+    ``requested_slot`` is the slot the bot just asked about (or ``None``).
+    ``today`` is accepted for callers that pass the conversation's date; no
+    interview slot is a date yet, so it does not change the result.
+    Never raises on a ``str``.
+    """
+    del today  # reserved: no interview slot holds a date
+    requested = requested_slot if requested_slot in SLOTS else None
+    normalised = parsing.normalise(text)
+    clauses = split_clauses(normalised)
+    values: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    asked_question = False
+
+    def merge(reading: _Reading) -> None:
+        for slot, value in reading.values.items():
+            values[slot] = value
+            problems.pop(slot, None)
+        for slot, problem in reading.problems.items():
+            problems[slot] = problem
+            values.pop(slot, None)
+
+    for clause in clauses:
+        if len(clauses) > 1 and _is_correction_marker(clause):
+            continue
+        if parsing.is_unknown(clause) and not _QUESTION_END_RE.search(clause):
+            merge(_Reading(values={slot: UNKNOWN for slot in _unknown_slots(clause, requested)}))
+            continue
+        if parsing.is_question(clause):
+            asked_question = True
+            continue
+        reading = _explicit(clause, requested)
+        if reading.empty and requested is not None:
+            reading = _bare(clause, requested)
+        merge(reading)
+
+    if requested == "coverage" and "coverage" not in values:
+        # "北京" answers "全网还是地网?" with one province; two or more mean 全网.
+        provinces = parsing.find_provinces(normalised)
+        if provinces:
+            values["coverage"] = parsing.NATIONWIDE if len(provinces) > 1 else parsing.SINGLE_PROVINCE
+
+    if requested in NUMERIC_SLOTS and requested not in values and requested not in problems:
+        if not values and not asked_question and normalised:
+            problems[requested] = "not_a_number"
+    return Extraction(values=values, problems=problems, asked_question=asked_question)

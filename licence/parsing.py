@@ -1,0 +1,909 @@
+"""Parsers for what users type: money, head counts, yes/no, provinces, dates.
+
+Every parser takes raw user text, normalises it itself and never raises on
+any ``str``; when it finds nothing it returns ``None``. Recognition
+vocabulary lives in ``licence/data/vocabulary.yml`` and
+``licence/data/provinces.yml`` and is loaded lazily on first use.
+
+Units and conventions
+- Money is in 万元 (10,000 RMB). ``parse_money_wan`` returns the amount the
+  user wrote, even when it is negative or absurdly large; ``money_problem``
+  says whether that amount is acceptable as registered capital
+  (0 < amount <= ``MONEY_MAX_WAN``).
+- A bare number without a unit is read as 万 when below 10,000 and as 元
+  otherwise ("500" -> 500万, "3000000" -> 300万).
+- Provinces are returned as their canonical short name ("广东", "内蒙古").
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import cn2an
+import yaml
+from opencc import OpenCC
+
+__all__ = [
+    "MONEY_MAX_WAN",
+    "COUNT_MAX",
+    "MoneyMatch",
+    "ProvinceMention",
+    "normalise",
+    "load_vocabulary",
+    "load_provinces",
+    "vocabulary_words",
+    "longest_first",
+    "word_pattern",
+    "strip_fillers",
+    "remove_thousands_separators",
+    "find_money",
+    "parse_money_wan",
+    "money_problem",
+    "money_value_problem",
+    "format_wan",
+    "parse_count",
+    "count_value_problem",
+    "parse_yes_no",
+    "is_unknown",
+    "is_question",
+    "negation_count",
+    "find_provinces",
+    "province_mentions",
+    "parse_province",
+    "province_full_name",
+    "is_mainland",
+    "parse_coverage",
+    "NATIONWIDE",
+    "SINGLE_PROVINCE",
+    "parse_date",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Largest registered capital accepted, in 万元 (10^11 元).
+MONEY_MAX_WAN = 1e7
+#: Largest head count accepted.
+COUNT_MAX = 1_000_000
+
+# Numeral grammar (tied to what cn2an understands, so kept next to the code).
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CN_MULTIPLIERS = "十百千万亿拾佰仟"
+_NUMBER_RUN_RE = re.compile(f"[0-9.{_CN_DIGITS}{_CN_MULTIPLIERS}点]+")
+_DIGIT_LIKE = frozenset("0123456789" + _CN_DIGITS + "十拾")
+_LEADING_JUNK = "百千万亿佰仟点."
+_TRAILING_JUNK = "点."
+_UNIT_FACTORS = {"万": 1e4, "亿": 1e8}
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+# --------------------------------------------------------------------------
+# Data loading
+
+
+@functools.lru_cache(maxsize=None)
+def _load_yaml(name: str) -> Mapping[str, Any]:
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name}: expected a mapping at the top level")
+    return data
+
+
+def load_vocabulary() -> Mapping[str, Any]:
+    """The parsed ``vocabulary.yml`` (cached)."""
+    return _load_yaml("vocabulary.yml")
+
+
+def load_provinces() -> Sequence[Mapping[str, Any]]:
+    """The province entries of ``provinces.yml`` (cached)."""
+    return _load_yaml("provinces.yml")["provinces"]  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=None)
+def vocabulary_words(*path: str) -> tuple[str, ...]:
+    """A word list from ``vocabulary.yml`` by its key path, lower-cased, longest first."""
+    node: Any = load_vocabulary()
+    for key in path:
+        node = node[key]
+    return longest_first(str(word).lower() for word in node)
+
+
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Distinct ``words``, longest first (ties alphabetical), for greedy matching."""
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@functools.lru_cache(maxsize=None)
+def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A compiled regex matching any of ``words``, longest first (cached)."""
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile("|".join(re.escape(word) for word in longest_first(words)))
+
+
+# --------------------------------------------------------------------------
+# Normalisation
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _normalise_once(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif category in ("Cf", "Cs"):
+            continue
+        else:
+            kept.append(char)
+    text = "".join(kept)
+    try:
+        text = _t2s().convert(text)
+    except Exception:  # noqa: BLE001 - a converter bug must not cost the user's message
+        pass
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """Canonical form of user input.
+
+    NFKC (full-width to half-width: "１０" -> "10", "，" -> ","), traditional to
+    simplified Chinese, control and format characters removed (line breaks
+    become spaces), whitespace collapsed, ends stripped. Idempotent; never
+    raises on a ``str``.
+    """
+    result = text
+    for _ in range(5):
+        following = _normalise_once(result)
+        if following == result:
+            break
+        result = following
+    return result
+
+
+def remove_thousands_separators(text: str) -> str:
+    """ "1,000,000" -> "1000000"; other commas stay."""
+    return _THOUSANDS_RE.sub("", text)
+
+
+def _prepare(text: str) -> str:
+    """Normalised, lower-cased, thousands separators removed."""
+    return remove_thousands_separators(normalise(text).lower())
+
+
+# --------------------------------------------------------------------------
+# Numbers
+
+
+@dataclass(frozen=True)
+class _Number:
+    value: float
+    start: int
+    end: int
+    has_multiplier: bool
+    has_wan_yi: bool
+    is_arabic: bool
+    negative: bool
+
+
+def _to_number(run: str) -> float | None:
+    try:
+        return float(cn2an.cn2an(run, "smart"))
+    except Exception:  # noqa: BLE001 - cn2an raises several types on odd input
+        pass
+    match = re.fullmatch(r"(.*?)([万亿]+)", run)
+    if match and match.group(1):
+        base = _to_number(match.group(1))
+        if base is None:
+            return None
+        factor = 1.0
+        for unit in match.group(2):
+            factor *= _UNIT_FACTORS[unit]
+        return base * factor
+    return None
+
+
+def _scan_numbers(text: str) -> list[_Number]:
+    numbers: list[_Number] = []
+    for match in _NUMBER_RUN_RE.finditer(text):
+        run, start, end = match.group(), match.start(), match.end()
+        while run and run[0] in _LEADING_JUNK:
+            run, start = run[1:], start + 1
+        while run and run[-1] in _TRAILING_JUNK:
+            run, end = run[:-1], end - 1
+        if not run or not any(char in _DIGIT_LIKE for char in run):
+            continue
+        value = _to_number(run)
+        if value is None or not math.isfinite(value):
+            continue
+        before = text[:start].rstrip()
+        negative = before.endswith("负") or (
+            before.endswith(("-", "−")) and before[:-1].rstrip()[-1:] not in _DIGIT_LIKE
+        )
+        numbers.append(
+            _Number(
+                value=value,
+                start=start,
+                end=end,
+                has_multiplier=any(char in _CN_MULTIPLIERS for char in run),
+                has_wan_yi=any(char in "万亿" for char in run),
+                is_arabic=any(char.isdigit() and char.isascii() for char in run),
+                negative=negative,
+            )
+        )
+    return numbers
+
+
+def _residue_is_empty(text: str, start: int, end: int, extra: Iterable[str] = ()) -> bool:
+    """True when ``text`` without ``text[start:end]`` holds only filler words."""
+    residue = text[:start].rstrip("-−负 ") + " " + text[end:]
+    fillers = longest_first(
+        list(vocabulary_words("yes_no", "leading_fillers"))
+        + list(vocabulary_words("yes_no", "trailing_particles"))
+        + list(vocabulary_words("approximations"))
+        + list(extra)
+    )
+    residue = word_pattern(fillers).sub("", residue)
+    return not re.sub(r"[\W_]+", "", residue)
+
+
+def _starts_with_any(text: str, words: Iterable[str]) -> str | None:
+    for word in words:
+        if text.startswith(word):
+            return word
+    return None
+
+
+# --------------------------------------------------------------------------
+# Money
+
+
+@dataclass(frozen=True)
+class MoneyMatch:
+    """An amount found in text: ``wan`` in 万元; ``has_unit`` when the user
+    wrote a unit (万, 亿, 元, w, million ...) rather than a bare number."""
+
+    wan: float
+    has_unit: bool
+
+
+_SCIENTIFIC_RE = re.compile(r"(?<![a-z0-9.])([-−]?)(\d+(?:\.\d+)?e[+-]?\d{1,3})(?![a-z0-9.])\s*([万亿元块])?")
+_SPACE_BEFORE_UNIT_RE = re.compile(rf"(?<=[0-9{_CN_DIGITS}{_CN_MULTIPLIERS}])\s+(?=[万亿元块])")
+
+
+@functools.lru_cache(maxsize=1)
+def _english_money_re() -> re.Pattern[str]:
+    units = load_vocabulary()["money"]["english"]
+    names = "|".join(re.escape(str(name)) for name in longest_first(str(u) for u in units))
+    return re.compile(rf"([-−]?)(\d+(?:\.\d+)?)\s*({names})(?![a-z])")
+
+
+@functools.lru_cache(maxsize=1)
+def _wan_suffix_re() -> re.Pattern[str]:
+    names = "|".join(re.escape(word) for word in vocabulary_words("money", "wan"))
+    return re.compile(rf"(?<=[0-9{_CN_DIGITS}{_CN_MULTIPLIERS}])\s*(?:{names})(?![a-z])")
+
+
+def _money_text(text: str) -> str:
+    prepared = _prepare(text).replace("个亿", "亿")
+    prepared = _wan_suffix_re().sub("万", prepared)
+    return _SPACE_BEFORE_UNIT_RE.sub("", prepared)
+
+
+def _money_candidates(text: str) -> list[MoneyMatch]:
+    prepared = _money_text(text)
+    english_units = {str(k).lower(): float(v) for k, v in load_vocabulary()["money"]["english"].items()}
+    candidates: list[tuple[int, MoneyMatch]] = []
+
+    def blank(match: re.Match[str]) -> str:
+        sign = -1.0 if match.group(1) else 1.0
+        amount = sign * float(match.group(2)) * english_units[match.group(3)]
+        candidates.append((match.start(), MoneyMatch(wan=amount, has_unit=True)))
+        return " " * len(match.group())
+
+    prepared = _english_money_re().sub(blank, prepared)
+
+    def blank_scientific(match: re.Match[str]) -> str:
+        try:
+            value = float(match.group(2))
+        except OverflowError:
+            value = math.inf
+        sign = -1.0 if match.group(1) else 1.0
+        unit = match.group(3)
+        if unit in _UNIT_FACTORS:
+            wan = value * _UNIT_FACTORS[unit] / 1e4
+        elif unit:
+            wan = value / 1e4
+        else:
+            wan = value / 1e4 if value >= 1e4 else value
+        candidates.append((match.start(), MoneyMatch(wan=sign * wan, has_unit=bool(unit))))
+        return " " * len(match.group())
+
+    prepared = _SCIENTIFIC_RE.sub(blank_scientific, prepared)
+    yuan_words = vocabulary_words("money", "yuan")
+    blocked = longest_first(vocabulary_words("count", "classifiers") + vocabulary_words("non_quantity_units"))
+    for number in _scan_numbers(prepared):
+        following = prepared[number.end :].lstrip()
+        sign = -1.0 if number.negative else 1.0
+        if number.has_wan_yi:
+            candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
+            continue
+        if _starts_with_any(following, yuan_words):
+            candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
+            continue
+        if _starts_with_any(following, blocked):
+            continue
+        whole = _residue_is_empty(prepared, number.start, number.end, vocabulary_words("money", "yuan"))
+        if not (number.is_arabic or number.has_multiplier or whole):
+            continue
+        wan = number.value / 1e4 if number.value >= 1e4 else number.value
+        candidates.append((number.start, MoneyMatch(sign * wan, False)))
+    candidates.sort(key=lambda item: item[0])
+    return [match for _, match in candidates]
+
+
+def find_money(text: str) -> MoneyMatch | None:
+    """The amount the text states, preferring one written with a unit.
+
+    Among several amounts the last one with a unit wins ("从100万增到500万"
+    -> 500); a bare number is used only when no amount has a unit. Numbers
+    followed by a classifier or a date unit (3个人, 2027年) are not money.
+    """
+    candidates = _money_candidates(text)
+    with_unit = [match for match in candidates if match.has_unit]
+    chosen = (with_unit or candidates or [None])[-1]
+    if chosen is None:
+        return None
+    return MoneyMatch(wan=round(chosen.wan, 6), has_unit=chosen.has_unit)
+
+
+def parse_money_wan(text: str) -> float | None:
+    """Registered capital in 万元, or ``None`` when the text states no amount.
+
+    "五百万" "500万元" "800w" "0.2亿" "一个亿" "3000000元" "5 million" -> 500,
+    500, 800, 2000, 10000, 300, 500. A bare number is 万 below 10,000 and 元
+    from 10,000 up. Negative amounts ("-5万", "负五万") come back negative and
+    huge ones unchanged: check them with ``money_problem``.
+    """
+    match = find_money(text)
+    return None if match is None else match.wan
+
+
+def money_value_problem(wan: float) -> str | None:
+    """Why ``wan`` is not a usable registered capital, or ``None`` if it is.
+
+    One of "negative", "out_of_range" (zero) or "too_large" (over
+    ``MONEY_MAX_WAN``).
+    """
+    if not math.isfinite(wan):
+        return "too_large"
+    if wan < 0:
+        return "negative"
+    if wan == 0:
+        return "out_of_range"
+    if wan > MONEY_MAX_WAN:
+        return "too_large"
+    return None
+
+
+def money_problem(text: str) -> str | None:
+    """``None`` when ``text`` states a usable registered capital, else one of
+    "not_a_number", "negative", "out_of_range", "too_large"."""
+    wan = parse_money_wan(text)
+    if wan is None:
+        return "not_a_number"
+    return money_value_problem(wan)
+
+
+def _format_number(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def format_wan(wan: float) -> str:
+    """Display an amount in 万元: 500 -> "500万元", 99.99 -> "99.99万元"."""
+    template = str(load_vocabulary()["display"]["wan"])
+    return template.format(amount=_format_number(wan))
+
+
+# --------------------------------------------------------------------------
+# Head counts
+
+
+def parse_count(text: str) -> int | None:
+    """A head count: "3个人", "三名", "两个", "社保交了8个", "有12位员工交社保",
+    or a bare number that is the whole answer ("5").
+
+    Amounts of money (500万, 800w, 3000元) and dates are not counts. A
+    negative count comes back negative (see ``count_value_problem``);
+    fractions give ``None``.
+    """
+    prepared = _money_text(text)
+    classifiers = vocabulary_words("count", "classifiers")
+    not_after = vocabulary_words("count", "not_after_classifier")
+    blocked = longest_first(vocabulary_words("non_quantity_units") + vocabulary_words("money", "yuan"))
+    staff_cues = vocabulary_words("staff_cues")
+    for number in _scan_numbers(prepared):
+        if number.has_wan_yi or not float(number.value).is_integer():
+            continue
+        following = prepared[number.end :].lstrip()
+        value = -int(number.value) if number.negative else int(number.value)
+        classifier = _starts_with_any(following, classifiers)
+        if classifier is not None:
+            if _starts_with_any(following[len(classifier) :].lstrip(), not_after) is None:
+                return value
+            continue
+        if _starts_with_any(following, blocked) is not None:
+            continue
+        if _residue_is_empty(prepared, number.start, number.end):
+            return value
+        if any(cue in prepared[: number.start] for cue in staff_cues):
+            return value
+    return None
+
+
+def count_value_problem(count: int) -> str | None:
+    """Why ``count`` is not a usable head count: "negative", "too_large", or ``None``."""
+    if count < 0:
+        return "negative"
+    if count > COUNT_MAX:
+        return "too_large"
+    return None
+
+
+# --------------------------------------------------------------------------
+# Yes / no, "don't know", questions, negation
+
+_PREFIX_SINGLE_CHARS = frozenset("有是没不无未否嗯")
+
+
+def strip_fillers(text: str) -> str:
+    """Remove punctuation and leading fillers/hedges (我们, 应该, 嗯 ...)."""
+    text = re.sub(r"[\W_]+", "", text)
+    leading = vocabulary_words("yes_no", "leading_fillers")
+    while text:
+        word = _starts_with_any(text, leading)
+        if not word or len(word) >= len(text):
+            break
+        text = text[len(word) :]
+    return text
+
+
+def _yes_no_lookup(text: str) -> bool | None:
+    affirmative = set(vocabulary_words("yes_no", "affirmative"))
+    negative = set(vocabulary_words("yes_no", "negative"))
+    trailing = vocabulary_words("yes_no", "trailing_particles")
+    candidate = text
+    while candidate:
+        if candidate in negative:
+            return False
+        if candidate in affirmative:
+            return True
+        particle = next((p for p in trailing if candidate.endswith(p) and p != candidate), None)
+        if particle is None:
+            break
+        candidate = candidate[: -len(particle)]
+    for word in longest_first(affirmative | negative):
+        if len(word) == 1 and word not in _PREFIX_SINGLE_CHARS:
+            continue
+        if not text.startswith(word):
+            continue
+        following = text[len(word) : len(word) + 1]
+        if word.isascii() and following.isascii() and following.isalpha():
+            continue  # "no" is not a prefix of "now"
+        return word not in negative
+    return None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """True for yes (有, 是的, 对, 嗯, 可以, 已经有了, 当然 ...), False for no
+    (没有, 没, 无, 不是, 否, 还没, 暂时没有, 木有 ...), ``None`` when the text is
+    not a yes/no answer (including "不清楚" and other "don't know" answers).
+
+    A clause that starts with a yes/no word counts ("有，租的" -> True,
+    "没有办公室" -> False).
+    """
+    prepared = normalise(text).lower()
+    if not prepared or is_unknown(prepared):
+        return None
+    return _yes_no_lookup(strip_fillers(prepared))
+
+
+def is_unknown(text: str) -> bool:
+    """The user says they do not know (不清楚, 不知道, 说不好, 忘了, idk ...)."""
+    prepared = normalise(text).lower()
+    return any(word in prepared for word in vocabulary_words("unknown"))
+
+
+@functools.lru_cache(maxsize=1)
+def _question_patterns() -> tuple[re.Pattern[str], ...]:
+    section = load_vocabulary()["question"]
+    patterns = [re.compile(str(pattern)) for pattern in section["patterns"]]
+    latin = [word for word in vocabulary_words("question", "markers") if word.isascii() and word.isalpha()]
+    if latin:
+        patterns.append(re.compile(r"\b(?:" + "|".join(map(re.escape, latin)) + r")\b"))
+    return tuple(patterns)
+
+
+def is_question(text: str) -> bool:
+    """The clause asks something (吗, ?, 什么, 多少, 怎么, 是否, 几, 有没有 ...).
+
+    A trailing 呢 only makes a question when what precedes it is not an
+    answer: "还没有呢" is an answer, "那全网呢" a question.
+    """
+    prepared = normalise(text).lower()
+    if not prepared:
+        return False
+    prepared = word_pattern(vocabulary_words("question", "exceptions")).sub(" ", prepared)
+    markers = [w for w in vocabulary_words("question", "markers") if not (w.isascii() and w.isalpha())]
+    if any(marker in prepared for marker in markers):
+        return True
+    if any(pattern.search(prepared) for pattern in _question_patterns()):
+        return True
+    stripped = re.sub(r"[\W_]+$", "", prepared)
+    particle = next((p for p in vocabulary_words("question", "trailing") if stripped.endswith(p)), None)
+    if particle is not None:
+        rest = stripped[: -len(particle)]
+        if not rest:
+            return False
+        return _yes_no_lookup(strip_fillers(rest)) is None and not is_unknown(rest)
+    return False
+
+
+def negation_count(text: str) -> int:
+    """How many negations (没有, 不, 无, 未, 非 ...) ``text`` holds, ignoring
+    words that only look negative (不良, 非常, 无锡, 没问题 ...)."""
+    masked = word_pattern(vocabulary_words("negation", "exceptions")).sub(" ", text.lower())
+    return len(word_pattern(vocabulary_words("negation", "words")).findall(masked))
+
+
+# --------------------------------------------------------------------------
+# Provinces
+
+
+@dataclass(frozen=True)
+class ProvinceMention:
+    """A province named in text: canonical short name and where it was named."""
+
+    short: str
+    start: int
+    end: int
+    negated: bool
+
+
+@dataclass(frozen=True)
+class _ProvinceIndex:
+    by_name: Mapping[str, str]
+    by_abbr: Mapping[str, str]
+    full: Mapping[str, str]
+    mainland: Mapping[str, bool]
+    pattern: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _province_index() -> _ProvinceIndex:
+    by_name: dict[str, str] = {}
+    by_abbr: dict[str, str] = {}
+    full: dict[str, str] = {}
+    mainland: dict[str, bool] = {}
+    for entry in load_provinces():
+        short = str(entry["short"])
+        full[short] = str(entry["full"])
+        mainland[short] = bool(entry.get("mainland", True))
+        names = [short, str(entry["full"])] + [str(n) for n in entry.get("aliases") or []]
+        names += [str(n) for n in entry.get("cities") or []]
+        for name in names:
+            by_name[name] = short
+        for abbr in entry.get("abbr") or []:
+            by_abbr[str(abbr)] = short
+    pattern = word_pattern(tuple(by_name))
+    return _ProvinceIndex(by_name, by_abbr, full, mainland, pattern)
+
+
+_PROVINCE_NEGATION_RE = re.compile(r"(不是|不在|并非|不|非)$")
+# "北京路", "南京东路": a street named after a place, not the place.
+_STREET_RE = re.compile(r"[东西南北中]?(路|街|大道|大街)")
+
+
+def province_mentions(text: str) -> list[ProvinceMention]:
+    """Every province named in already-normalised ``text`` (by name, alias or
+    city), left to right; ``negated`` when preceded by 不是/不在/非. Street
+    names (北京路, 南京东路) are not mentions."""
+    index = _province_index()
+    mentions = []
+    for match in index.pattern.finditer(text):
+        if _STREET_RE.match(text, match.end()):
+            continue
+        negated = bool(_PROVINCE_NEGATION_RE.search(text[: match.start()].rstrip()))
+        mentions.append(ProvinceMention(index.by_name[match.group()], match.start(), match.end(), negated))
+    return mentions
+
+
+def find_provinces(text: str) -> list[str]:
+    """Distinct provinces named (not negated) in ``text``, in order of mention."""
+    seen: list[str] = []
+    for mention in province_mentions(normalise(text)):
+        if not mention.negated and mention.short not in seen:
+            seen.append(mention.short)
+    return seen
+
+
+def _province_abbreviation(text: str) -> str | None:
+    index = _province_index()
+    cleaned = strip_fillers(text)
+    cleaned = re.sub(r"(省|市|地区|这边|那边|的)+$", "", cleaned)
+    return index.by_abbr.get(cleaned)
+
+
+def parse_province(text: str) -> str | None:
+    """Canonical short name of the province the text names: "广东省", "粤",
+    "深圳" -> "广东"; "内蒙" -> "内蒙古". With several, the last one not
+    negated wins ("不是北京，是上海" -> "上海"). One-character abbreviations
+    count only as the whole answer.
+    """
+    prepared = normalise(text)
+    mentions = [m for m in province_mentions(prepared) if not m.negated]
+    if mentions:
+        return mentions[-1].short
+    return _province_abbreviation(prepared.lower())
+
+
+def province_full_name(short: str) -> str:
+    """Official full name: "广东" -> "广东省", "北京" -> "北京市", "内蒙古" ->
+    "内蒙古自治区". Accepts anything ``parse_province`` resolves; raises
+    ``ValueError`` otherwise."""
+    index = _province_index()
+    key = short if short in index.full else parse_province(short)
+    if key is None:
+        raise ValueError(f"unknown province: {short!r}")
+    return index.full[key]
+
+
+def is_mainland(short: str) -> bool:
+    """False for Hong Kong, Macao and Taiwan (no 通信管理局 licence there)."""
+    index = _province_index()
+    if short not in index.mainland:
+        raise ValueError(f"unknown province: {short!r}")
+    return index.mainland[short]
+
+
+# --------------------------------------------------------------------------
+# Coverage
+
+_COVERAGE_NEGATION_RE = re.compile(r"(不是|并非|不|没有|没|非)$")
+NATIONWIDE = "全网"
+SINGLE_PROVINCE = "地网"
+
+
+def _flip_coverage(value: str) -> str:
+    return SINGLE_PROVINCE if value == NATIONWIDE else NATIONWIDE
+
+
+def parse_coverage(text: str) -> str | None:
+    """"全网" or "地网" from the words users use, or ``None``.
+
+    全网: 全网 全国 跨省 跨地区 全国性 多个省 好几个省 ...; 地网: 地网 省网 本地网
+    省内 本省 一个省, "只在/只做 + province or 本地", "province + 本地". A
+    negation right before flips it ("不是全网" -> 地网). The last one wins.
+    """
+    prepared = normalise(text).lower()
+    section = load_vocabulary()["coverage"]
+    findings: list[tuple[int, str]] = []
+
+    def add(start: int, value: str) -> None:
+        if _COVERAGE_NEGATION_RE.search(prepared[:start].rstrip()):
+            value = _flip_coverage(value)
+        findings.append((start, value))
+
+    nationwide = vocabulary_words("coverage", "nationwide")
+    single = vocabulary_words("coverage", "single")
+    for match in word_pattern(nationwide + single).finditer(prepared):
+        add(match.start(), NATIONWIDE if match.group() in nationwide else SINGLE_PROVINCE)
+
+    mentions = province_mentions(prepared)
+    local_words = longest_first([str(w) for w in section["after_province"]] + ["本地", "本省", "省内", "一个省"])
+    for match in word_pattern(vocabulary_words("coverage", "limit_prefixes")).finditer(prepared):
+        following = prepared[match.end() :].lstrip()
+        offset = len(prepared) - len(following)
+        if _starts_with_any(following, local_words) or any(m.start == offset for m in mentions):
+            add(match.start(), SINGLE_PROVINCE)
+    after_province = vocabulary_words("coverage", "after_province")
+    for mention in mentions:
+        if _starts_with_any(prepared[mention.end :].lstrip(), after_province):
+            findings.append((mention.start, SINGLE_PROVINCE))
+    if not findings:
+        return None
+    findings.sort(key=lambda item: item[0])
+    return findings[-1][1]
+
+
+# --------------------------------------------------------------------------
+# Dates
+
+_CN_DATE_NUMBER_RE = re.compile(f"([{_CN_DIGITS}十]+)(?=[年月日号天]|个月)")
+
+
+def _arabic_date_numbers(text: str) -> str:
+    def convert(match: re.Match[str]) -> str:
+        value = _to_number(match.group(1))
+        return match.group(1) if value is None else str(int(value))
+
+    return _CN_DATE_NUMBER_RE.sub(convert, text)
+
+
+def _year(raw: str) -> int:
+    value = int(raw)
+    return 2000 + value if len(raw) <= 2 else value
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    total = year * 12 + (month - 1) + delta
+    return total // 12, total % 12 + 1
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _month_day(year: int, month: int, part: str | None, month_only: str) -> dt.date | None:
+    if not 1 <= month <= 12 or not dt.MINYEAR <= year <= dt.MAXYEAR:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    where = part or month_only
+    day = {"start": 1, "middle": 15, "end": last}[where]
+    return dt.date(year, month, day)
+
+
+def _year_part(year: int, part: str) -> dt.date | None:
+    month, day = {"start": (1, 1), "middle": (6, 30), "end": (12, 31)}[part]
+    return _safe_date(year, month, day)
+
+
+def _period(part: str | None) -> str | None:
+    if not part:
+        return None
+    parts = load_vocabulary()["dates"]["period_parts"]
+    return str(parts[part])
+
+
+@functools.lru_cache(maxsize=1)
+def _date_patterns() -> dict[str, re.Pattern[str]]:
+    section = load_vocabulary()["dates"]
+    years = "|".join(map(re.escape, longest_first(section["relative_years"])))
+    months = "|".join(map(re.escape, longest_first(section["relative_months"])))
+    days = "|".join(map(re.escape, longest_first(section["relative_days"])))
+    parts = "|".join(map(re.escape, longest_first(section["period_parts"])))
+    after = "|".join(map(re.escape, longest_first(section["after_words"])))
+    return {
+        "ymd": re.compile(
+            r"(?<!\d)(?:(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
+            r"|(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2}))(?!\d)"
+        ),
+        "compact": re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"),
+        "ym": re.compile(
+            rf"(?<!\d)(?:(\d{{4}})\s*[-/.]\s*(\d{{1,2}})(?![\d.])|(\d{{4}}|\d{{2}})\s*年\s*(\d{{1,2}})\s*月)"
+            rf"\s*({parts})?"
+        ),
+        "y": re.compile(rf"(?<!\d)(\d{{4}})\s*年\s*({parts})?"),
+        "year_part": re.compile(rf"年\s*({parts})"),
+        "rel_year": re.compile(
+            rf"({years})\s*(?:(\d{{1,2}})\s*月\s*(?:(\d{{1,2}})|({parts}))?|年?({parts})|)"
+        ),
+        "rel_month": re.compile(rf"({months})\s*(?:(\d{{1,2}})\s*[日号]|({parts}))?"),
+        "rel_day": re.compile(rf"({days})"),
+        "after": re.compile(rf"(\d{{1,4}})\s*(天|个月|年)\s*(?:{after})"),
+        "md": re.compile(rf"(?<!\d)(\d{{1,2}})\s*月\s*(?:(\d{{1,2}})\s*[日号]?|({parts}))?"),
+        "d": re.compile(r"(?<![\d月])(\d{1,2})\s*[日号]"),
+    }
+
+
+def parse_date(
+    text: str,
+    today: dt.date,
+    *,
+    month_only: Literal["start", "end"] = "start",
+    yearless: Literal["future", "past"] = "future",
+) -> dt.date | None:
+    """A calendar date from what the user typed, or ``None``.
+
+    Understands 2027年6月30日, 2027-06-30, 2027/6/30, 2027.6.30, 20270630,
+    二〇二七年六月三十日, 27年6月30号, 明年6月底, 今年年底, 下个月15号, 明天,
+    3个月后, 后年.
+
+    - No year (6月30号, 6月底, 15号): the nearest occurrence on or after
+      ``today``; with ``yearless="past"`` (a submission or acceptance date,
+      which has already happened) the nearest on or before ``today``.
+    - Month without a day (2027年6月, 明年3月) and year alone (2028年, 后年):
+      the first day of that month or year by default, because a date used to
+      work out a deadline should err early; pass ``month_only="end"`` for the
+      last day. 底/末 always mean the last day, 初 the first, 中旬 the 15th.
+    """
+    try:
+        return _parse_date(text, today, month_only, yearless == "past")
+    except (ValueError, OverflowError, KeyError):
+        return None
+
+
+def _parse_date(text: str, today: dt.date, month_only: str, past: bool = False) -> dt.date | None:
+    prepared = _arabic_date_numbers(normalise(text).lower())
+    section = load_vocabulary()["dates"]
+    patterns = _date_patterns()
+
+    if match := patterns["ymd"].search(prepared):
+        year, month, day = (g for g in match.groups() if g is not None)
+        return _safe_date(_year(year), int(month), int(day))
+    if match := patterns["compact"].search(prepared):
+        return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if match := patterns["ym"].search(prepared):
+        year, month = (g for g in match.groups()[:4] if g is not None)
+        return _month_day(_year(year), int(month), _period(match.group(5)), month_only)
+    if match := patterns["rel_year"].search(prepared):
+        year = today.year + int(section["relative_years"][match.group(1)])
+        if match.group(2):
+            month = int(match.group(2))
+            if match.group(3):
+                return _safe_date(year, month, int(match.group(3)))
+            return _month_day(year, month, _period(match.group(4)), month_only)
+        return _year_part(year, _period(match.group(5)) or month_only)
+    if match := patterns["y"].search(prepared):
+        return _year_part(int(match.group(1)), _period(match.group(2)) or month_only)
+    if match := patterns["year_part"].search(prepared):
+        return _year_part(today.year, _period(match.group(1)) or month_only)
+    if match := patterns["rel_month"].search(prepared):
+        year, month = _add_months(today.year, today.month, int(section["relative_months"][match.group(1)]))
+        if match.group(2):
+            return _safe_date(year, month, int(match.group(2)))
+        return _month_day(year, month, _period(match.group(3)), month_only)
+    if match := patterns["rel_day"].search(prepared):
+        return today + dt.timedelta(days=int(section["relative_days"][match.group(1)]))
+    if match := patterns["after"].search(prepared):
+        amount, unit = int(match.group(1)), match.group(2)
+        if unit == "天":
+            return today + dt.timedelta(days=amount)
+        year, month = _add_months(today.year, today.month, amount * (12 if unit == "年" else 1))
+        return _safe_date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    if match := patterns["md"].search(prepared):
+        month = int(match.group(1))
+        if not 1 <= month <= 12:
+            return None
+        years = (today.year, today.year - 1) if past else (today.year, today.year + 1)
+        for year in years:
+            if match.group(2):
+                candidate = _safe_date(year, month, int(match.group(2)))
+            else:
+                candidate = _month_day(year, month, _period(match.group(3)), month_only)
+                if candidate is not None and not match.group(3) and year == today.year and not past:
+                    # "6月" names the whole month: still current while we are in it.
+                    end = _month_day(year, month, "end", month_only)
+                    if end is not None and end >= today:
+                        return candidate
+            if candidate is not None and (candidate <= today if past else candidate >= today):
+                return candidate
+        return None
+    if match := patterns["d"].search(prepared):
+        day = int(match.group(1))
+        for delta in ((0, -1, -2) if past else (0, 1, 2)):
+            year, month = _add_months(today.year, today.month, delta)
+            candidate = _safe_date(year, month, day)
+            if candidate is not None and (candidate <= today if past else candidate >= today):
+                return candidate
+    return None

@@ -1,0 +1,605 @@
+"""Table tests for licence.engine: every rule, threshold edge and branch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from licence.engine import (
+    UNKNOWN,
+    Decision,
+    assess,
+    condition_labels,
+    faq_vars,
+    load_ruleset,
+    need_check,
+    process_steps,
+    process_total_text,
+    required_slots,
+)
+
+PROVINCES = {
+    "广东": "广东省",
+    "北京": "北京市",
+    "内蒙古": "内蒙古自治区",
+    "新疆": "新疆维吾尔自治区",
+}
+
+
+def full_name(short: str) -> str | None:
+    return PROVINCES.get(short)
+
+
+ALL_SLOTS = [
+    "coverage",
+    "province",
+    "is_company",
+    "registered_capital",
+    "foreign_investment",
+    "on_dishonest_list",
+    "violations_3y",
+    "business_scope_ok",
+    "insured_staff",
+    "has_premises",
+    "has_call_centre_system",
+    "has_service_measures",
+]
+
+
+def profile(**changes: Any) -> dict[str, Any]:
+    """A 地网 applicant in 广东 that meets every condition, with ``changes``."""
+    base: dict[str, Any] = {
+        "coverage": "地网",
+        "province": "广东",
+        "is_company": True,
+        "registered_capital": 200.0,
+        "foreign_investment": False,
+        "on_dishonest_list": False,
+        "violations_3y": False,
+        "business_scope_ok": True,
+        "insured_staff": 5,
+        "has_premises": True,
+        "has_call_centre_system": True,
+        "has_service_measures": True,
+    }
+    base.update(changes)
+    return base
+
+
+def judge(**changes: Any) -> Decision:
+    return assess(profile(**changes), province_full_name=full_name)
+
+
+def test_complete_profile_is_eligible() -> None:
+    d = judge()
+    assert (d.eligible, d.unmet, d.warnings, d.unknown) == (True, (), (), ())
+    assert d.verdict == "eligible"
+    assert d.alternative is None
+
+
+@pytest.mark.parametrize(
+    ("coverage", "capital", "eligible"),
+    [
+        ("地网", 99.99, False),
+        ("地网", 100, True),
+        ("地网", 100.0, True),
+        ("地网", 0, False),
+        ("全网", 999, False),
+        ("全网", 999.99, False),
+        ("全网", 1000, True),
+        ("全网", 5000, True),
+    ],
+)
+def test_capital_threshold_depends_on_scope(coverage: str, capital: float, eligible: bool) -> None:
+    d = judge(coverage=coverage, registered_capital=capital)
+    assert d.eligible is eligible
+    assert d.unmet == (() if eligible else ("capital",))
+
+
+def test_capital_reason_quotes_the_amount_and_threshold() -> None:
+    d = judge(registered_capital=99.99)
+    assert "99.99万元" in d.reasons["capital"]
+    assert "100万元" in d.reasons["capital"]
+    assert "认缴" in d.remedies["capital"]
+    assert "5年" in d.notes["capital"]  # paid in within 5 years (Company Law 2023)
+
+
+def test_capital_reason_for_nationwide_quotes_1000() -> None:
+    d = judge(coverage="全网", registered_capital=999)
+    assert "999万元" in d.reasons["capital"]
+    assert "1000万元" in d.reasons["capital"]
+    assert "全网" in d.reasons["capital"]
+
+
+@pytest.mark.parametrize(("staff", "eligible"), [(0, False), (2, False), (2.0, False), (3, True), (30, True)])
+def test_insured_staff_threshold(staff: float, eligible: bool) -> None:
+    d = judge(insured_staff=staff)
+    assert d.eligible is eligible
+    assert d.unmet == (() if eligible else ("staff",))
+
+
+def test_staff_reason_quotes_count_and_minimum() -> None:
+    d = judge(insured_staff=2)
+    assert "2人" in d.reasons["staff"] and "3人" in d.reasons["staff"]
+    assert "实践中" in d.notes["staff"]
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "condition"),
+    [
+        ("on_dishonest_list", True, "credit"),
+        ("business_scope_ok", False, "business_scope"),
+        ("has_premises", False, "premises"),
+        ("has_call_centre_system", False, "system"),
+        ("has_service_measures", False, "service"),
+    ],
+)
+def test_failed_requirement_is_unmet_with_reason_and_remedy(slot: str, value: bool, condition: str) -> None:
+    d = judge(**{slot: value})
+    assert d.eligible is False
+    assert d.unmet == (condition,)
+    assert d.reasons[condition] and d.remedies[condition]
+    assert d.labels[condition]
+    assert d.sources[condition]  # traceable to at least one source title
+
+
+def test_business_scope_remedy_is_to_change_the_scope_first() -> None:
+    assert "经营范围" in judge(business_scope_ok=False).remedies["business_scope"]
+
+
+def test_violations_are_a_warning_not_a_refusal() -> None:
+    d = judge(violations_3y=True)
+    assert d.eligible is True
+    assert d.unmet == ()
+    assert d.warnings == ("violations",)
+    assert d.notes["violations"] and d.reasons["violations"]
+
+
+def test_foreign_investment_is_allowed_with_a_note() -> None:
+    d = judge(foreign_investment=True)
+    assert d.eligible is True
+    assert d.unmet == ()
+    assert d.warnings == ("foreign",)
+    assert "以现行规定为准" in d.notes["foreign"]
+    assert "2019" in d.notes["foreign"] and "2021" in d.notes["foreign"]
+
+
+def test_warnings_keep_question_order() -> None:
+    d = judge(foreign_investment=True, violations_3y=True)
+    assert d.warnings == ("foreign", "violations")
+
+
+def test_not_a_company_stops_everything_else() -> None:
+    # Every later answer would fail too, but none of them is evaluated.
+    d = judge(
+        is_company=False,
+        registered_capital=1,
+        on_dishonest_list=True,
+        violations_3y=True,
+        foreign_investment=True,
+        insured_staff=0,
+        has_premises=False,
+    )
+    assert d.eligible is False
+    assert d.unmet == ("company",)
+    assert d.warnings == () and d.unknown == ()
+    assert "分公司" in d.reasons["company"] and "母公司" in d.remedies["company"]
+
+
+def test_not_a_company_with_nothing_else_answered() -> None:
+    d = assess({"coverage": "全网", "is_company": False})
+    assert (d.eligible, d.unmet, d.unknown) == (False, ("company",), ())
+
+
+@pytest.mark.parametrize("missing", [UNKNOWN, None])
+def test_unknown_answers_make_the_verdict_undetermined(missing: object) -> None:
+    d = judge(business_scope_ok=missing, insured_staff=missing)
+    assert d.eligible is None
+    assert d.verdict == "undetermined"
+    assert d.unknown == ("business_scope", "staff")
+    assert d.unmet == ()
+    assert "经营范围" in d.checks["business_scope"]  # how to find out
+
+
+def test_absent_keys_are_unknown_in_question_order() -> None:
+    d = assess({"coverage": "全网"})
+    assert d.eligible is None
+    assert d.unknown == (
+        "company",
+        "capital",
+        "foreign",
+        "credit",
+        "violations",
+        "business_scope",
+        "staff",
+        "premises",
+        "system",
+        "service",
+    )
+
+
+def test_unmet_wins_over_unknown() -> None:
+    d = judge(insured_staff=1, has_premises=UNKNOWN)
+    assert d.eligible is False
+    assert d.unmet == ("staff",)
+    assert d.unknown == ("premises",)
+
+
+def test_unmet_is_listed_in_question_order() -> None:
+    d = judge(has_service_measures=False, registered_capital=10, on_dishonest_list=True)
+    assert d.unmet == ("capital", "credit", "service")
+
+
+@pytest.mark.parametrize("garbage", ["很多", -5, float("nan"), True, [3]])
+def test_unusable_numbers_count_as_unknown(garbage: object) -> None:
+    d = judge(registered_capital=garbage)
+    assert d.unknown == ("capital",)
+    assert d.eligible is None
+
+
+def test_numeric_strings_and_bool_strings_are_accepted() -> None:
+    d = judge(registered_capital="150", insured_staff="3", has_premises="true", on_dishonest_list="false")
+    assert d.eligible is True
+
+
+# --- unknown scope: decide capital only when both scopes agree ---------------
+
+
+@pytest.mark.parametrize(
+    ("capital", "unmet", "unknown"),
+    [(1500, (), ()), (1000, (), ()), (50, ("capital",), ()), (500, (), ("capital",))],
+)
+def test_capital_with_unknown_coverage(
+    capital: float, unmet: tuple[str, ...], unknown: tuple[str, ...]
+) -> None:
+    d = judge(coverage=UNKNOWN, province=None, registered_capital=capital)
+    assert d.scope is None and d.authority is None
+    assert d.unmet == unmet
+    assert d.unknown == unknown
+
+
+def test_capital_below_both_scopes_quotes_the_lower_threshold() -> None:
+    d = judge(coverage=None, province=None, registered_capital=50)
+    assert "100万元" in d.reasons["capital"]
+
+
+# --- the 地网 alternative -----------------------------------------------------
+
+
+def test_nationwide_short_of_capital_is_offered_a_provincial_licence() -> None:
+    d = judge(coverage="全网", province=None, registered_capital=500)
+    assert d.eligible is False and d.unmet == ("capital",)
+    assert d.alternative is not None
+    assert d.alternative["scope"] == "地网"
+    assert d.alternative["eligible"] is True
+    assert d.alternative["ask"] == ["province"]  # the bot still needs the province
+    assert d.alternative["licence_name"] == "增值电信业务经营许可证"
+    assert "1000万元" in d.alternative["note"]
+
+
+def test_alternative_is_undetermined_while_something_is_unknown() -> None:
+    d = judge(coverage="全网", province=None, registered_capital=500, has_premises=UNKNOWN)
+    assert d.alternative is not None
+    assert d.alternative["eligible"] is None
+    assert d.alternative["unknown"] == ["premises"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"registered_capital": 50},  # below 地网 too
+        {"registered_capital": 99.99},
+        {"registered_capital": 500, "insured_staff": 2},  # capital is not the only problem
+        {"registered_capital": 500, "has_premises": False},
+        {"registered_capital": UNKNOWN},  # capital not unmet at all
+    ],
+)
+def test_no_alternative_when_provincial_licence_would_fail_too(changes: dict[str, Any]) -> None:
+    d = judge(coverage="全网", province=None, **changes)
+    assert d.alternative is None
+
+
+def test_no_alternative_for_a_provincial_applicant() -> None:
+    assert judge(registered_capital=50).alternative is None
+
+
+# --- required_slots -----------------------------------------------------------
+
+
+def test_required_slots_before_anything_is_known() -> None:
+    assert required_slots({}) == [s for s in ALL_SLOTS if s != "province"]
+
+
+def test_required_slots_provincial_asks_province_second() -> None:
+    assert required_slots({"coverage": "地网"}) == ALL_SLOTS
+
+
+@pytest.mark.parametrize("coverage", ["全网", UNKNOWN])
+def test_required_slots_skip_province_unless_provincial(coverage: str) -> None:
+    assert "province" not in required_slots({"coverage": coverage})
+
+
+@pytest.mark.parametrize(
+    ("coverage", "expected"),
+    [("地网", ["coverage", "province", "is_company"]), ("全网", ["coverage", "is_company"])],
+)
+def test_required_slots_stop_after_not_a_company(coverage: str, expected: list[str]) -> None:
+    assert required_slots({"coverage": coverage, "province": "广东", "is_company": False}) == expected
+
+
+@pytest.mark.parametrize("answer", [True, UNKNOWN, None])
+def test_required_slots_continue_unless_not_a_company(answer: object) -> None:
+    assert required_slots({"coverage": "全网", "is_company": answer})[-1] == "has_service_measures"
+
+
+# --- materials ----------------------------------------------------------------
+
+
+def test_base_materials_without_extras() -> None:
+    materials = judge().materials
+    assert any("营业执照副本" in m for m in materials)
+    assert any("公司章程" in m for m in materials)
+    assert any("社保" in m and "3名" in m for m in materials)
+    assert not any("外国投资者" in m for m in materials)
+    assert not any("分支机构" in m or "子公司" in m for m in materials)
+
+
+def test_foreign_investment_adds_foreign_investor_material() -> None:
+    base = judge().materials
+    foreign = judge(foreign_investment=True).materials
+    added = [m for m in foreign if m not in base]
+    assert len(added) == 1 and "外国投资者" in added[0]
+    assert "不需要另行办理外资审批" in added[0]
+
+
+def test_unknown_foreign_investment_adds_nothing() -> None:
+    assert judge(foreign_investment=UNKNOWN).materials == judge().materials
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [("has_branches", "分支机构"), ("has_subsidiaries", "子公司的营业执照副本和公司章程")],
+)
+def test_branches_and_subsidiaries_add_their_licences(extra: str, word: str) -> None:
+    assert any(word in m for m in judge(**{extra: True}).materials)
+    assert not any(word in m for m in judge(**{extra: False}).materials)
+
+
+# --- authority ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("coverage", "province", "authority"),
+    [
+        ("地网", "广东", "广东省通信管理局"),
+        ("地网", "北京", "北京市通信管理局"),
+        ("地网", "内蒙古", "内蒙古自治区通信管理局"),
+        ("地网", "新疆", "新疆维吾尔自治区通信管理局"),
+        ("全网", None, "工业和信息化部"),
+        ("全网", "广东", "工业和信息化部"),
+        ("地网", None, None),
+        ("地网", UNKNOWN, None),
+        ("地网", "火星", None),
+    ],
+)
+def test_authority(coverage: str, province: str | None, authority: str | None) -> None:
+    d = judge(coverage=coverage, province=province)
+    assert d.authority == authority
+
+
+def test_licence_names_by_scope() -> None:
+    assert judge().licence_name == "增值电信业务经营许可证"
+    assert judge(coverage="全网").licence_name == "跨地区增值电信业务经营许可证"
+
+
+def test_authority_with_the_real_province_table() -> None:
+    parsing = pytest.importorskip("licence.parsing")
+    if not hasattr(parsing, "province_full_name"):
+        pytest.skip("licence.parsing.province_full_name not written yet")
+    assert assess(profile(province="广东")).authority == "广东省通信管理局"
+    assert assess(profile(province="北京")).authority == "北京市通信管理局"
+    assert assess(profile(province="内蒙古")).authority == "内蒙古自治区通信管理局"
+    assert assess(profile(province="火星")).authority is None
+
+
+def test_no_provincial_authority_outside_the_mainland() -> None:
+    parsing = pytest.importorskip("licence.parsing")
+    if not hasattr(parsing, "is_mainland"):
+        pytest.skip("licence.parsing.is_mainland not written yet")
+    assert assess(profile(province="香港")).authority is None
+
+
+def test_resolver_errors_leave_the_authority_open() -> None:
+    def broken(short: str) -> str:
+        raise KeyError(short)
+
+    d = assess(profile(), province_full_name=broken)
+    assert d.authority is None
+    assert any("通信管理局" in s.who for s in d.next_steps if s.id == "submit")
+
+
+def test_province_resolver_not_needed_for_nationwide() -> None:
+    def must_not_be_called(short: str) -> str:
+        raise AssertionError("called")
+
+    d = assess(profile(coverage="全网", registered_capital=2000), province_full_name=must_not_be_called)
+    assert d.authority == "工业和信息化部"
+
+
+# --- next steps ---------------------------------------------------------------
+
+
+def test_next_steps_for_an_eligible_applicant_name_the_authority() -> None:
+    steps = judge().next_steps
+    ids = [s.id for s in steps]
+    assert ids[0] == "prepare_materials"
+    assert "fix_unmet" not in ids and "confirm_unknown" not in ids
+    submit = next(s for s in steps if s.id == "submit")
+    assert "广东省通信管理局" in submit.who
+    completeness = next(s for s in steps if s.id == "completeness")
+    assert completeness.timing is not None and "5个工作日" in completeness.timing
+
+
+def test_next_steps_start_with_fixing_or_checking() -> None:
+    assert judge(has_premises=False).next_steps[0].id == "fix_unmet"
+    assert judge(has_premises=UNKNOWN).next_steps[0].id == "confirm_unknown"
+
+
+def test_next_step_deadline_keys_exist_in_the_deadline_rules() -> None:
+    deadlines = load_ruleset().deadlines
+    keys = [s.deadline_key for s in judge().next_steps if s.deadline_key]
+    assert keys and all(k in deadlines for k in keys)
+
+
+def test_where_to_apply_names_the_authority() -> None:
+    assert "北京市通信管理局" in (judge(province="北京").where_to_apply or "")
+
+
+# --- as_slot ------------------------------------------------------------------
+
+
+def test_as_slot_is_exactly_the_contract_and_json_serialisable() -> None:
+    d = judge(coverage="全网", registered_capital=500, violations_3y=True, has_premises=UNKNOWN)
+    slot = d.as_slot()
+    assert slot == {
+        "scope": "全网",
+        "authority": "工业和信息化部",
+        "eligible": False,
+        "unmet": ["capital"],
+        "warnings": ["violations"],
+        "unknown": ["premises"],
+    }
+    assert json.loads(json.dumps(slot, ensure_ascii=False)) == slot
+
+
+# --- faq_vars, need_check, process --------------------------------------------
+
+
+def test_faq_vars_have_one_source_of_truth() -> None:
+    v = faq_vars()
+    assert v["local_capital"] == 100 and v["national_capital"] == 1000
+    assert v["min_staff"] == 3
+    assert (v["validity_years"], v["renewal_days"], v["renewal_advised_days"]) == (5, 90, 180)
+    assert (v["decision_days"], v["completeness_days"]) == (60, 5)
+    assert (v["report_start"], v["report_end"]) == ("1月1日", "3月31日")
+    assert (v["change_days"], v["cancel_days"], v["paid_in_years"]) == (30, 90, 5)
+    assert v["national_authority"] == "工业和信息化部"
+    assert v["national_licence_name"] == "跨地区增值电信业务经营许可证"
+    assert v["local_licence_name"] == "增值电信业务经营许可证"
+    assert all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in v.values())
+
+
+def test_faq_vars_returns_a_copy() -> None:
+    faq_vars()["local_capital"] = 1
+    assert faq_vars()["local_capital"] == 100
+
+
+@pytest.mark.parametrize(
+    ("activity", "needed"),
+    [
+        ("outsourcing", "yes"),
+        ("seat_rental", "yes"),
+        ("system_rental", "yes"),
+        ("bpo", "yes"),
+        ("inhouse", "ask_authority"),
+        ("other", "ask_authority"),
+        ("none", "no"),
+        ("no-such-activity", "ask_authority"),
+        (" Outsourcing ", "yes"),
+    ],
+)
+def test_need_check(activity: str, needed: str) -> None:
+    result = need_check(activity)
+    assert result.licence_needed == needed
+    assert result.answer
+    assert (result.penalty is None) == (needed == "no")
+
+
+def test_need_check_inhouse_points_to_the_provincial_authority() -> None:
+    assert "通信管理局" in need_check("inhouse").answer
+
+
+def test_penalty_text_has_the_statutory_amounts() -> None:
+    penalty = need_check("outsourcing").penalty or ""
+    parts = ("第六十九条", "3倍以上5倍以下", "5万元", "10万元以上100万元以下", "停业整顿")
+    for part in parts:
+        assert part in penalty
+
+
+def test_process_has_six_steps_with_statutory_timing() -> None:
+    steps = process_steps("广东省通信管理局")
+    assert len(steps) == 6
+    assert "5个工作日" in (steps[1].timing or "") and steps[1].who == "广东省通信管理局"
+    assert "60日" in (steps[4].timing or "")
+    assert "2到3个月" in process_total_text() and "实践" in process_total_text()
+
+
+def test_process_without_an_authority_names_both_possibilities() -> None:
+    who = process_steps()[1].who
+    assert "工业和信息化部" in who and "通信管理局" in who
+
+
+def test_condition_labels_cover_every_condition_in_order() -> None:
+    assert list(condition_labels()) == [
+        "company",
+        "capital",
+        "foreign",
+        "credit",
+        "violations",
+        "business_scope",
+        "staff",
+        "premises",
+        "system",
+        "service",
+    ]
+
+
+# --- the data drives the verdict ----------------------------------------------
+
+
+def _edited_copy(tmp_path: Path, edit: Any) -> Path:
+    data = yaml.safe_load(load_ruleset().path.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "ruleset.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _condition(data: dict[str, Any], cid: str) -> dict[str, Any]:
+    return next(c for c in data["conditions"] if c["id"] == cid)
+
+
+def test_changing_the_capital_threshold_changes_the_verdict(tmp_path: Path) -> None:
+    def raise_local_minimum(data: dict[str, Any]) -> None:
+        data["scopes"]["地网"]["min_capital_wan"] = 200
+
+    rules = load_ruleset(_edited_copy(tmp_path, raise_local_minimum))
+    before = assess(profile(registered_capital=150), province_full_name=full_name)
+    after = assess(profile(registered_capital=150), rules, province_full_name=full_name)
+    assert before.eligible is True
+    assert after.eligible is False and after.unmet == ("capital",)
+    assert "200万元" in after.reasons["capital"]
+    assert faq_vars(rules)["local_capital"] == 200
+
+
+def test_changing_the_staff_threshold_changes_the_verdict(tmp_path: Path) -> None:
+    def lower_staff(data: dict[str, Any]) -> None:
+        _condition(data, "staff")["test"]["value"] = 2
+
+    rules = load_ruleset(_edited_copy(tmp_path, lower_staff))
+    assert judge(insured_staff=2).eligible is False
+    assert assess(profile(insured_staff=2), rules, province_full_name=full_name).eligible is True
+    assert any("至少2名" in m for m in assess(profile(), rules, province_full_name=full_name).materials)
+
+
+def test_turning_a_warning_into_a_requirement_changes_the_verdict(tmp_path: Path) -> None:
+    def strict(data: dict[str, Any]) -> None:
+        _condition(data, "violations")["kind"] = "requirement"
+
+    rules = load_ruleset(_edited_copy(tmp_path, strict))
+    d = assess(profile(violations_3y=True), rules, province_full_name=full_name)
+    assert d.eligible is False and d.unmet == ("violations",) and d.warnings == ()

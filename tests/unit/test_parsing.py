@@ -1,0 +1,447 @@
+"""Parser tests: what users type, and what the bot must understand from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from licence import parsing
+from licence.parsing import (
+    find_provinces,
+    format_wan,
+    is_mainland,
+    is_question,
+    is_unknown,
+    money_problem,
+    normalise,
+    parse_count,
+    parse_coverage,
+    parse_date,
+    parse_money_wan,
+    parse_province,
+    parse_yes_no,
+    province_full_name,
+)
+
+PROPERTY = settings(max_examples=300, deadline=None, database=None)
+
+
+# --- normalise --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("註冊資本五百萬", "注册资本五百万"),
+        ("１０００万", "1000万"),
+        ("有，沒有", "有,没有"),
+        ("  多个   空格\n换行\t制表 ", "多个 空格 换行 制表"),
+        ("零宽\u200b字符", "零宽字符"),
+        ("ＡＢＣ", "ABC"),
+        ("", ""),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@PROPERTY
+@given(st.text())
+def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+# --- money ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "wan"),
+    [
+        ("五百万", 500),
+        ("500万元", 500),
+        ("500万人民币", 500),
+        ("1千万", 1000),
+        ("0.2亿", 2000),
+        ("两千万", 2000),
+        ("800w", 800),
+        ("800W", 800),
+        ("1000万", 1000),
+        ("一千万", 1000),
+        ("一个亿", 10000),
+        ("1.5亿", 15000),
+        ("一点五亿", 15000),
+        ("3000000元", 300),
+        ("300万元整", 300),
+        ("五十万", 50),
+        ("99.99万", 99.99),
+        ("100 万", 100),
+        ("RMB 5 million", 500),
+        ("5 million", 500),
+        ("5m", 500),
+        ("1,000万", 1000),
+        ("１０００万", 1000),
+        ("伍佰万", 500),
+        ("500", 500),  # bare, below 10,000: 万
+        ("3000000", 300),  # bare, from 10,000 up: 元
+        ("五百", 500),
+        ("我们注册资本是五百万够吗", 500),
+        ("500万够吗", 500),
+        ("注册资本3个人交社保500万", 500),
+        ("从100万增资到500万", 500),
+        ("註冊資本五百萬", 500),
+    ],
+)
+def test_parse_money_wan(text: str, wan: float) -> None:
+    assert parse_money_wan(text) == pytest.approx(wan)
+    assert money_problem(text) is None
+
+
+@pytest.mark.parametrize("text", ["很多", "不少", "挺多的", "", "3个人", "2027年", "三个月", "一般般"])
+def test_no_amount(text: str) -> None:
+    assert parse_money_wan(text) is None
+    assert money_problem(text) == "not_a_number"
+
+
+@pytest.mark.parametrize(
+    ("text", "wan", "problem"),
+    [
+        ("-5万", -5, "negative"),
+        ("负五万", -5, "negative"),
+        ("0元", 0, "out_of_range"),
+        ("1e8万", 1e8, "too_large"),
+        ("一万亿", 1e8, "too_large"),
+        ("1000万亿", 1e11, "too_large"),
+    ],
+)
+def test_unusable_amounts(text: str, wan: float, problem: str) -> None:
+    assert parse_money_wan(text) == pytest.approx(wan)
+    assert money_problem(text) == problem
+
+
+def test_money_range_edges() -> None:
+    assert parsing.money_value_problem(parsing.MONEY_MAX_WAN) is None
+    assert parsing.money_value_problem(parsing.MONEY_MAX_WAN + 1) == "too_large"
+    assert parsing.money_value_problem(0.01) is None
+
+
+def test_find_money_reports_whether_a_unit_was_written() -> None:
+    assert parsing.find_money("500万") == parsing.MoneyMatch(500.0, True)
+    assert parsing.find_money("500") == parsing.MoneyMatch(500.0, False)
+    assert parsing.find_money("一百万和5") == parsing.MoneyMatch(100.0, True)
+
+
+@pytest.mark.parametrize(("wan", "shown"), [(500, "500万元"), (99.99, "99.99万元"), (2000.0, "2000万元"), (0.5, "0.5万元")])
+def test_format_wan(wan: float, shown: str) -> None:
+    assert format_wan(wan) == shown
+
+
+@PROPERTY
+@given(st.text())
+def test_money_parsers_never_raise(text: str) -> None:
+    value = parse_money_wan(text)
+    assert value is None or isinstance(value, float)
+    assert money_problem(text) in (None, "not_a_number", "negative", "out_of_range", "too_large")
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789.,-万亿元块wW个人一二两三十百千点负 ", max_size=20))
+def test_money_parsers_never_raise_on_number_soup(text: str) -> None:
+    parse_money_wan(text)
+    parse_count(text)
+
+
+# --- counts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("3个人", 3),
+        ("三名", 3),
+        ("5人", 5),
+        ("十个", 10),
+        ("两个", 2),
+        ("社保交了8个", 8),
+        ("有12位员工交社保", 12),
+        ("5", 5),
+        ("五", 5),
+        ("大概5个左右", 5),
+        ("社保人数是5", 5),
+        ("员工12", 12),
+        ("-3个", -3),
+    ],
+)
+def test_parse_count(text: str, count: int) -> None:
+    assert parse_count(text) == count
+
+
+@pytest.mark.parametrize("text", ["500万", "800w", "3000元", "三个月", "一个亿", "十几个", "2.5个", "很多", "2027年"])
+def test_not_a_count(text: str) -> None:
+    assert parse_count(text) is None
+
+
+# --- yes / no, unknown, questions -------------------------------------------
+
+YES = "有 是 是的 对 对的 嗯 好 可以 yes Yes 有的 已经有了 当然 肯定 有过 应该有 我们公司有 没问题 有,租的".split()
+NO = "没有 没 没得 无 不是 不 否 no NO 木有 还没 暂时没有 还没有呢 没有的 我们公司没有 正在准备".split()
+
+
+@pytest.mark.parametrize("text", YES)
+def test_yes(text: str) -> None:
+    assert parse_yes_no(text) is True
+
+
+@pytest.mark.parametrize("text", NO)
+def test_no(text: str) -> None:
+    assert parse_yes_no(text) is False
+
+
+@pytest.mark.parametrize("text", ["不清楚", "不知道", "很多", "500万", "行业", "now", "", "广东"])
+def test_not_yes_no(text: str) -> None:
+    assert parse_yes_no(text) is None
+
+
+@pytest.mark.parametrize("text", "不清楚 不知道 不确定 不太清楚 不了解 没查过 说不好 不晓得 忘了 idk IDK 我也不知道".split())
+def test_unknown(text: str) -> None:
+    assert is_unknown(text)
+
+
+@pytest.mark.parametrize("text", ["有", "没有", "知道", "清楚的", "500万"])
+def test_not_unknown(text: str) -> None:
+    assert not is_unknown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "注册资本要多少？",
+        "注册资本要多少?",
+        "需要什么材料",
+        "外资可以吗",
+        "那全网呢",
+        "有没有要求",
+        "是不是要社保",
+        "能不能先申请",
+        "是否需要办公室",
+        "需要几个人",
+        "怎么办理",
+        "哪些材料",
+        "What is B24",
+    ],
+)
+def test_question(text: str) -> None:
+    assert is_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["还没有呢", "不知道呢", "有的", "没有没有", "好几个省", "十几个人", "没什么问题", "全国的业务", "500万", ""],
+)
+def test_not_question(text: str) -> None:
+    assert not is_question(text)
+
+
+# --- provinces --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("广东", "广东"),
+        ("广东省", "广东"),
+        ("粤", "广东"),
+        ("沪", "上海"),
+        ("京", "北京"),
+        ("深圳", "广东"),
+        ("我们在深圳", "广东"),
+        ("苏州", "江苏"),
+        ("青岛的公司", "山东"),
+        ("厦门", "福建"),
+        ("宁波", "浙江"),
+        ("大连", "辽宁"),
+        ("内蒙", "内蒙古"),
+        ("内蒙古自治区", "内蒙古"),
+        ("广西壮族自治区", "广西"),
+        ("新疆", "新疆"),
+        ("香港特别行政区", "香港"),
+        ("乌鲁木齐", "新疆"),
+        ("渐江", "浙江"),
+        ("陜西", "陕西"),
+        ("廣東", "广东"),
+        ("不是北京,是上海", "上海"),
+        ("广州北京路", "广东"),
+    ],
+)
+def test_parse_province(text: str, short: str) -> None:
+    assert parse_province(text) == short
+
+
+@pytest.mark.parametrize("text", ["贵公司", "云呼叫中心", "新的系统", "有", "", "全国"])
+def test_no_province(text: str) -> None:
+    assert parse_province(text) is None
+
+
+def test_all_provinces_have_full_names() -> None:
+    entries = parsing.load_provinces()
+    assert len(entries) == 34
+    assert len({entry["short"] for entry in entries}) == 34
+    for entry in entries:
+        assert parse_province(entry["full"]) == entry["short"]
+        assert parse_province(entry["short"]) == entry["short"]
+        assert province_full_name(entry["short"]) == entry["full"]
+
+
+def test_city_and_alias_names_are_unambiguous() -> None:
+    owner: dict[str, str] = {}
+    for entry in parsing.load_provinces():
+        for name in [entry["short"], entry["full"], *(entry.get("aliases") or []), *(entry.get("cities") or [])]:
+            assert owner.setdefault(name, entry["short"]) == entry["short"], name
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [("广东", "广东省"), ("北京", "北京市"), ("内蒙古", "内蒙古自治区"), ("宁夏", "宁夏回族自治区"), ("香港", "香港特别行政区")],
+)
+def test_province_full_name(short: str, full: str) -> None:
+    assert province_full_name(short) == full
+
+
+def test_province_full_name_rejects_unknown() -> None:
+    with pytest.raises(ValueError, match="火星"):
+        province_full_name("火星")
+
+
+def test_mainland() -> None:
+    assert is_mainland("广东")
+    assert not is_mainland("香港")
+    assert not is_mainland("台湾")
+
+
+def test_find_provinces() -> None:
+    assert find_provinces("北京、上海和深圳都有业务") == ["北京", "上海", "广东"]
+    assert find_provinces("不在北京") == []
+
+
+# --- coverage ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "coverage"),
+    [
+        ("全网", "全网"),
+        ("全国", "全网"),
+        ("全国的业务", "全网"),
+        ("跨省", "全网"),
+        ("跨地区", "全网"),
+        ("全国性", "全网"),
+        ("多个省", "全网"),
+        ("好几个省", "全网"),
+        ("地网", "地网"),
+        ("省网", "地网"),
+        ("本地网", "地网"),
+        ("省内", "地网"),
+        ("本省", "地网"),
+        ("一个省", "地网"),
+        ("只在广东", "地网"),
+        ("只做上海本地业务", "地网"),
+        ("上海本地", "地网"),
+        ("不是全网", "地网"),
+        ("不跨省", "地网"),
+        ("不只在上海", "全网"),
+        ("全網", "全网"),
+    ],
+)
+def test_parse_coverage(text: str, coverage: str) -> None:
+    assert parse_coverage(text) == coverage
+
+
+@pytest.mark.parametrize("text", ["只做外包", "有", "广东", ""])
+def test_no_coverage(text: str) -> None:
+    assert parse_coverage(text) is None
+
+
+# --- dates ------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027年6月30日", dt.date(2027, 6, 30)),
+        ("2027-06-30", dt.date(2027, 6, 30)),
+        ("2027/6/30", dt.date(2027, 6, 30)),
+        ("2027.6.30", dt.date(2027, 6, 30)),
+        ("20270630", dt.date(2027, 6, 30)),
+        ("二〇二七年六月三十日", dt.date(2027, 6, 30)),
+        ("二零二七年六月三十日", dt.date(2027, 6, 30)),
+        ("27年6月30号", dt.date(2027, 6, 30)),
+        ("许可证2027年6月30日到期", dt.date(2027, 6, 30)),
+        ("6月30号", dt.date(2027, 6, 30)),  # already past this year: next year
+        ("12月1日", dt.date(2026, 12, 1)),  # still ahead this year
+        ("11月27日", dt.date(2026, 11, 27)),  # today counts
+        ("明年6月底", dt.date(2027, 6, 30)),
+        ("明年6月30日", dt.date(2027, 6, 30)),
+        ("明年2月底", dt.date(2027, 2, 28)),
+        ("后年2月底", dt.date(2028, 2, 29)),
+        ("今年年底", dt.date(2026, 12, 31)),
+        ("年底", dt.date(2026, 12, 31)),
+        ("下个月15号", dt.date(2026, 12, 15)),
+        ("下个月十五号", dt.date(2026, 12, 15)),
+        ("明年3月", dt.date(2027, 3, 1)),
+        ("明年3月初", dt.date(2027, 3, 1)),
+        ("明年3月中旬", dt.date(2027, 3, 15)),
+        ("2027年6月", dt.date(2027, 6, 1)),
+        ("2027年6月底", dt.date(2027, 6, 30)),
+        ("后年", dt.date(2028, 1, 1)),
+        ("2028年", dt.date(2028, 1, 1)),
+        ("明天", dt.date(2026, 11, 28)),
+        ("3个月后", dt.date(2027, 2, 27)),
+        ("三个月后", dt.date(2027, 2, 27)),
+        ("10天后", dt.date(2026, 12, 7)),
+    ],
+)
+def test_parse_date(text: str, expected: dt.date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2027年6月", dt.date(2027, 6, 30)), ("明年2月", dt.date(2027, 2, 28)), ("后年", dt.date(2028, 12, 31))],
+)
+def test_parse_date_month_end_option(text: str, expected: dt.date) -> None:
+    assert parse_date(text, TODAY, month_only="end") == expected
+
+
+@pytest.mark.parametrize("text", ["2027年2月30日", "13月1日", "很快", "", "500万", "12.5", "不知道"])
+def test_no_date(text: str) -> None:
+    assert parse_date(text, TODAY) is None
+
+
+def test_date_without_year_rolls_into_next_year_at_year_end() -> None:
+    assert parse_date("1月5日", dt.date(2026, 12, 31)) == dt.date(2027, 1, 5)
+    assert parse_date("2月29日", dt.date(2027, 3, 1)) == dt.date(2028, 2, 29)
+
+
+@PROPERTY
+@given(st.text(), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_parse_date_never_raises(text: str, today: dt.date) -> None:
+    result = parse_date(text, today)
+    assert result is None or isinstance(result, dt.date)
+
+
+@PROPERTY
+@given(st.text())
+def test_other_parsers_never_raise(text: str) -> None:
+    parse_count(text)
+    parse_yes_no(text)
+    is_unknown(text)
+    is_question(text)
+    parse_province(text)
+    parse_coverage(text)
