@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: input normalisation and the Chinese tokenizer fix."""

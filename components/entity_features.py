@@ -1,0 +1,103 @@
+"""Features for what a message *is*, beyond its characters.
+
+"北京", "0.2亿" or "三个人" are answers (intent ``inform``) because of what they
+are, not because of their characters, which the n-gram features see only when
+the very same value was in the training data. And "有信息安全制度和应急预案"
+(an answer) shares every n-gram with "要不要有应急预案？" (a question). This
+featurizer gives every token a one-hot of the entity type covering it (money,
+count, date, province, coverage) plus message-level cues from the same parser
+the interview uses (``licence.parsing``): the message is a question, a bare
+yes/no, an "I don't know". The sentence feature is the union over tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from licence.parsing import is_question, is_unknown, parse_yes_no
+
+# Message-level cues, each computed by the interview's own parser.
+CUES = {
+    "question": is_question,
+    "yes_no": lambda text: parse_yes_no(text) is not None,
+    "unknown": is_unknown,
+}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
+    """Entity types per token and message-level cues (sequence and sentence)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            **SparseFeaturizer.get_default_config(),
+            "labels": ["money", "count", "date", "province", "coverage"],
+        }
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if not config.get("labels"):
+            raise ValueError("EntityTypeFeaturizer needs a non-empty 'labels' list")
+
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+        super().__init__(name, config)
+        self._labels: List[str] = list(config["labels"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityTypeFeaturizer":
+        return cls(config, execution_context.node_name)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
+
+    def _featurize(self, message: Message) -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT])
+        doc = message.get(SPACY_DOCS[TEXT])
+        if not tokens or doc is None:
+            return
+        text = message.get(TEXT) or ""
+        sequence = np.zeros((len(tokens), len(self._labels) + len(CUES)), dtype=np.float32)
+        for entity in doc.ents:
+            if entity.label_ not in self._labels:
+                continue
+            column = self._labels.index(entity.label_)
+            for row, token in enumerate(tokens):
+                if token.start < entity.end_char and token.end > entity.start_char:
+                    sequence[row, column] = 1.0
+        for offset, cue in enumerate(CUES.values()):
+            if cue(text):
+                sequence[:, len(self._labels) + offset] = 1.0
+        sentence = sequence.max(axis=0, keepdims=True)
+        self.add_features_to_message(
+            sequence=scipy.sparse.coo_matrix(sequence),
+            sentence=scipy.sparse.coo_matrix(sentence),
+            attribute=TEXT,
+            message=message,
+        )
