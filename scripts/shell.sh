@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make shell`: chat with the bot in the terminal. SHELL_DEBUG=1 shows intent and
+# confidence of each message. The action server runs in the background and is
+# stopped when the shell ends.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" --quiet >var/actions-shell.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null 2>&1 && break; sleep 1; done
+args=(--model models/callcentre.tar.gz --endpoints endpoints.yml)
+if [ "${SHELL_DEBUG:-}" = 1 ]; then
+  args+=(--logging-config-file config/shell-debug-logging.yml)
+else
+  args+=(--quiet)
+fi
+.venv/bin/rasa shell "${args[@]}"
