@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# NLU on a held-out split: 20% of the examples of every intent are kept out of
+# training; prints intent accuracy and macro-F1 and fails below NLU_MIN_F1 (0.90).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+out=results/nlu-heldout
+rm -rf "$out" && mkdir -p "$out"
+.venv/bin/rasa data split nlu --nlu data/nlu --training-fraction 0.8 --random-seed 42 --out "$out/split" --quiet
+.venv/bin/rasa train nlu --nlu "$out/split/training_data.yml" --config config.yml \
+  --domain domain.yml --out "$out/model" --fixed-model-name heldout --quiet
+.venv/bin/rasa test nlu --model "$out/model/heldout.tar.gz" --nlu "$out/split/test_data.yml" \
+  --out "$out/report" --quiet >/dev/null
+.venv/bin/python scripts/nlu_report.py "$out/report" --min-f1 "${NLU_MIN_F1:-0.90}"

@@ -1,0 +1,141 @@
+"""End-to-end: the real bot over its REST channel and tracker API, as users and
+the external evaluation reach it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from tests.e2e.servers import Bot
+
+pytestmark = pytest.mark.e2e
+
+
+def sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def test_a_capital_question_gets_the_capital_answer_with_the_notice_once(bot: Bot) -> None:
+    user = sender()
+    first = bot.texts(user, "办个省内的呼叫中心证注册资金得多少钱")
+    assert "一般性指引" in first
+    assert "100万" in first and "1000万" in first
+    second = bot.texts(user, "有效期几年")
+    assert "一般性指引" not in second
+    assert "5年" in second
+
+
+def test_a_follow_up_uses_the_last_topic(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "地网注册资本要求多少")
+    answer = bot.texts(user, "那全网呢？")
+    assert "全网" in answer and "1000" in answer
+
+
+def test_traditional_characters_are_understood(bot: Bot) -> None:
+    answer = bot.texts(sender(), "呼叫中心許可證要準備哪些材料")
+    assert "营业执照" in answer
+
+
+def test_another_licence_is_declined_politely_with_a_human_offered(bot: Bot) -> None:
+    answer = bot.texts(sender(), "ICP经营许可证怎么申请啊")
+    assert "转人工" in answer
+
+
+def test_an_eligible_interview_sets_the_contract_slots(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "我想看看我们公司能不能办呼叫中心许可证")
+    assert bot.slots(user)["requested_slot"] == "coverage"
+    bot.say(user, "我们是深圳的有限公司，只做广东省内业务，注册资本五百万，没有外资")
+    slots = bot.slots(user)
+    assert slots["coverage"] == "地网"
+    assert slots["province"] == "广东"
+    assert slots["is_company"] is True
+    assert slots["registered_capital"] == 500
+    assert slots["foreign_investment"] is False
+    assert slots["requested_slot"] == "on_dishonest_list"
+    for answer in ["没有", "没有", "有", "社保有4个人", "有", "有", "有"]:
+        bot.say(user, answer)
+    slots = bot.slots(user)
+    assert slots["requested_slot"] is None
+    assert slots["eligibility_result"] == {
+        "scope": "地网",
+        "authority": "广东省通信管理局",
+        "eligible": True,
+        "unmet": [],
+        "warnings": [],
+        "unknown": [],
+    }
+
+
+def test_an_ineligible_interview_lists_reasons_and_a_correction_changes_the_verdict(
+    bot: Bot,
+) -> None:
+    user = sender()
+    bot.say(user, "帮我评估一下")
+    bot.say(user, "全国")
+    bot.say(user, "是有限公司")
+    bot.say(user, "注册资本600万")
+    for answer in ["纯内资", "不在", "没有", "有", "2个", "有", "有", "有"]:
+        reply = bot.texts(user, answer)
+    result = bot.slots(user)["eligibility_result"]
+    assert result["eligible"] is False
+    assert set(result["unmet"]) == {"capital", "staff"}
+    assert "社保" in reply or "员工" in reply
+    bot.say(user, "刚才说错了，注册资本是1500万，社保有5个人")
+    result = bot.slots(user)["eligibility_result"]
+    assert result["eligible"] is True, result
+
+
+def test_an_faq_mid_interview_is_answered_and_the_interview_resumes(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "帮我测测能不能办证")
+    bot.say(user, "地网")
+    bot.say(user, "北京")
+    assert bot.slots(user)["requested_slot"] == "is_company"
+    answer = bot.texts(user, "分公司可以自己申请吗？")
+    assert "总公司" in answer
+    assert bot.slots(user)["requested_slot"] == "is_company"
+    bot.say(user, "算了不问了")
+    assert bot.tracker(user)["active_loop"] in ({}, None) or not bot.tracker(user)[
+        "active_loop"
+    ].get("name")
+
+
+def test_the_need_check_answers_outsourcing_yes(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "我们是做电话客服外包的，需不需要办这个证")
+    assert bot.slots(user)["licence_needed"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "啊" * 10000,
+        "<script>alert('x')</script>",
+        "\x00\x07\x1b[31m你好",
+        "'; DROP TABLE events; --",
+        "hello 呼叫中心 license 怎么 apply",
+    ],
+)
+def test_bad_input_gets_a_polite_answer_never_an_error(bot: Bot, text: str) -> None:
+    user = sender()
+    response = requests.post(
+        f"{bot.url}/webhooks/rest/webhook", json={"sender": user, "message": text}, timeout=60
+    )
+    assert response.status_code == 200
+    replies = response.json()
+    assert all("<script>" not in m.get("text", "") for m in replies)
+
+
+def test_the_http_api_needs_the_token(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "你好")
+    response = requests.get(f"{bot.url}/conversations/{user}/tracker", timeout=10)
+    assert response.status_code == 401
+    assert bot.tracker(user)["sender_id"] == user

@@ -1,0 +1,745 @@
+"""The custom actions, run against trackers built in code.
+
+Each test plays one user turn: a tracker with the slots so far and the latest
+message, the action's ``run``, then checks what the user would see (the
+responses sent, with their variables) and what the bot remembers (slots set).
+"Today" is pinned to 2026-11-27 (a Friday) through BOT_TODAY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import chinese_calendar
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.chat import ActionHumanHandoff
+from actions.faq import ActionAnswerFaq, ActionFollowup
+from actions.interview import ActionEligibilityVerdict, ActionHandleInform, ValidateEligibilityForm
+from actions.need import ActionNeedVerdict, ActionStartNeedCheck
+from actions.settings import settings
+
+TODAY = dt.date(2026, 11, 27)
+FORM = "eligibility_form"
+ENV_KEYS = ("BOT_TODAY", "HANDOFF_PHONE", "HANDOFF_WECHAT", "HANDOFF_HOURS", "FAQ_MIN_CONFIDENCE")
+
+
+@pytest.fixture(autouse=True)
+def pinned_settings(monkeypatch: pytest.MonkeyPatch):
+    """Today is 2026-11-27 and nothing else comes from the real environment."""
+    for key in ENV_KEYS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("BOT_TODAY", TODAY.isoformat())
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+# --------------------------------------------------------------------------
+# Helpers
+
+
+def tracker(
+    text: str,
+    intent: str = "inform",
+    slots: Optional[Dict[str, Any]] = None,
+    *,
+    requested: Optional[str] = None,
+    active_loop: Optional[str] = None,
+    faq: Optional[Tuple[str, float]] = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` classified as ``intent``;
+    ``faq`` = (intent_response_key, confidence) fills the ResponseSelector output."""
+    latest: Dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": [],
+    }
+    if faq is not None:
+        key, confidence = faq
+        latest["response_selector"] = {
+            "faq": {
+                "response": {"intent_response_key": key, "confidence": confidence},
+                "ranking": [],
+            }
+        }
+    return Tracker(
+        sender_id="test-user",
+        slots={**(slots or {}), "requested_slot": requested},
+        latest_message=latest,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: Action, t: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def responses(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m["response"] for m in messages]
+
+
+def message(messages: List[Dict[str, Any]], response: str) -> Dict[str, Any]:
+    found = [m for m in messages if m["response"] == response]
+    assert len(found) == 1, f"{response} sent {len(found)} times: {responses(messages)}"
+    return found[0]
+
+
+def slots_set(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Slot name -> value for every SlotSet (the last one wins)."""
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def fmt(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def nth_working_day_after(day: dt.date, n: int) -> dt.date:
+    """Independent of licence.deadlines: China's official calendar, day itself not counted."""
+    counted = 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if chinese_calendar.is_workday(day):
+            counted += 1
+    return day
+
+
+def domain_responses() -> Dict[str, Any]:
+    path = Path(__file__).resolve().parents[2] / "domain.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["responses"]
+
+
+def profile(**changes: Any) -> Dict[str, Any]:
+    """A 广东 地网 applicant that meets every condition exactly at the edges."""
+    base: Dict[str, Any] = {
+        "coverage": "地网",
+        "province": "广东",
+        "is_company": True,
+        "registered_capital": 100.0,
+        "foreign_investment": False,
+        "on_dishonest_list": False,
+        "violations_3y": False,
+        "business_scope_ok": True,
+        "insured_staff": 3,
+        "has_premises": True,
+        "has_call_centre_system": True,
+        "has_service_measures": True,
+    }
+    base.update(changes)
+    return base
+
+
+# Answers up to (not including) on_dishonest_list, for a 上海 地网 company.
+BEFORE_CREDIT = {
+    "coverage": "地网",
+    "province": "上海",
+    "is_company": True,
+    "registered_capital": 2000.0,
+    "foreign_investment": False,
+}
+# Answers up to (not including) insured_staff.
+BEFORE_STAFF = {
+    **BEFORE_CREDIT,
+    "on_dishonest_list": False,
+    "violations_3y": False,
+    "business_scope_ok": True,
+}
+BEFORE_CAPITAL = {"coverage": "地网", "province": "上海", "is_company": True}
+
+
+# --------------------------------------------------------------------------
+# ValidateEligibilityForm
+
+
+async def validate(text: str, intent: str = "inform", slots=None, requested=None):
+    return await run(
+        ValidateEligibilityForm(),
+        tracker(text, intent, slots, requested=requested, active_loop=FORM),
+    )
+
+
+async def test_one_message_answers_several_questions() -> None:
+    messages, events = await validate(
+        "我们是上海的有限公司，只做上海本地业务，注册资本两千万，没有外资", requested="coverage"
+    )
+    assert messages == []
+    filled = slots_set(events)
+    assert {k: filled.get(k) for k in BEFORE_CREDIT} == BEFORE_CREDIT
+    assert filled["is_company"] is True and filled["foreign_investment"] is False
+    assert isinstance(filled["registered_capital"], float)
+    assert filled["requested_slot"] == "on_dishonest_list"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("没有", "inform", False),
+        ("没有", "deny", False),
+        ("不清楚", "dont_know", "unknown"),
+        ("不清楚", "inform", "unknown"),
+    ],
+    ids=["no-inform", "no-deny", "dontknow-dont_know", "dontknow-inform"],
+)
+async def test_bare_answer_to_the_dishonest_list_question(text, intent, expected) -> None:
+    messages, events = await validate(text, intent, BEFORE_CREDIT, requested="on_dishonest_list")
+    assert messages == []
+    filled = slots_set(events)
+    value = filled["on_dishonest_list"]
+    assert (type(value), value) == (type(expected), expected)
+    assert filled["requested_slot"] == "violations_3y"
+
+
+async def test_correction_mid_interview_keeps_the_open_question() -> None:
+    messages, events = await validate(
+        "刚才说错了，注册资本是800万", slots=BEFORE_STAFF, requested="insured_staff"
+    )
+    assert messages == []
+    filled = slots_set(events)
+    assert filled["registered_capital"] == 800.0
+    assert filled["requested_slot"] == "insured_staff"
+    assert "insured_staff" not in filled
+
+
+@pytest.mark.parametrize("attempts_before", [0, 1])
+async def test_non_number_for_capital_is_asked_again(attempts_before: int) -> None:
+    messages, events = await validate(
+        "很多",
+        slots={**BEFORE_CAPITAL, "invalid_attempts": attempts_before},
+        requested="registered_capital",
+    )
+    assert responses(messages) == ["utter_invalid_not_a_number"]
+    filled = slots_set(events)
+    assert filled["registered_capital"] is None
+    assert filled["invalid_attempts"] == attempts_before + 1
+    assert filled["requested_slot"] == "registered_capital"
+
+
+async def test_third_invalid_answer_gives_up_and_moves_on() -> None:
+    messages, events = await validate(
+        "很多", slots={**BEFORE_CAPITAL, "invalid_attempts": 2}, requested="registered_capital"
+    )
+    assert responses(messages) == ["utter_invalid_giveup"]
+    filled = slots_set(events)
+    assert filled["registered_capital"] == "unknown"
+    assert filled["invalid_attempts"] == 0
+    assert filled["requested_slot"] == "foreign_investment"
+
+
+@pytest.mark.parametrize("text", ["0", "注册资本0元"], ids=["bare", "stated"])
+async def test_zero_capital_is_explained_with_a_known_response(text: str) -> None:
+    messages, events = await validate(text, slots=BEFORE_CAPITAL, requested="registered_capital")
+    assert slots_set(events)["registered_capital"] is None
+    sent = responses(messages)
+    assert len(sent) == 1
+    undefined = [name for name in sent if name not in domain_responses()]
+    assert undefined == []
+
+
+async def test_faq_question_mid_interview_is_left_to_the_rules() -> None:
+    messages, events = await validate(
+        "注册资本要多少？", "faq", BEFORE_CAPITAL, requested="registered_capital"
+    )
+    assert (messages, events) == ([], [])
+
+
+async def test_individual_ends_the_interview() -> None:
+    messages, events = await validate(
+        "我是个体户", slots={"coverage": "地网", "province": "上海"}, requested="is_company"
+    )
+    assert messages == []
+    filled = slots_set(events)
+    assert filled["is_company"] is False
+    assert filled["requested_slot"] is None
+
+
+async def test_nationwide_skips_the_province_question() -> None:
+    messages, events = await validate("全网", requested="coverage")
+    assert messages == []
+    filled = slots_set(events)
+    assert filled["coverage"] == "全网"
+    assert "province" not in filled
+    assert filled["requested_slot"] == "is_company"
+
+
+async def test_local_asks_the_province_next() -> None:
+    _, events = await validate("地网", requested="coverage")
+    assert slots_set(events)["requested_slot"] == "province"
+
+
+async def test_validation_failure_ends_the_form_with_an_apology(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("parser down")
+
+    monkeypatch.setattr("actions.interview.extract_answers", broken)
+    messages, events = await validate("地网", requested="coverage")
+    assert responses(messages) == ["utter_action_unavailable"]
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+# --------------------------------------------------------------------------
+# ActionEligibilityVerdict
+
+
+async def verdict(slots: Dict[str, Any], disclaimer_shown: bool = True):
+    return await run(
+        ActionEligibilityVerdict(),
+        tracker("没有", "deny", {**slots, "disclaimer_shown": disclaimer_shown}),
+    )
+
+
+async def test_eligible_local_applicant() -> None:
+    messages, events = await verdict(profile(), disclaimer_shown=False)
+    sent = responses(messages)
+    assert sent[0] == "utter_disclaimer"
+    assert sent[1] == "utter_verdict_eligible"
+    assert "utter_verdict_unmet" not in sent
+    assert "utter_offer_local_scope" not in sent
+    head = message(messages, "utter_verdict_eligible")
+    assert head["scope"] == "地网"
+    assert head["authority"] == "广东省通信管理局"
+    assert head["licence_name"]
+    filled = slots_set(events)
+    assert filled["eligibility_result"] == {
+        "scope": "地网",
+        "authority": "广东省通信管理局",
+        "eligible": True,
+        "unmet": [],
+        "warnings": [],
+        "unknown": [],
+    }
+    assert filled["disclaimer_shown"] is True
+    assert filled["last_topic"] == "verdict"
+    assert "pending_offer" not in filled
+
+
+async def test_disclaimer_is_not_repeated() -> None:
+    messages, events = await verdict(profile(), disclaimer_shown=True)
+    assert "utter_disclaimer" not in responses(messages)
+    assert responses(messages)[0] == "utter_verdict_eligible"
+    assert "disclaimer_shown" not in slots_set(events)
+
+
+async def test_capital_just_below_the_local_threshold() -> None:
+    messages, events = await verdict(profile(registered_capital=99.99))
+    sent = responses(messages)
+    assert sent[:2] == ["utter_verdict_not_eligible", "utter_verdict_unmet"]
+    items = message(messages, "utter_verdict_unmet")["items"]
+    assert "99.99" in items and "100" in items
+    result = slots_set(events)["eligibility_result"]
+    assert (result["eligible"], result["unmet"]) == (False, ["capital"])
+    assert "utter_offer_local_scope" not in sent  # 地网 is already the easier scope
+
+
+async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> None:
+    slots = profile(coverage="全网", province=None, registered_capital=500.0)
+    messages, events = await verdict(slots)
+    sent = responses(messages)
+    assert sent[0] == "utter_verdict_not_eligible"
+    assert message(messages, "utter_verdict_not_eligible")["authority"] == "工业和信息化部"
+    assert sent[-1] == "utter_offer_local_scope"
+    assert message(messages, "utter_offer_local_scope")["local_capital"] == 100
+    filled = slots_set(events)
+    assert filled["pending_offer"] == "local_scope"
+    result = filled["eligibility_result"]
+    assert (result["scope"], result["eligible"], result["unmet"]) == ("全网", False, ["capital"])
+
+
+async def test_nationwide_at_the_threshold_is_eligible() -> None:
+    messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=1000.0))
+    assert responses(messages)[0] == "utter_verdict_eligible"
+    assert message(messages, "utter_verdict_eligible")["authority"] == "工业和信息化部"
+    assert "pending_offer" not in slots_set(events)
+
+
+async def test_foreign_investment_is_a_warning_only() -> None:
+    messages, events = await verdict(profile(foreign_investment=True))
+    sent = responses(messages)
+    assert sent[0] == "utter_verdict_eligible"
+    assert "utter_verdict_warnings" in sent
+    assert "utter_verdict_unmet" not in sent
+    result = slots_set(events)["eligibility_result"]
+    assert (result["eligible"], result["unmet"], result["warnings"]) == (True, [], ["foreign"])
+
+
+async def test_individual_gets_only_the_company_answer() -> None:
+    messages, events = await verdict({"coverage": "地网", "province": "广东", "is_company": False})
+    assert responses(messages) == ["utter_company_only"]
+    answer = messages[0]
+    assert answer["reason"] and answer["remedy"]
+    result = slots_set(events)["eligibility_result"]
+    assert (result["eligible"], result["unmet"]) == (False, ["company"])
+
+
+async def test_unknown_answer_leaves_the_verdict_open() -> None:
+    messages, events = await verdict(profile(on_dishonest_list="unknown"))
+    sent = responses(messages)
+    assert sent[0] == "utter_verdict_undetermined"
+    assert "utter_verdict_unknown" in sent
+    result = slots_set(events)["eligibility_result"]
+    assert (result["eligible"], result["unknown"]) == (None, ["credit"])
+
+
+async def test_next_steps_carry_dates_from_today() -> None:
+    messages, _ = await verdict(profile())
+    items = message(messages, "utter_verdict_next_steps")["items"]
+    check = nth_working_day_after(TODAY, 5)  # 2026-12-04
+    assert fmt(check).startswith("2026年12月")
+    assert fmt(check) in items
+    assert fmt(check + dt.timedelta(days=60)) in items  # decision, counted from acceptance
+    assert "2026-" not in items and "年0" not in items and "月0" not in items
+
+
+# --------------------------------------------------------------------------
+# ActionAnswerFaq
+
+
+async def faq(text: str, key: str, confidence: float = 0.9, slots=None):
+    return await run(
+        ActionAnswerFaq(), tracker(text, "faq", slots or {}, faq=(key, confidence))
+    )
+
+
+async def test_faq_answer_gets_the_rule_set_numbers() -> None:
+    messages, events = await faq("注册资本要多少", "faq/capital")
+    assert responses(messages) == ["utter_disclaimer", "utter_faq/capital"]
+    answer = message(messages, "utter_faq/capital")
+    assert answer["local_capital"] == 100
+    assert answer["national_capital"] == 1000
+    filled = slots_set(events)
+    assert filled["last_topic"] == "capital"
+    assert filled["disclaimer_shown"] is True
+
+
+@pytest.mark.parametrize("key", ["faq/capital", "faq/renewal"])
+async def test_unsure_faq_prediction_gets_the_default(key: str) -> None:
+    messages, events = await faq("注册资本要多少", key, confidence=0.1)
+    assert responses(messages) == ["utter_default"]
+    assert "last_topic" not in slots_set(events)
+
+
+async def test_faq_without_a_selector_result_gets_the_default() -> None:
+    messages, _ = await run(ActionAnswerFaq(), tracker("嗯？", "faq"))
+    assert responses(messages) == ["utter_default"]
+
+
+async def test_renewal_with_an_expiry_date_is_computed() -> None:
+    messages, events = await faq(
+        "证2027年6月30日到期，最晚什么时候续", "faq/renewal", slots={"disclaimer_shown": True}
+    )
+    expiry = dt.date(2027, 6, 30)
+    # 90 days before: 30 (Jun) + 31 (May) + 29 (Apr 2..30) = 90 -> 1 April
+    assert expiry - dt.timedelta(days=90) == dt.date(2027, 4, 1)
+    # 180 days before: 90 more, 31 (Mar) + 28 (Feb) + 31 (Jan) -> 1 January
+    assert expiry - dt.timedelta(days=180) == dt.date(2027, 1, 1)
+    assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
+    answer = message(messages, "utter_deadline_renewal")
+    assert answer["expiry"] == "2027年6月30日"
+    assert answer["last_day"] == "2027年4月1日"
+    assert answer["window_start"] == "2027年1月1日"
+    assert answer["renewal_days"] == 90
+    assert slots_set(events)["last_topic"] == "renewal"
+
+
+async def test_annual_report_after_this_years_deadline() -> None:
+    messages, events = await faq("年报什么时候报", "faq/annual_report", slots={"disclaimer_shown": True})
+    assert responses(messages) == ["utter_faq/annual_report", "utter_deadline_annual_report_passed"]
+    status = message(messages, "utter_deadline_annual_report_passed")
+    assert status["deadline"] == "2027年3月31日"
+    assert status["this_year_deadline"] == "2026年3月31日"
+    assert status["days_left"] == (dt.date(2027, 3, 31) - TODAY).days == 124
+    assert slots_set(events)["last_topic"] == "annual_report"
+
+
+async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
+    messages, _ = await faq("我们2026年9月28日提交的", "faq/acceptance_time", slots={"disclaimer_shown": True})
+    submitted = dt.date(2026, 9, 28)
+    expected = nth_working_day_after(submitted, 5)
+    weekdays_only = submitted + dt.timedelta(days=7)  # Mon + 5 weekdays, ignoring holidays
+    assert expected > weekdays_only  # the holiday really is in the way
+    assert responses(messages) == ["utter_deadline_completeness"]  # 2026 calendar is published
+    answer = message(messages, "utter_deadline_completeness")
+    assert answer["submission"] == "2026年9月28日"
+    assert answer["deadline"] == fmt(expected)
+    assert answer["completeness_days"] == 5
+
+
+async def test_decision_deadline_with_a_full_date() -> None:
+    messages, _ = await faq("2026年10月8日受理的", "faq/review_time", slots={"disclaimer_shown": True})
+    answer = message(messages, "utter_deadline_decision")
+    assert answer["acceptance"] == "2026年10月8日"
+    # 23 days to 31 Oct, 30 in November, 7 in December
+    assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=60)) == "2026年12月7日"
+    assert answer["decision_days"] == 60
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "response", "field", "said", "deadline"),
+    [
+        (
+            "10月8日受理的",
+            "faq/review_time",
+            "utter_deadline_decision",
+            "acceptance",
+            dt.date(2026, 10, 8),
+            dt.date(2026, 12, 7),
+        ),
+        (
+            "9月28日提交的",
+            "faq/acceptance_time",
+            "utter_deadline_completeness",
+            "submission",
+            dt.date(2026, 9, 28),
+            nth_working_day_after(dt.date(2026, 9, 28), 5),
+        ),
+    ],
+    ids=["review_time", "acceptance_time"],
+)
+async def test_past_date_without_year_is_this_years(text, key, response, field, said, deadline) -> None:
+    messages, _ = await faq(text, key, slots={"disclaimer_shown": True})
+    answer = message(messages, response)
+    assert (answer[field], answer["deadline"]) == (fmt(said), fmt(deadline))
+
+
+# --------------------------------------------------------------------------
+# ActionFollowup
+
+
+async def followup(text: str, slots: Dict[str, Any]):
+    return await run(ActionFollowup(), tracker(text, "followup", {"disclaimer_shown": True, **slots}))
+
+
+async def test_followup_capital_for_the_other_scope() -> None:
+    messages, _ = await followup("那全网呢", {"last_topic": "capital"})
+    assert responses(messages) == ["utter_capital_for_scope"]
+    answer = messages[0]
+    assert answer["scope"] == "全网"
+    assert answer["amount"] == 1000
+    assert answer["authority"] == "工业和信息化部"
+    assert answer["paid_in_years"] == 5  # the response text uses it too
+
+
+async def test_followup_materials_for_a_foreign_company() -> None:
+    messages, _ = await followup("外资企业呢", {"last_topic": "materials"})
+    assert responses(messages) == ["utter_materials_foreign"]
+
+
+@pytest.mark.parametrize(
+    ("capital", "head", "eligible"),
+    [(2000.0, "utter_verdict_eligible", True), (100.0, "utter_verdict_not_eligible", False)],
+)
+async def test_followup_after_a_verdict_assesses_the_other_scope(capital, head, eligible) -> None:
+    slots = {
+        **profile(registered_capital=capital),
+        "last_topic": "verdict",
+        "eligibility_result": {"scope": "地网", "eligible": True},
+    }
+    messages, events = await followup("那全网呢", slots)
+    assert responses(messages)[0] == head
+    assert message(messages, head)["scope"] == "全网"
+    filled = slots_set(events)
+    assert filled["coverage"] == "全网"
+    assert filled["eligibility_result"]["scope"] == "全网"
+    assert filled["eligibility_result"]["authority"] == "工业和信息化部"
+    assert filled["eligibility_result"]["eligible"] is eligible
+
+
+async def test_followup_after_a_verdict_with_another_province() -> None:
+    slots = {**profile(), "last_topic": "verdict", "eligibility_result": {"scope": "地网"}}
+    messages, events = await followup("那北京呢", slots)
+    assert message(messages, "utter_verdict_eligible")["authority"] == "北京市通信管理局"
+    filled = slots_set(events)
+    assert filled["province"] == "北京"
+    assert filled["eligibility_result"]["authority"] == "北京市通信管理局"
+
+
+async def test_followup_foreign_after_a_verdict_talks_about_foreign_investment() -> None:
+    slots = {**profile(), "last_topic": "verdict", "eligibility_result": {"scope": "地网"}}
+    messages, _ = await followup("外资企业呢", slots)
+    sent = responses(messages)
+    assert "utter_faq/foreign" in sent or "utter_verdict_warnings" in sent
+
+
+async def test_followup_date_after_the_renewal_answer() -> None:
+    messages, _ = await followup("2027年6月30日", {"last_topic": "renewal"})
+    assert responses(messages)[0] == "utter_deadline_renewal"
+    assert messages[0]["last_day"] == "2027年4月1日"
+
+
+# --------------------------------------------------------------------------
+# ActionHandleInform
+
+
+async def inform(text: str, slots: Dict[str, Any]):
+    return await run(ActionHandleInform(), tracker(text, "inform", {"disclaimer_shown": True, **slots}))
+
+
+async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
+    slots = {
+        **profile(registered_capital=2000.0),
+        "last_topic": "verdict",
+        "eligibility_result": {
+            "scope": "地网",
+            "authority": "广东省通信管理局",
+            "eligible": True,
+            "unmet": [],
+            "warnings": [],
+            "unknown": [],
+        },
+    }
+    messages, events = await inform("刚才说错了，注册资本是80万", slots)
+    sent = responses(messages)
+    assert sent[:2] == ["utter_verdict_not_eligible", "utter_verdict_unmet"]
+    assert "80" in message(messages, "utter_verdict_unmet")["items"]
+    filled = slots_set(events)
+    assert filled["registered_capital"] == 80.0
+    result = filled["eligibility_result"]
+    assert (result["eligible"], result["unmet"]) == (False, ["capital"])
+
+
+async def test_bare_date_after_the_renewal_answer() -> None:
+    messages, events = await inform("2027年6月30日", {"last_topic": "renewal"})
+    assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
+    assert messages[0]["last_day"] == "2027年4月1日"
+    assert messages[0]["window_start"] == "2027年1月1日"
+    assert "eligibility_result" not in slots_set(events)
+
+
+async def test_bare_date_without_context_asks_what_it_is() -> None:
+    messages, _ = await inform("2027年6月30日", {"last_topic": "capital"})
+    assert responses(messages) == ["utter_ask_date_topic"]
+
+
+async def test_company_facts_without_a_request_start_the_interview() -> None:
+    messages, events = await inform("我们是广东的有限公司，注册资本500万", {})
+    assert responses(messages) == ["utter_start_interview"]
+    filled = slots_set(events)
+    assert (filled["province"], filled["is_company"], filled["registered_capital"]) == ("广东", True, 500.0)
+    assert {"event": "followup", "name": FORM} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+# --------------------------------------------------------------------------
+# The "do we need it?" check
+
+
+async def test_outsourcing_needs_the_licence() -> None:
+    _, events = await run(
+        ActionStartNeedCheck(), tracker("我们给别的公司做客服外包，需要办吗", "check_need")
+    )
+    assert slots_set(events)["business_activity"] == "outsourcing"
+
+    messages, events = await run(
+        ActionNeedVerdict(), tracker("我们给别的公司做客服外包，需要办吗", "check_need", {"business_activity": "outsourcing"})
+    )
+    assert responses(messages) == ["utter_disclaimer", "utter_need_answer"]
+    assert message(messages, "utter_need_answer")["answer"]
+    filled = slots_set(events)
+    assert filled["licence_needed"] == "yes"
+    assert filled["last_topic"] == "need"
+
+
+async def test_inhouse_hotline_is_referred_to_the_authority() -> None:
+    text = "只是我们自己公司的客服热线"
+    _, events = await run(ActionStartNeedCheck(), tracker(text, "check_need"))
+    assert slots_set(events)["business_activity"] == "inhouse"
+
+    messages, events = await run(
+        ActionNeedVerdict(),
+        tracker(text, "check_need", {"business_activity": "inhouse", "disclaimer_shown": True}),
+    )
+    assert responses(messages) == ["utter_need_answer"]
+    assert slots_set(events)["licence_needed"] == "ask_authority"
+
+
+# --------------------------------------------------------------------------
+# Human handoff and errors
+
+
+async def test_handoff_gives_the_configured_contacts(monkeypatch) -> None:
+    monkeypatch.setenv("HANDOFF_PHONE", "400-000-0000")
+    monkeypatch.setenv("HANDOFF_WECHAT", "b24-helper")
+    monkeypatch.setenv("HANDOFF_HOURS", "工作日 9:00-18:00")
+    settings.cache_clear()
+    messages, events = await run(ActionHumanHandoff(), tracker("转人工", "human_handoff"))
+    assert responses(messages) == ["utter_human_handoff"]
+    answer = messages[0]
+    assert (answer["phone"], answer["wechat"], answer["hours"]) == (
+        "400-000-0000",
+        "b24-helper",
+        "工作日 9:00-18:00",
+    )
+    assert events == []
+
+
+async def test_engine_failure_reaches_the_user_as_an_apology(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("rule set unreadable")
+
+    monkeypatch.setattr("actions.interview.assess", broken)
+    messages, events = await verdict(profile(), disclaimer_shown=False)
+    assert responses(messages) == ["utter_action_unavailable"]
+    assert events == []
+
+
+async def test_faq_failure_reaches_the_user_as_an_apology(monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise KeyError("faq_vars")
+
+    monkeypatch.setattr("actions.faq.answer_topic", broken)
+    messages, events = await faq("注册资本要多少", "faq/capital")
+    assert responses(messages) == ["utter_action_unavailable"]
+    assert events == []
+
+
+# --------------------------------------------------------------------------
+# FAQ topic: ResponseSelector with the classifier's fine label as second opinion
+
+
+def with_fine_label(t: Tracker, name: str, confidence: float) -> Tracker:
+    t.latest_message["fine_intent"] = {"name": name, "confidence": confidence}
+    return t
+
+
+async def test_the_more_confident_fine_label_chooses_the_faq_answer() -> None:
+    t = with_fine_label(
+        tracker("年报啥时候交", "faq", {"disclaimer_shown": True}, faq=("faq/cancellation", 0.2)),
+        "faq/annual_report",
+        0.7,
+    )
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == "utter_faq/annual_report"
+    assert slots_set(events)["last_topic"] == "annual_report"
+
+
+async def test_a_less_confident_fine_label_leaves_the_selector_choice() -> None:
+    t = with_fine_label(
+        tracker("注册资本要多少", "faq", {"disclaimer_shown": True}, faq=("faq/capital", 0.8)),
+        "faq/staff",
+        0.3,
+    )
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages) == ["utter_faq/capital"]
+
+
+async def test_a_fine_label_of_another_intent_is_ignored() -> None:
+    t = with_fine_label(
+        tracker("嗯", "faq", {"disclaimer_shown": True}, faq=("faq/capital", 0.6)),
+        "affirm",
+        0.9,
+    )
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages) == ["utter_faq/capital"]
