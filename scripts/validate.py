@@ -3,9 +3,9 @@
 Rasa 3.6's validator warns about two things that are not problems here, and
 cannot be told otherwise:
 1. "The utterance 'X' is not used in any story or rule" for responses that a form
-   asks with (utter_ask_<slot>) or that a custom action sends
-   (``dispatcher.utter_message(response=...)``): the validator does not look at
-   forms' asks or at action code. This script checks those responses the way the
+   asks with (utter_ask_<slot>), that a custom action sends
+   (``dispatcher.utter_message(response=...)``) or that a default action sends
+   (utter_restart): the validator does not look at forms' asks or at action code. This script checks those responses the way the
    validator cannot: a response passes only if a form slot asks with it or the
    actions' source names it (an f-string such as f"utter_faq/{topic}" covers the
    responses it can produce). A response used nowhere still fails.
@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WARNING = re.compile(r"UserWarning: (.*)")
 UNUSED = re.compile(r"The utterance '([^']+)' is not used in any story or rule\.")
 RETRIEVAL_DUPLICATE = "The following duplicated intents have been found across multiple domain files: faq"
+# Responses that Rasa's own default actions send (action_restart says utter_restart).
+SENT_BY_DEFAULT_ACTIONS = {"utter_restart"}
 RESPONSE_IN_CODE = re.compile(r"""response\s*=\s*(f?)["']([^"']+)["']""")
 
 
@@ -53,7 +55,7 @@ def asked_by_forms() -> set[str]:
 
 
 def is_used(name: str, code: list[re.Pattern[str]], asks: set[str]) -> bool:
-    if name in asks:
+    if name in asks or name in SENT_BY_DEFAULT_ACTIONS:
         return True
     # a retrieval response family is reported by its prefix (utter_faq)
     return any(p.match(name) or p.match(f"{name}/x") for p in code)

@@ -1,0 +1,91 @@
+"""The REST channel, never silent.
+
+Rasa's own ``RestInput`` (same name, so the webhook stays
+``/webhooks/rest/webhook``) with two guards:
+
+- When the action server is down, Rasa logs the failed action and the user gets
+  an empty list. Here an answer without any bot message gets the domain's
+  ``utter_action_unavailable`` ("暂时无法完成…", with the offer of a human).
+- Rasa waits up to 300 s for a custom action, which is not configurable in 3.6.
+  Here the user gets that answer after ``reply_timeout`` seconds instead, while
+  the turn finishes in the background (shielded, so the tracker still records
+  it and no conversation data is lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = "utter_action_unavailable"
+
+
+@lru_cache(maxsize=1)
+def unavailable_text(domain_path: str = "domain.yml") -> str:
+    """The text of ``utter_action_unavailable`` from the domain file."""
+    with Path(domain_path).open(encoding="utf-8") as handle:
+        domain = yaml.safe_load(handle)
+    return str(domain["responses"][UNAVAILABLE][0]["text"])
+
+
+class RestInput(RasaRestInput):
+    """REST channel that always answers, within ``reply_timeout`` seconds."""
+
+    def __init__(self, reply_timeout: float = 20.0) -> None:
+        self.reply_timeout = float(reply_timeout)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+        credentials = credentials or {}
+        return cls(reply_timeout=float(credentials.get("reply_timeout") or 20.0))
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        return super().blueprint(self._guarded(on_new_message))
+
+    def _guarded(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Callable[[UserMessage], Awaitable[None]]:
+        async def handle(message: UserMessage) -> None:
+            collector = message.output_channel
+            turn = asyncio.ensure_future(on_new_message(message))
+            try:
+                await asyncio.wait_for(asyncio.shield(turn), timeout=self.reply_timeout)
+            except asyncio.TimeoutError:
+                logger.warning(
+                    "no answer within %.0fs for %s; the turn goes on in the background",
+                    self.reply_timeout,
+                    message.sender_id,
+                )
+                await self._apologise(collector, message, replace=True)
+                return
+            except Exception:
+                logger.exception("message from %s failed", message.sender_id)
+                await self._apologise(collector, message)
+                return
+            if not getattr(collector, "messages", None):
+                await self._apologise(collector, message)
+
+        return handle
+
+    @staticmethod
+    async def _apologise(collector: Any, message: UserMessage, replace: bool = False) -> None:
+        if replace and hasattr(collector, "messages"):
+            # what the slow turn says later must not be mixed into this answer
+            collector.messages = []
+        await collector.send_text_message(message.sender_id, unavailable_text())
