@@ -21,8 +21,8 @@ export TRACKER_DB_URL ?= sqlite:///var/tracker.db
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
                 $(wildcard components/*.py) $(SPACY_DIR)/.built
 
-.PHONY: help setup assets train run shell shell-debug test test-unit test-e2e \
-        test-conversations test-nlu validate lint lock clean
+.PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
+        browser-deps test-conversations test-nlu validate lint lock clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -35,7 +35,16 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-setup: $(VENV)/.installed .env ## create the Python 3.10 venv and install the pinned packages
+WEB_STAMP := web/node_modules/.installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+browser-deps: ## Debian's Chromium and CJK fonts for the browser test (installed only when missing)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; fi
+
+setup: $(VENV)/.installed .env $(WEB_STAMP) ## create the venv, install the pinned Python and npm packages
 
 .env:
 	@cp .env.example .env && echo "created .env from .env.example (edit it for your deployment)"
@@ -72,13 +81,16 @@ test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components
 test-e2e: setup $(MODEL) ## pytest: the real servers over REST and the tracker API
 	$(PY) -m pytest -q tests/e2e
 
+test-browser: setup browser-deps $(MODEL) ## headless Chromium chats through the website widget
+	$(PY) -m pytest -q tests/browser
+
 test-conversations: setup $(MODEL) ## conversation tests (tests/test_*.yml) through rasa test
 	@scripts/test_conversations.sh
 
 test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails below 0.90
 	@scripts/test_nlu.sh
 
-test: setup validate train test-unit test-e2e test-conversations test-nlu ## everything CI runs
+test: setup validate train test-unit test-e2e test-browser test-conversations test-nlu ## everything CI runs
 
 lock: ## re-pin requirements.lock from requirements.in
 	rm -rf /tmp/lock-venv && $$(scripts/find_python.sh) -m venv /tmp/lock-venv

@@ -23,7 +23,9 @@ pids+=($!)
 # shellcheck disable=SC2086
 .venv/bin/rasa run --model models/callcentre.tar.gz --enable-api --auth-token "$RASA_AUTH_TOKEN" \
   -i 127.0.0.1 --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml \
-  --cors ${RASA_CORS_ORIGINS:-http://127.0.0.1:$WEB_PORT} &
+  --cors ${RASA_CORS_ORIGINS:-} "http://127.0.0.1:$WEB_PORT" "http://localhost:$WEB_PORT" &
+pids+=($!)
+.venv/bin/python scripts/serve_web.py --port "$WEB_PORT" &
 pids+=($!)
 
 for _ in $(seq 1 180); do
@@ -33,6 +35,7 @@ done
 cat <<MSG
 
   The bot is up.
+  Web chat: http://127.0.0.1:$WEB_PORT/  (reaches Rasa at ${RASA_PUBLIC_URL:-http://127.0.0.1:$RASA_PORT})
   REST:    curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"你好"}'
   HTTP API (token required): http://127.0.0.1:$RASA_PORT/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN>
   Actions: http://127.0.0.1:$ACTIONS_PORT/health

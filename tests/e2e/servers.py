@@ -80,17 +80,21 @@ class Bot:
         return env
 
     def start_actions(self) -> None:
-        log = open(self.workdir / "actions.log", "ab")
-        self.actions = subprocess.Popen(
-            [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.workdir / "actions.log", "ab") as log:
+            self.actions = subprocess.Popen(
+                [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", 120, self.actions)
 
     def start_rasa(self) -> None:
-        log = open(self.workdir / "rasa.log", "ab")
-        self.rasa = subprocess.Popen(
+        with open(self.workdir / "rasa.log", "ab") as log:
+            self.rasa = self._popen_rasa(log)
+        wait_for(f"{self.url}/", 240, self.rasa)
+
+    def _popen_rasa(self, log: Any) -> subprocess.Popen:
+        return subprocess.Popen(
             [
                 str(RASA), "run", "--model", str(MODEL), "--enable-api",
                 "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
@@ -99,7 +103,6 @@ class Bot:
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(f"{self.url}/", 240, self.rasa)
 
     def start(self) -> "Bot":
         self.start_actions()

@@ -1,0 +1,101 @@
+"""The bot (with CORS for the page's origin) and the chat page's static server for
+the browser tests. Every process started here is stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from tests.e2e.servers import MODEL, RASA, ROOT, Bot, free_port, wait_for
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+WEBCHAT_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+PLAYWRIGHT = ROOT / "web" / "node_modules" / "playwright-core" / "package.json"
+
+
+def stop(process: Optional[subprocess.Popen]) -> None:
+    """Stop a process started in its own session, and its children, by PID."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@dataclass
+class WebBot(Bot):
+    """The e2e bot, started with `--cors` for the origins a browser page comes from
+    (as scripts/run.sh does with RASA_CORS_ORIGINS): the socket.io channel's
+    long-polling requests need Sanic-CORS headers."""
+
+    cors_origins: List[str] = field(default_factory=list)
+    # to try another channel set-up or model without touching the project's files
+    credentials: str = "credentials.yml"
+    model: Path = MODEL
+
+    def start_rasa(self) -> None:
+        with open(self.workdir / "rasa.log", "ab") as log:  # the child keeps its own copy
+            self.rasa = subprocess.Popen(
+                [
+                    str(RASA), "run", "--model", str(self.model), "--enable-api",
+                    "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
+                    "--credentials", self.credentials, "--endpoints", "endpoints.yml",
+                    "--cors", *self.cors_origins,
+                ],
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(f"{self.url}/", 240, self.rasa)
+
+
+@dataclass
+class WebServer:
+    """scripts/serve_web.py on a free port, pointed at a bot."""
+
+    rasa_url: str
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> "WebServer":
+        with open(self.workdir / "web.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "serve_web.py"),
+                 "--port", str(self.port), "--rasa-url", self.rasa_url],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        wait_for(self.url, 20, self.process)
+        return self
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def missing_tools() -> List[str]:
+    """What the browser test needs and this machine lacks, each with how to get it."""
+    missing = [
+        f"{what} ({how})"
+        for what, path, how in [
+            ("a trained model", MODEL, "make train"),
+            ("Chromium", CHROMIUM, "apt-get install chromium"),
+            ("the rasa-webchat bundle", WEBCHAT_BUNDLE, "npm ci in web/"),
+            ("playwright-core", PLAYWRIGHT, "npm ci in web/"),
+        ]
+        if not path.exists()
+    ]
+    if shutil.which("node") is None:
+        missing.append("node (apt-get install nodejs)")
+    return missing

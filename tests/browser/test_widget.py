@@ -1,0 +1,123 @@
+"""The website widget in headless Chromium: greeting with quick replies, a typed
+Chinese question, a clicked quick reply, and the conversation surviving a reload.
+
+The browser is driven by drive_widget.mjs (playwright-core from web/node_modules);
+this test writes the scenario and judges what the page showed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.servers import CHROMIUM, WebServer, stop
+from tests.e2e.servers import ROOT
+
+pytestmark = pytest.mark.browser
+
+DRIVER = Path(__file__).with_name("drive_widget.mjs")
+RESULTS = ROOT / "results" / "browser"
+QUESTION = "办地网的呼叫中心许可证注册资本要多少？"
+CONDITIONS_BUTTON = "办证需要什么条件"
+STEP_TIMEOUT_MS = 60_000
+
+
+def drive(web: WebServer, tmp_path: Path, steps: List[Dict[str, Any]]) -> Dict[str, Any]:
+    scenario = {
+        "url": web.url,
+        "chromium": str(CHROMIUM),
+        "userDataDir": str(tmp_path / "chromium-profile"),
+        "timeoutMs": STEP_TIMEOUT_MS,
+        "failureScreenshot": str(RESULTS / "widget-failure.png"),
+        "steps": steps,
+    }
+    scenario_file = tmp_path / "scenario.json"
+    scenario_file.write_text(json.dumps(scenario, ensure_ascii=False), encoding="utf-8")
+    budget = 60 + len(steps) * STEP_TIMEOUT_MS / 1000
+    # its own session, so that on a timeout Chromium goes with node (by process group)
+    driver = subprocess.Popen(
+        ["node", str(DRIVER), str(scenario_file)], cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    try:
+        stdout, stderr = driver.communicate(timeout=budget)
+    except subprocess.TimeoutExpired:
+        stop(driver)
+        pytest.fail(f"the browser driver did not finish in {budget:.0f}s")
+    if not stdout.strip():
+        pytest.fail(f"the browser driver printed no report:\n{stderr[-3000:]}")
+    report: Dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    report["stderr"] = stderr[-3000:]
+    return report
+
+
+def diagnosis(report: Dict[str, Any], web: WebServer) -> str:
+    """The failed step, what the browser said, and the bot's complaints."""
+    failed = [step for step in report["steps"] if not step["ok"]]
+    rasa_log = web.workdir / "rasa.log"
+    complaints = [
+        line for line in rasa_log.read_text(errors="replace").splitlines()
+        if any(word in line for word in ("ERROR", "Traceback", "Error:", "never awaited"))
+        and "Deprecat" not in line
+    ] if rasa_log.exists() else []
+    return "\n".join([
+        json.dumps(failed[:1], ensure_ascii=False, indent=1),
+        "browser console: " + json.dumps(report["console"] + report["pageErrors"],
+                                         ensure_ascii=False),
+        "rasa.log: " + "\n".join(complaints[-15:]),
+        report["stderr"],
+    ])
+
+
+def test_a_visitor_chats_in_chinese_and_a_reload_keeps_the_conversation(
+    web: WebServer, tmp_path: Path
+) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    screenshot = RESULTS / "widget.png"
+    for old in (screenshot, RESULTS / "widget-failure.png"):
+        old.unlink(missing_ok=True)
+
+    report = drive(web, tmp_path, [
+        {"do": "open"},
+        # the greeting comes by itself (initPayload "/greet"), with its buttons
+        {"do": "expect_bot", "text": "咨询助手", "replies": [CONDITIONS_BUTTON]},
+        {"do": "screenshot", "path": str(RESULTS / "widget-greeting.png")},
+        {"do": "click_reply", "title": CONDITIONS_BUTTON},
+        {"do": "expect_bot", "text": "注册资本", "name": "after_click"},
+        {"do": "send", "text": QUESTION},
+        {"do": "expect_bot", "text": "100万"},
+        {"do": "reload"},
+        # settleMs: time for a second greeting to arrive, if the widget sent one
+        {"do": "expect_history", "texts": ["咨询助手", CONDITIONS_BUTTON, QUESTION, "100万"],
+         "settleMs": 3000, "name": "after_reload"},
+        {"do": "screenshot", "path": str(screenshot)},
+    ])
+
+    assert report["ok"], diagnosis(report, web)
+    seen = {step["name"]: step["seen"] for step in report["steps"] if "name" in step}
+
+    # the clicked button shows as the visitor's message and its answer follows
+    after_click = seen["after_click"]
+    assert CONDITIONS_BUTTON in after_click["user"]
+    # buttons are quick replies: once one is chosen, the greeting's buttons go away
+    assert CONDITIONS_BUTTON not in after_click["replies"]
+
+    # the typed question got the capital answer, and it is still there after the reload
+    after_reload = seen["after_reload"]
+    assert QUESTION in after_reload["user"]
+    assert any("100万" in text for text in after_reload["bot"])
+    # a reload does not greet again: the greeting is shown once
+    assert sum("咨询助手" in text for text in after_reload["bot"]) == 1
+
+    # nothing came from anywhere but this machine (no CDN, no web fonts)
+    outside = [url for url in report["requests"] if urlsplit(url).hostname != "127.0.0.1"]
+    assert outside == []
+    assert not [line for line in report["console"] if "Content Security Policy" in line]
+    assert report["pageErrors"] == []
+
+    assert screenshot.stat().st_size > 10_000
