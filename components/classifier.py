@@ -12,6 +12,7 @@ is still decided by the ResponseSelector.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Any, Dict, List, Text, Tuple
 
@@ -26,6 +27,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
+
+logger = logging.getLogger(__name__)
 
 # Parse-data key of the most likely fine label (e.g. "faq/capital").
 FINE_INTENT = "fine_intent"
@@ -96,6 +99,14 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
                 FINE_INTENT,
                 {"name": str(self.clf.classes_[best]), "confidence": float(row[best])},
                 add_to_output=True,
+            )
+            logger.debug(
+                "intent %s %.2f (%s %.2f) <- %r",
+                ranking[0]["name"],
+                ranking[0]["confidence"],
+                self.clf.classes_[best],
+                row[best],
+                message.get(TEXT),
             )
             length = self.config["ranking_length"]
             message.set(
