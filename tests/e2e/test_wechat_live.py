@@ -108,3 +108,19 @@ def test_a_bad_signature_is_refused_and_reaches_nobody(wechat_bot) -> None:
     signed.params["signature"] = "0" * 40
     assert post(bot, signed).status_code == 403
     assert not [e for e in bot.tracker(openid)["events"] if e["event"] == "user"]
+
+
+def test_the_url_verification_echoes_only_a_correctly_signed_challenge(wechat_bot) -> None:
+    bot, _ = wechat_bot
+    good = wx.verification_request(echostr="echo-live-1")
+    response = requests.get(f"{bot.url}/webhooks/wechat/webhook?{good.query}", timeout=10)
+    assert response.status_code == 200 and response.text == "echo-live-1"
+    bad = wx.verification_request(token="wrong-token", echostr="echo-live-2")
+    response = requests.get(f"{bot.url}/webhooks/wechat/webhook?{bad.query}", timeout=10)
+    assert response.status_code == 403
+
+
+def test_malformed_xml_is_refused_with_400(wechat_bot) -> None:
+    bot, _ = wechat_bot
+    signed = wx.safe_request("<xml><MsgType>text</MsgType><Content>半截")
+    assert post(bot, signed).status_code == 400

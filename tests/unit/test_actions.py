@@ -743,3 +743,20 @@ async def test_a_fine_label_of_another_intent_is_ignored() -> None:
     )
     messages, _ = await run(ActionAnswerFaq(), t)
     assert responses(messages) == ["utter_faq/capital"]
+
+
+@pytest.mark.parametrize(
+    "text, activity",
+    [
+        ("我们帮银行接信用卡客服电话，要不要拿这个证", "outsourcing"),
+        ("我们替电商商家做售后客服", "outsourcing"),
+        ("只是我们自己公司的客服热线", "inhouse"),
+        ("我们出租坐席给别的公司", "seat_rental"),
+    ],
+)
+def test_the_business_activity_is_recognised_from_how_users_describe_it(
+    text: str, activity: str
+) -> None:
+    from licence.topics import activity_of
+
+    assert activity_of(text) == activity
