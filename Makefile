@@ -19,7 +19,7 @@ export WEB_PORT ?= 8080
 export TRACKER_DB_URL ?= sqlite:///var/tracker.db
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
-                $(wildcard components/*.py) $(SPACY_DIR)/.built
+                $(wildcard components/*.py) licence/parsing.py licence/data/vocabulary.yml $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
         browser-deps test-conversations test-nlu validate lint lock clean

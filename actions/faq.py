@@ -13,7 +13,8 @@ from actions.common import SafeAction, latest_text, notice_once
 from actions.settings import settings
 from licence.engine import faq_vars, scope_facts
 from licence.parsing import parse_coverage, parse_province
-from licence.topics import facet_of
+from licence.engine import need_check
+from licence.topics import activity_of, facet_of
 
 RETRIEVAL_INTENT = "faq"
 
@@ -83,6 +84,16 @@ class ActionFollowup(SafeAction):
         when = topic_date(topic, text, today) if topic else None
         events = notice_once(dispatcher, tracker)
 
+        if topic == "need":
+            # "那我们自己的热线呢？" after the need check: check this activity
+            activity = activity_of(text)
+            if activity:
+                result = need_check(activity)
+                dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
+                return events + [
+                    SlotSet("business_activity", activity),
+                    SlotSet("licence_needed", result.licence_needed),
+                ]
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
             from actions.interview import reassess
@@ -113,7 +124,7 @@ class ActionFollowup(SafeAction):
                     response="utter_capital_for_scope", **facts, **faq_vars()
                 )
             return events
-        if topic and topic != "verdict":
+        if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
             answer_topic(dispatcher, topic, text, today)
             return events
         dispatcher.utter_message(response="utter_followup_unclear")

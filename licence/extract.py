@@ -104,8 +104,8 @@ class _Cue:
     affirmed_value: bool
 
 
-@functools.lru_cache(maxsize=2)
-def _cue_table(include_when_asked: bool) -> dict[str, _Cue]:
+@functools.lru_cache(maxsize=4)
+def _cue_table(include_when_asked: bool, include_individuals: bool = False) -> dict[str, _Cue]:
     vocabulary = parsing.load_vocabulary()
     table: dict[str, _Cue] = {}
     company = vocabulary["company"]
@@ -116,6 +116,9 @@ def _cue_table(include_when_asked: bool) -> dict[str, _Cue]:
     if include_when_asked:
         for word in company["company_when_asked"]:
             table.setdefault(str(word).lower(), _Cue("is_company", True))
+    if include_when_asked or include_individuals:
+        for word in company.get("not_company_when_asked") or []:
+            table.setdefault(str(word).lower(), _Cue("is_company", False))
     for slot, cues in vocabulary["boolean_cues"].items():
         for word in cues.get("affirm") or []:
             table[str(word).lower()] = _Cue(str(slot), True)
@@ -183,7 +186,9 @@ def _has_any(text: str, words: tuple[str, ...]) -> bool:
 def _boolean_mentions(clause: str, requested: str | None) -> dict[str, bool]:
     """Yes/no slots named by cue words in ``clause``, with their polarity."""
     masked = _COUNT_EXPRESSION_RE.sub(lambda m: " " * len(m.group()), clause)
-    table = _cue_table(requested == "is_company")
+    # Words such as 个人 or 自然人 name the applicant only when the bot asked who
+    # applies (or nothing yet): elsewhere they are 个人信息 or 自然人股东.
+    table = _cue_table(requested == "is_company", requested is None)
     matches = list(parsing.word_pattern(tuple(table)).finditer(masked))
     if not matches:
         return {}

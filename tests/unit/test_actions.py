@@ -8,6 +8,7 @@ responses sent, with their variables) and what the bot remembers (slots set).
 
 from __future__ import annotations
 
+import functools
 import datetime as dt
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -80,9 +81,16 @@ def tracker(
     )
 
 
+@functools.lru_cache(maxsize=1)
+def domain_dict() -> Dict[str, Any]:
+    """The bot's domain, as the action server receives it."""
+    with open("domain.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 async def run(action: Action, t: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, {})
+    events = await action.run(dispatcher, t, domain_dict())
     return dispatcher.messages, events
 
 
@@ -760,3 +768,24 @@ def test_the_business_activity_is_recognised_from_how_users_describe_it(
     from licence.topics import activity_of
 
     assert activity_of(text) == activity
+
+
+async def test_a_follow_up_after_the_need_check_checks_the_new_activity() -> None:
+    from actions.faq import ActionFollowup
+
+    t = tracker(
+        "那我们公司自己的400售后热线呢，也要办？",
+        "followup",
+        {"last_topic": "need", "disclaimer_shown": True},
+    )
+    messages, events = await run(ActionFollowup(), t)
+    assert responses(messages) == ["utter_need_answer"]
+    assert slots_set(events)["licence_needed"] == "ask_authority"
+
+
+async def test_a_follow_up_on_a_topic_without_an_faq_answer_asks_to_rephrase() -> None:
+    from actions.faq import ActionFollowup
+
+    t = tracker("那这个呢", "followup", {"last_topic": "need", "disclaimer_shown": True})
+    messages, _ = await run(ActionFollowup(), t)
+    assert responses(messages) == ["utter_followup_unclear"]

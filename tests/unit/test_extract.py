@@ -276,3 +276,38 @@ def test_extract_never_raises(text: str, requested: str | None) -> None:
             assert value in ("全网", "地网")
         elif slot == "province":
             assert value in {entry["short"] for entry in load_provinces()}
+
+
+# Answers heard when trying the bot as a user (2026-11-28).
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("执照上写了第二类增值电信业务", "business_scope_ok", {"business_scope_ok": True}),
+        ("执照上没有增值电信业务", "business_scope_ok", {"business_scope_ok": False}),
+        ("用的第三方云呼叫中心", "has_call_centre_system", {"has_call_centre_system": True}),
+        ("在上海租了办公室", "has_premises", {"has_premises": True}),
+        ("制度和应急预案都写好了", "has_service_measures", {"has_service_measures": True}),
+    ],
+)
+def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> None:
+    assert extract_answers(text, requested).values == expected
+
+
+@pytest.mark.parametrize("text", ["都是国内股东", "没有境外股东", "纯内资"])
+def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
+    assert extract_answers(text, "foreign_investment").values == {"foreign_investment": False}
+
+
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("有个人信息保护制度", "has_service_measures", {"has_service_measures": True}),
+        ("股东全是境内自然人", "foreign_investment", {"foreign_investment": False}),
+        ("我是个人", "is_company", {"is_company": False}),
+        ("我是个人，想办呼叫中心证", None, {"is_company": False}),
+    ],
+)
+def test_individual_words_name_the_applicant_only_when_asked(
+    text: str, requested, expected: dict
+) -> None:
+    assert extract_answers(text, requested).values == expected
