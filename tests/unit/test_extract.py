@@ -311,3 +311,15 @@ def test_individual_words_name_the_applicant_only_when_asked(
     text: str, requested, expected: dict
 ) -> None:
     assert extract_answers(text, requested).values == expected
+
+
+def test_the_parser_knows_the_same_interview_slots_as_the_rule_set() -> None:
+    """extract.py keeps its own slot lists (no file I/O at import); they must
+    match the questions of licence/ruleset.yml, the source of truth."""
+    from licence.engine import load_ruleset
+    from licence.extract import BOOLEAN_SLOTS, NUMERIC_SLOTS, SLOTS
+
+    questions = load_ruleset().questions
+    assert SLOTS == tuple(q.slot for q in questions)
+    assert BOOLEAN_SLOTS == {q.slot for q in questions if q.type == "bool"}
+    assert NUMERIC_SLOTS == {q.slot for q in questions if q.type in ("money_wan", "count")}
