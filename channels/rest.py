@@ -16,26 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-import yaml
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint
 
+from channels.responses import response_text
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "utter_action_unavailable"
-
-
-@lru_cache(maxsize=1)
-def unavailable_text(domain_path: str = "domain.yml") -> str:
-    """The text of ``utter_action_unavailable`` from the domain file."""
-    with Path(domain_path).open(encoding="utf-8") as handle:
-        domain = yaml.safe_load(handle)
-    return str(domain["responses"][UNAVAILABLE][0]["text"])
 
 
 class RestInput(RasaRestInput):
@@ -88,4 +79,4 @@ class RestInput(RasaRestInput):
         if replace and hasattr(collector, "messages"):
             # what the slow turn says later must not be mixed into this answer
             collector.messages = []
-        await collector.send_text_message(message.sender_id, unavailable_text())
+        await collector.send_text_message(message.sender_id, response_text(UNAVAILABLE))

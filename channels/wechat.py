@@ -56,6 +56,7 @@ from typing import (
     Coroutine,
     Dict,
     Iterable,
+    Iterator,
     List,
     Mapping,
     Optional,
@@ -80,18 +81,28 @@ from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
+from channels.responses import response_text
 from channels.wechat_store import TTLCache
 
 logger = logging.getLogger(__name__)
 
-# The only user-facing sentences of this module. They belong in domain.yml in the
-# long run; they are here because these answers are given without asking the bot.
-TEXTS: Dict[str, str] = {
-    # answer to image, voice, video, location, link and other non-text messages
-    "non_text": "目前只能识别文字消息，请直接用文字输入您的问题。",
-    # answer when the bot itself failed on a message
-    "error": "抱歉，系统暂时出了点问题，请稍后再试。",
-}
+# What the channel says without asking the bot: responses in domain.yml.
+class _DomainTexts(Mapping[str, str]):
+    """What the channel says by itself, read lazily from domain.yml responses."""
+
+    _names = {"non_text": "utter_non_text_message", "error": "utter_action_unavailable"}
+
+    def __getitem__(self, key: str) -> str:
+        return response_text(self._names[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+TEXTS: Mapping[str, str] = _DomainTexts()
 
 # What a new follower "says" to the bot: the domain's welcome intent.
 WELCOME_PAYLOAD = "/greet"

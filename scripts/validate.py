@@ -33,8 +33,15 @@ SENT_BY_DEFAULT_ACTIONS = {"utter_restart"}
 RESPONSE_IN_CODE = re.compile(r"""response\s*=\s*(f?)["']([^"']+)["']""")
 
 
+# Channels that answer by themselves name their responses as string literals.
+RESPONSE_IN_CHANNELS = re.compile(r"""["'](utter_[a-z_]+)["']""")
+
+
 def used_by_code() -> list[re.Pattern[str]]:
     patterns = []
+    for source in (ROOT / "channels").glob("*.py"):
+        for name in RESPONSE_IN_CHANNELS.findall(source.read_text(encoding="utf-8")):
+            patterns.append(re.compile("^" + re.escape(name) + "$"))
     for source in (ROOT / "actions").glob("*.py"):
         for is_fstring, name in RESPONSE_IN_CODE.findall(source.read_text(encoding="utf-8")):
             if is_fstring:
