@@ -8,6 +8,12 @@ featurizer gives every token a one-hot of the entity type covering it (money,
 count, date, province, coverage) plus message-level cues from the same parser
 the interview uses (``licence.parsing``): the message is a question, a bare
 yes/no, an "I don't know". The sentence feature is the union over tokens.
+
+The ruler also marks topics (``data/spacy/patterns.yml``): another licence (ICP,
+IDC, 食品经营...), company admin (营业执照, 清税...) and the call-centre licence
+itself. "IDC证办下来要多久" is worded exactly like a B24 question; what makes it
+out of scope is that it names another licence and nothing of ours, so that
+combination is one more message-level cue, ``outside_topic``.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         return {
             **SparseFeaturizer.get_default_config(),
             "labels": ["money", "count", "date", "province", "coverage"],
+            # labels naming something the bot does not cover, and the one naming
+            # the call-centre licence; empty lists switch the outside_topic cue off
+            "outside_labels": [],
+            "own_labels": [],
         }
 
     @classmethod
@@ -57,6 +67,8 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
         self._labels: List[str] = list(config["labels"])
+        self._outside = set(config.get("outside_labels") or [])
+        self._own = set(config.get("own_labels") or [])
 
     @classmethod
     def create(
@@ -83,7 +95,9 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         if not tokens or doc is None:
             return
         text = message.get(TEXT) or ""
-        sequence = np.zeros((len(tokens), len(self._labels) + len(CUES)), dtype=np.float32)
+        width = len(self._labels) + len(CUES) + 1
+        sequence = np.zeros((len(tokens), width), dtype=np.float32)
+        found = {entity.label_ for entity in doc.ents}
         for entity in doc.ents:
             if entity.label_ not in self._labels:
                 continue
@@ -94,6 +108,8 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         for offset, cue in enumerate(CUES.values()):
             if cue(text):
                 sequence[:, len(self._labels) + offset] = 1.0
+        if found & self._outside and not found & self._own:
+            sequence[:, width - 1] = 1.0
         sentence = sequence.max(axis=0, keepdims=True)
         self.add_features_to_message(
             sequence=scipy.sparse.coo_matrix(sequence),

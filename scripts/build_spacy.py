@@ -51,7 +51,7 @@ def build(output: Path) -> None:
     import spacy
 
     nlp = spacy.blank("zh")  # character segmenter: nothing to download
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(ruler_patterns())
     nlp.meta["name"] = "callcentre_zh"
     nlp.meta["version"] = "1.0.0"

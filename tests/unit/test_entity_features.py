@@ -1,0 +1,81 @@
+"""The entity-type featurizer: what it tells the intent classifier about a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+import spacy
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+import yaml
+
+from components.entity_features import CUES, EntityTypeFeaturizer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def featurizer_config() -> dict:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    step = next(
+        s for s in config["pipeline"] if s["name"].endswith("EntityTypeFeaturizer")
+    )
+    return {**EntityTypeFeaturizer.get_default_config(), **step}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    path = ROOT / "build" / "spacy_zh"
+    if not path.exists():
+        pytest.skip("run `make assets` first")
+    return spacy.load(path)
+
+
+def features(text: str, nlp, config: dict) -> List[float]:
+    message = Message(data={TEXT: text})
+    message.set(TOKENS_NAMES[TEXT], [Token(text, 0)])
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    EntityTypeFeaturizer(config, "entity_types").process([message])
+    _, sentence = message.get_sparse_features(TEXT)
+    return list(np.asarray(sentence.features.todense())[0])
+
+
+def column(config: dict, name: str) -> int:
+    labels = list(config["labels"])
+    if name in labels:
+        return labels.index(name)
+    if name in CUES:
+        return len(labels) + list(CUES).index(name)
+    assert name == "outside_topic"
+    return len(labels) + len(CUES)
+
+
+@pytest.mark.parametrize(
+    "text, outside",
+    [
+        ("IDC证办下来要多久", 1.0),
+        ("公司注销前要先清税吗", 1.0),
+        ("icp许可证注册资本多少", 1.0),  # lower case still names ICP
+        ("ICP和呼叫中心证有什么区别", 0.0),  # names ours too: a B24 question
+        ("营业执照上有呼叫中心这一项", 0.0),
+        ("注册资本要多少", 0.0),  # names nothing: the bot's own topic
+    ],
+)
+def test_naming_only_another_licence_or_company_admin_is_marked_outside(
+    text: str, outside: float, nlp, featurizer_config: dict
+) -> None:
+    row = features(text, nlp, featurizer_config)
+    assert row[column(featurizer_config, "outside_topic")] == outside
+
+
+def test_money_and_question_cues_are_set(nlp, featurizer_config: dict) -> None:
+    row = features("注册资本500万够吗", nlp, featurizer_config)
+    assert row[column(featurizer_config, "money")] == 1.0
+    assert row[column(featurizer_config, "question")] == 1.0
+    statement = features("注册资本500万", nlp, featurizer_config)
+    assert statement[column(featurizer_config, "question")] == 0.0
