@@ -54,14 +54,27 @@ def test_a_redis_url_gives_rasas_redis_lock_store_settings() -> None:
 
 
 @pytest.mark.parametrize("url", ["memcached://x:1", "127.0.0.1:6379", "redis://h/zero"])
-def test_a_wrong_lock_store_url_stops_the_server_with_a_message(url: str) -> None:
+def test_a_wrong_lock_store_url_is_refused_with_a_message(url: str) -> None:
     with pytest.raises(ValueError, match="LOCK_STORE_URL"):
         lock_store_from_env({"LOCK_STORE_URL": url})
 
 
-def test_an_unreachable_redis_is_reported_at_start_not_at_the_first_message() -> None:
+def test_an_unreachable_redis_is_reported_when_the_store_is_built() -> None:
     with pytest.raises(ConnectionError, match="no Redis"):
         lock_store_from_env({"LOCK_STORE_URL": f"redis://127.0.0.1:{free_port()}/0"})
+
+
+@pytest.mark.e2e
+def test_the_rasa_server_does_not_start_without_its_redis(tmp_path: Path) -> None:
+    port = free_port()
+    server = Bot(workdir=tmp_path, extra_env={"LOCK_STORE_URL": f"redis://127.0.0.1:{port}/0"})
+    try:
+        with pytest.raises(RuntimeError, match="exited"):
+            server.start_rasa()  # no action server needed: it fails before
+        assert server.rasa is not None and server.rasa.returncode != 0
+        assert f"no Redis at 127.0.0.1:{port}" in (tmp_path / "rasa.log").read_text()
+    finally:
+        server.stop()
 
 
 # --- request size ---------------------------------------------------------------
