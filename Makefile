@@ -81,6 +81,10 @@ test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components
 test-e2e: setup $(MODEL) ## pytest: the real servers over REST and the tracker API
 	$(PY) -m pytest -q tests/e2e
 
+.PHONY: test-scale
+test-scale: setup $(MODEL) ## two Rasa servers sharing PostgreSQL and Redis, 20 interleaved conversations (apt-get installs them if missing)
+	$(PY) -m pytest -q -s -m scale tests/scale
+
 test-browser: setup browser-deps $(MODEL) ## headless Chromium chats through the website widget
 	$(PY) -m pytest -q tests/browser
 
@@ -90,7 +94,7 @@ test-conversations: setup $(MODEL) ## conversation tests (tests/test_*.yml) thro
 test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails below 0.90
 	@scripts/test_nlu.sh
 
-test: setup validate train test-unit test-e2e test-browser test-conversations test-nlu ## everything CI runs
+test: setup validate train test-unit test-e2e test-scale test-browser test-conversations test-nlu ## everything CI runs
 
 lock: ## re-pin requirements.lock from requirements.in
 	rm -rf /tmp/lock-venv && $$(scripts/find_python.sh) -m venv /tmp/lock-venv

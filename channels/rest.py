@@ -10,12 +10,20 @@ Rasa's own ``RestInput`` (same name, so the webhook stays
   Here the user gets that answer after ``reply_timeout`` seconds instead, while
   the turn finishes in the background (shielded, so the tracker still records
   it and no conversation data is lost).
+
+It also bounds the size of request bodies for the whole Rasa server (every
+channel and the HTTP API): Sanic answers 413 to a body over ``MAX_BODY_BYTES``
+(default 64 KiB) instead of reading up to its own 100 MB. It is set here, on the
+Rasa server's app, and not with Sanic's ``SANIC_REQUEST_MAX_SIZE`` variable,
+which the action server (also Sanic) would read too: Rasa sends it the whole
+domain (about 46 KB) and the tracker with every action call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -27,6 +35,23 @@ from channels.responses import response_text
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "utter_action_unavailable"
+MAX_BODY_ENV = "MAX_BODY_BYTES"
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+
+
+def max_body_bytes() -> int:
+    """The largest request body the Rasa server accepts, from ``MAX_BODY_BYTES``."""
+    value = (os.environ.get(MAX_BODY_ENV) or "").strip()
+    if not value:
+        return DEFAULT_MAX_BODY_BYTES
+    if not value.isdigit() or int(value) < 1024:
+        raise ValueError(f"{MAX_BODY_ENV} must be a number of bytes >= 1024, not {value!r}")
+    return int(value)
+
+
+async def limit_request_size(app: Any, _loop: Any) -> None:
+    """Before the server listens: Sanic reads this for every new connection."""
+    app.config.REQUEST_MAX_SIZE = max_body_bytes()
 
 
 class RestInput(RasaRestInput):
@@ -47,7 +72,9 @@ class RestInput(RasaRestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        return super().blueprint(self._guarded(on_new_message))
+        blueprint = super().blueprint(self._guarded(on_new_message))
+        blueprint.listener("before_server_start")(limit_request_size)
+        return blueprint
 
     def _guarded(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]

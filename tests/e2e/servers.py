@@ -52,6 +52,7 @@ class Bot:
     actions_port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extra_env: Dict[str, str] = field(default_factory=dict)
+    credentials: str = "credentials.yml"
     rasa: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
 
@@ -75,6 +76,8 @@ class Bot:
             WECHAT_SECRET="",
             WECHAT_AES_KEY="",
             WECHAT_API_BASE="http://127.0.0.1:9",
+            MAX_BODY_BYTES="65536",
+            LOCK_STORE_URL="",
         )
         env.update(self.extra_env)
         return env
@@ -98,7 +101,7 @@ class Bot:
             [
                 str(RASA), "run", "--model", str(MODEL), "--enable-api",
                 "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
-                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                "--credentials", self.credentials, "--endpoints", "endpoints.yml",
             ],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,

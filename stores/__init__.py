@@ -1,0 +1,1 @@
+"""Rasa stores chosen from the environment (see endpoints.yml)."""
