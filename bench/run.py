@@ -187,6 +187,9 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(ROOT)
     os.environ.update(bench_env())
+    # A fresh training cache every run: a cache hit (same data and config as the
+    # last run) would make the NLU training times meaningless.
+    shutil.rmtree(BUILD / "cache", ignore_errors=True)
     for d in ("models", "logs"):
         (BUILD / d).mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
