@@ -22,7 +22,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o
                 $(wildcard components/*.py) licence/parsing.py licence/data/vocabulary.yml $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
-        browser-deps test-conversations test-nlu validate lint lock clean
+        browser-deps test-conversations test-nlu validate lint lock clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -95,6 +95,10 @@ test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails
 	@scripts/test_nlu.sh
 
 test: setup validate train test-unit test-e2e test-scale test-browser test-conversations test-nlu ## everything CI runs
+
+BENCH_ARGS ?=
+bench: setup assets ## benchmark vs. Rasa's default pipeline: NLU, latency, memory, load; writes bench/results/
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lock: ## re-pin requirements.lock from requirements.in
 	rm -rf /tmp/lock-venv && $$(scripts/find_python.sh) -m venv /tmp/lock-venv
