@@ -32,6 +32,10 @@ from sanic import Blueprint
 
 from channels.responses import response_text
 
+import patches
+
+patches.apply()  # fixes to Rasa itself, see patches/
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "utter_action_unavailable"

@@ -41,6 +41,10 @@ from rasa.core.lock_store import (
 )
 from rasa.utils.endpoints import EndpointConfig
 
+import patches
+
+patches.apply()  # fixes to Rasa itself, see patches/
+
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "LOCK_STORE_URL"

@@ -1,0 +1,14 @@
+"""Fixes to Rasa 3.6 itself, applied when the Rasa server loads our modules.
+
+Each fix names what it changes and why; ``apply()`` is idempotent and is called
+from modules Rasa imports at start-up (``stores.lock_store``, named in
+endpoints.yml, and ``channels.rest``, named in credentials.yml).
+"""
+
+from __future__ import annotations
+
+from patches.action_result_schema import apply as _apply_action_result_schema
+
+
+def apply() -> None:
+    _apply_action_result_schema()

@@ -1,0 +1,75 @@
+"""The fixes to Rasa in patches/: same behaviour, without the per-call cost."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from unittest import mock
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+
+from patches import action_result_schema
+
+
+@pytest.fixture
+def patched():
+    action_result_schema.apply()
+    yield RemoteAction("action_answer_faq", None)
+    action_result_schema.apply()  # leave the patch on, as the server has it
+
+
+VALID = {
+    "events": [{"event": "slot", "name": "coverage", "value": "全网"}],
+    "responses": [{"response": "utter_greet"}],
+}
+INVALID = [
+    {"events": "not a list"},
+    {"events": [{"event": "slot", "name": 3}]},
+    {"responses": ["a string, not an object"]},
+    [],
+]
+
+
+def test_a_valid_response_passes(patched: RemoteAction) -> None:
+    assert patched._validate_action_result(VALID) is True
+
+
+@pytest.mark.parametrize("result", INVALID)
+def test_invalid_responses_are_rejected_exactly_as_rasa_does(
+    patched: RemoteAction, result
+) -> None:
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        patched._validate_action_result(result)
+    action_result_schema.restore()
+    try:
+        with pytest.raises(jsonschema.ValidationError) as theirs:
+            RemoteAction("action_answer_faq", None)._validate_action_result(result)
+    finally:
+        action_result_schema.apply()
+    assert ours.value.message == theirs.value.message
+    assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_the_schema_is_checked_once_not_per_response(patched: RemoteAction) -> None:
+    action_result_schema.response_validator.cache_clear()
+    validator_class = type(action_result_schema.response_validator())
+    with mock.patch.object(
+        validator_class, "check_schema", wraps=validator_class.check_schema
+    ) as check:
+        for _ in range(20):
+            patched._validate_action_result(VALID)
+    assert check.call_count == 0
+
+
+@pytest.mark.parametrize("module", ["stores.lock_store", "channels.rest"])
+def test_the_modules_the_server_loads_apply_the_patch(module: str) -> None:
+    code = (
+        f"import {module}\n"
+        "from rasa.core.actions.action import RemoteAction\n"
+        "from patches.action_result_schema import validate_action_result\n"
+        "assert RemoteAction._validate_action_result is validate_action_result\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
