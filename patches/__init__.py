@@ -8,7 +8,9 @@ endpoints.yml, and ``channels.rest``, named in credentials.yml).
 from __future__ import annotations
 
 from patches.action_result_schema import apply as _apply_action_result_schema
+from patches.event_types import apply as _apply_event_types
 
 
 def apply() -> None:
     _apply_action_result_schema()
+    _apply_event_types()

@@ -69,7 +69,56 @@ def test_the_modules_the_server_loads_apply_the_patch(module: str) -> None:
         f"import {module}\n"
         "from rasa.core.actions.action import RemoteAction\n"
         "from patches.action_result_schema import validate_action_result\n"
+        "from patches.event_types import resolve_by_type\n"
+        "from rasa.shared.core.events import Event\n"
         "assert RemoteAction._validate_action_result is validate_action_result\n"
+        "assert Event.resolve_by_type is resolve_by_type\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_event_name_resolves_to_the_class_rasa_would_find() -> None:
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import Event
+
+    from patches import event_types
+
+    names = {
+        cls.type_name
+        for cls in rasa.shared.utils.common.all_subclasses(Event)
+        if isinstance(getattr(cls, "type_name", None), str)
+    }
+    assert {"user", "bot", "action", "slot", "active_loop", "session_started"} <= names
+    for name in names:
+        event_types.restore()
+        theirs = Event.resolve_by_type(name)
+        event_types.apply()
+        assert Event.resolve_by_type(name) is theirs, name
+
+
+def test_unknown_event_names_behave_as_in_rasa() -> None:
+    from rasa.shared.core.events import Event, UserUttered
+
+    from patches import event_types
+
+    event_types.apply()
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_events_round_trip_through_json_with_the_table() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+
+    from patches import event_types
+
+    event_types.apply()
+    events = [
+        UserUttered("注册资本要多少", {"name": "faq", "confidence": 0.9}),
+        ActionExecuted("action_answer_faq"),
+        BotUttered("地网100万，全网1000万。"),
+        SlotSet("registered_capital", 500.0),
+    ]
+    assert [Event.from_parameters(e.as_dict()) for e in events] == events
