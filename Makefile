@@ -25,7 +25,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o
         browser-deps test-conversations test-nlu validate lint lock clean bench
 
 help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.lock scripts/find_python.sh
 	@py=$$(scripts/find_python.sh) || exit 1; \
