@@ -122,3 +122,29 @@ def test_events_round_trip_through_json_with_the_table() -> None:
         SlotSet("registered_capital", 500.0),
     ]
     assert [Event.from_parameters(e.as_dict()) for e in events] == events
+
+
+async def test_the_sqlite_tracker_store_uses_wal_and_keeps_every_event(tmp_path) -> None:
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import text
+
+    import patches
+
+    patches.apply()
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = SQLTrackerStore(Domain.empty(), host=url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar().lower() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    tracker = DialogueStateTracker.from_events(
+        "wal-user", [UserUttered("你好"), ActionExecuted("utter_greet")]
+    )
+    await store.save(tracker)
+    store.engine.dispose()
+    # a new store on the same file (as after a restart) reads every event back
+    again = SQLTrackerStore(Domain.empty(), host=url)
+    events = (await again.retrieve("wal-user")).events
+    assert [e.text for e in events if isinstance(e, UserUttered)] == ["你好"]
