@@ -43,31 +43,6 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen) -> None:
     raise TimeoutError(f"{url} did not come up in {timeout:.0f}s")
 
 
-def bot_env(workdir: Path, **overrides: str) -> Dict[str, str]:
-    """The environment of a bot under test: this process's, with telemetry off, a
-    SQLite tracker store in ``workdir``, in-memory locks, test handoff contacts and
-    WeChat off; ``overrides`` (ports, token...) last."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TRACKER_DB_URL=f"sqlite:///{workdir / 'tracker.db'}",
-        HANDOFF_PHONE="400-123-4567",
-        HANDOFF_WECHAT="cc-licence-test",
-        HANDOFF_HOURS="工作日 9:00-18:00",
-        WECHAT_TOKEN="",
-        WECHAT_APPID="",
-        WECHAT_SECRET="",
-        WECHAT_AES_KEY="",
-        WECHAT_API_BASE="http://127.0.0.1:9",
-        MAX_BODY_BYTES="65536",
-        LOCK_STORE_URL="",
-    )
-    env.update(overrides)
-    return env
-
-
 @dataclass
 class Bot:
     """A running bot: REST channel, HTTP API (with token) and action server."""
@@ -86,7 +61,24 @@ class Bot:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def env(self) -> Dict[str, str]:
-        env = bot_env(self.workdir, ACTIONS_PORT=str(self.actions_port))
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            ACTIONS_PORT=str(self.actions_port),
+            TRACKER_DB_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
+            HANDOFF_PHONE="400-123-4567",
+            HANDOFF_WECHAT="cc-licence-test",
+            HANDOFF_HOURS="工作日 9:00-18:00",
+            WECHAT_TOKEN="",
+            WECHAT_APPID="",
+            WECHAT_SECRET="",
+            WECHAT_AES_KEY="",
+            WECHAT_API_BASE="http://127.0.0.1:9",
+            MAX_BODY_BYTES="65536",
+            LOCK_STORE_URL="",
+        )
         env.update(self.extra_env)
         return env
 

@@ -18,7 +18,7 @@ import requests
 from rasa.core.lock_store import InMemoryLockStore
 
 from stores.lock_store import lock_store_from_env, redis_kwargs
-from tests.e2e.servers import ROOT, Bot, bot_env, free_port
+from tests.e2e.servers import ROOT, Bot, free_port
 
 HOSTILE = [
     "'; DROP TABLE events; --",
@@ -196,13 +196,24 @@ class RunScript:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def env(self) -> Dict[str, str]:
-        return bot_env(
-            self.workdir,
+        env = dict(os.environ)
+        env.update(
             RASA_PORT=str(self.rasa_port),
             ACTIONS_PORT=str(self.actions_port),
             WEB_PORT=str(self.web_port),
+            TRACKER_DB_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
             RASA_AUTH_TOKEN=self.token,
+            LOCK_STORE_URL="",
+            HANDOFF_PHONE="400-123-4567",
+            HANDOFF_WECHAT="cc-licence-test",
+            HANDOFF_HOURS="工作日 9:00-18:00",
+            WECHAT_TOKEN="",
+            WECHAT_APPID="",
+            WECHAT_SECRET="",
+            WECHAT_AES_KEY="",
+            WECHAT_API_BASE="http://127.0.0.1:9",
         )
+        return env
 
     def start(self) -> None:
         with open(self.workdir / "run.log", "ab") as log:
