@@ -203,7 +203,21 @@ class _Number:
     negative: bool
 
 
+_CN_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_RANGE_RE = re.compile("^([一二两三四五六七八九])([二三四五六七八九])(?=[十百千万亿拾佰仟]|$)")
+
+
+def _range_lower_bound(run: str) -> str:
+    """Two neighbouring Chinese digits are a range, read as its lower bound:
+    两三 -> 两, 三四百 -> 三百, 二三十 -> 二十 (cn2an would read 23, 340...)."""
+    match = _RANGE_RE.match(run)
+    if match and _CN_DIGIT_VALUES[match.group(2)] == _CN_DIGIT_VALUES[match.group(1)] + 1:
+        return match.group(1) + run[2:]
+    return run
+
+
 def _to_number(run: str) -> float | None:
+    run = _range_lower_bound(run)
     try:
         return float(cn2an.cn2an(run, "smart"))
     except Exception:  # noqa: BLE001 - cn2an raises several types on odd input
@@ -342,6 +356,8 @@ def _money_candidates(text: str) -> list[MoneyMatch]:
     for number in _scan_numbers(prepared):
         following = prepared[number.end :].lstrip()
         sign = -1.0 if number.negative else 1.0
+        if _skip_approximation(following) != following:
+            continue  # "20来个人" is a head count, not money
         if number.has_wan_yi:
             candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
             continue
@@ -426,9 +442,20 @@ def format_wan(wan: float) -> str:
 # Head counts
 
 
+def _skip_approximation(following: str) -> str:
+    """``following`` without a leading "about" marker (来/多/余/几) when a
+    classifier comes right after it: "来个人" -> "个人"; "多万" stays."""
+    suffix = _starts_with_any(following, vocabulary_words("count", "approximate_suffixes"))
+    if suffix is None:
+        return following
+    rest = following[len(suffix) :].lstrip()
+    return rest if _starts_with_any(rest, vocabulary_words("count", "classifiers")) else following
+
+
 def parse_count(text: str) -> int | None:
     """A head count: "3个人", "三名", "两个", "社保交了8个", "有12位员工交社保",
-    or a bare number that is the whole answer ("5").
+    an approximate one read as the number given ("20来个人", "十几个", "三十多名"
+    -> 20, 10, 30: a lower bound), or a bare number that is the whole answer ("5").
 
     Amounts of money (500万, 800w, 3000元) and dates are not counts. A
     negative count comes back negative (see ``count_value_problem``);
@@ -442,7 +469,7 @@ def parse_count(text: str) -> int | None:
     for number in _scan_numbers(prepared):
         if number.has_wan_yi or not float(number.value).is_integer():
             continue
-        following = prepared[number.end :].lstrip()
+        following = _skip_approximation(prepared[number.end :].lstrip())
         value = -int(number.value) if number.negative else int(number.value)
         classifier = _starts_with_any(following, classifiers)
         if classifier is not None:

@@ -199,7 +199,7 @@ def test_unknown(requested: str, text: str, expected: dict[str, object]) -> None
         ("registered_capital", "1e8万", "too_large"),
         ("registered_capital", "一万亿", "too_large"),
         ("insured_staff", "很多", "not_a_number"),
-        ("insured_staff", "十几个", "not_a_number"),
+        ("insured_staff", "好几个", "not_a_number"),
         ("insured_staff", "-3个", "negative"),
         (None, "注册资本500万，不对，是-5万", "negative"),
     ],

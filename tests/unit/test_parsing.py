@@ -95,6 +95,10 @@ def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
         ("注册资本3个人交社保500万", 500),
         ("从100万增资到500万", 500),
         ("註冊資本五百萬", 500),
+        # ranges and "about" read as the lower bound
+        ("三四百万", 300),
+        ("一百来万", 100),
+        ("两百多万", 200),
     ],
 )
 def test_parse_money_wan(text: str, wan: float) -> None:
@@ -102,7 +106,7 @@ def test_parse_money_wan(text: str, wan: float) -> None:
     assert money_problem(text) is None
 
 
-@pytest.mark.parametrize("text", ["很多", "不少", "挺多的", "", "3个人", "2027年", "三个月", "一般般"])
+@pytest.mark.parametrize("text", ["很多", "不少", "挺多的", "", "3个人", "2027年", "三个月", "一般般", "20来个人", "十几个员工"])
 def test_no_amount(text: str) -> None:
     assert parse_money_wan(text) is None
     assert money_problem(text) == "not_a_number"
@@ -175,13 +179,22 @@ def test_money_parsers_never_raise_on_number_soup(text: str) -> None:
         ("社保人数是5", 5),
         ("员工12", 12),
         ("-3个", -3),
+        # approximate counts and ranges read as their lower bound
+        ("十几个", 10),
+        ("20来个人", 20),
+        ("二十多人", 20),
+        ("50余名员工", 50),
+        ("两三个人", 2),
+        ("七八个", 7),
+        ("二三十个人", 20),
+        ("二十三个人", 23),
     ],
 )
 def test_parse_count(text: str, count: int) -> None:
     assert parse_count(text) == count
 
 
-@pytest.mark.parametrize("text", ["500万", "800w", "3000元", "三个月", "一个亿", "十几个", "2.5个", "很多", "2027年"])
+@pytest.mark.parametrize("text", ["500万", "800w", "3000元", "三个月", "一个亿", "十几个月", "2.5个", "很多", "2027年"])
 def test_not_a_count(text: str) -> None:
     assert parse_count(text) is None
 
