@@ -7,7 +7,7 @@ the very same value was in the training data. And "有信息安全制度和应�
 featurizer gives every token a one-hot of the entity type covering it (money,
 count, date, province, coverage) plus message-level cues from the same parser
 the interview uses (``licence.parsing``): the message is a question, a bare
-yes/no, an "I don't know". The sentence feature is the union over tokens.
+yes/no (and which), an "I don't know". The sentence feature is the union over tokens.
 
 The ruler also marks topics (``data/spacy/patterns.yml``): another licence (ICP,
 IDC, 食品经营...), company admin (营业执照, 清税...) and the call-centre licence
@@ -38,6 +38,8 @@ from licence.parsing import is_question, is_unknown, parse_yes_no
 CUES = {
     "question": is_question,
     "yes_no": lambda text: parse_yes_no(text) is not None,
+    "yes": lambda text: parse_yes_no(text) is True,
+    "no": lambda text: parse_yes_no(text) is False,
     "unknown": is_unknown,
 }
 

@@ -79,3 +79,14 @@ def test_money_and_question_cues_are_set(nlp, featurizer_config: dict) -> None:
     assert row[column(featurizer_config, "question")] == 1.0
     statement = features("注册资本500万", nlp, featurizer_config)
     assert statement[column(featurizer_config, "question")] == 0.0
+
+
+@pytest.mark.parametrize(
+    "text, yes, no",
+    [("有的", 1.0, 0.0), ("是的", 1.0, 0.0), ("没有", 0.0, 1.0), ("木有", 0.0, 1.0), ("不清楚", 0.0, 0.0)],
+)
+def test_which_way_a_yes_no_answer_goes_is_a_cue(
+    text: str, yes: float, no: float, nlp, featurizer_config: dict
+) -> None:
+    row = features(text, nlp, featurizer_config)
+    assert (row[column(featurizer_config, "yes")], row[column(featurizer_config, "no")]) == (yes, no)
