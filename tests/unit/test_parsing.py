@@ -201,8 +201,16 @@ def test_not_a_count(text: str) -> None:
 
 # --- yes / no, unknown, questions -------------------------------------------
 
-YES = "有 是 是的 对 对的 嗯 好 可以 yes Yes 有的 已经有了 当然 肯定 有过 应该有 我们公司有 没问题 有,租的".split()
-NO = "没有 没 没得 无 不是 不 否 no NO 木有 还没 暂时没有 还没有呢 没有的 我们公司没有 正在准备".split()
+YES = (
+    "有 是 是的 对 对的 嗯 好 可以 yes Yes 有的 已经有了 当然 肯定 有过 应该有 我们公司有 没问题 有,租的 "
+    # colloquial; 没毛病/没得问题/没跑 start with 没 but mean yes
+    "没毛病 沒得問題 没跑 木问题 冇问题 对头 对对对 好嘞 要得 阔以 那必须的 一點沒錯 yup"
+).split()
+NO = (
+    "没有 没 没得 无 不是 不 否 no NO 木有 还没 暂时没有 还没有呢 没有的 我们公司没有 正在准备 "
+    # 当然没有 is no although 当然 alone is yes
+    "当然没有 压根没有 一个都没有 那倒没有 莫得 米有 冇有 唔系 並不是 用不着 nah"
+).split()
 
 
 @pytest.mark.parametrize("text", YES)
@@ -220,7 +228,12 @@ def test_not_yes_no(text: str) -> None:
     assert parse_yes_no(text) is None
 
 
-@pytest.mark.parametrize("text", "不清楚 不知道 不确定 不太清楚 不了解 没查过 说不好 不晓得 忘了 idk IDK 我也不知道".split())
+@pytest.mark.parametrize(
+    "text",
+    "不清楚 不知道 不确定 不太清楚 不了解 没查过 说不好 不晓得 忘了 idk IDK 我也不知道 "
+    "不造 没印象 说不上来 心里没底 答不出來 天晓得 问倒我了 等我问完同事再回你".split()
+    + ["no idea", "beats me"],
+)
 def test_unknown(text: str) -> None:
     assert is_unknown(text)
 
