@@ -226,12 +226,30 @@ def _boolean_mentions(clause: str, requested: str | None) -> dict[str, bool]:
     return found
 
 
+# "是三百万不是三千万": the amount after 不是 is the one being corrected away.
+_NOT_THIS_AMOUNT_RE = re.compile(
+    r"(?:而|并)?不是\s*[0-9零〇一二两三四五六七八九十百千万亿.点]+\s*(?:万|亿|w|元|块)*"
+)
+
+
+def _foreign_ownership(lowered: str) -> bool | None:
+    """A shareholder, parent or partner from a place outside the mainland:
+    True ("有个美国股东占15%"), False when negated ("港澳台股东都没有"),
+    ``None`` when the clause names no such owner."""
+    places = parsing.word_pattern(_words("foreign_places"))
+    owners = _words("ownership_words")
+    place = places.search(lowered)
+    if place is None or not _has_any(lowered, owners):
+        return None
+    return parsing.negation_count(lowered) % 2 == 0
+
+
 def _explicit(clause: str, requested: str | None) -> _Reading:
     """Everything ``clause`` states outright, whatever was asked."""
     reading = _Reading()
     lowered = clause.lower()
 
-    money = parsing.find_money(clause)
+    money = parsing.find_money(_NOT_THIS_AMOUNT_RE.sub(" ", clause))
     other_money_pattern = parsing.word_pattern(_words("other_money_cues"))
     other_money = bool(other_money_pattern.search(lowered))
     # "实缴资本" holds the capital cue "资本" but is paid-in capital: mask it first.
@@ -250,12 +268,17 @@ def _explicit(clause: str, requested: str | None) -> _Reading:
 
     # A place named in passing while another question is open ("有，在深圳"
     # about the office) must not move the licence to another province.
+    foreign_owner = _foreign_ownership(lowered)
     if requested in _PROVINCE_CONTEXT or coverage is not None:
         named = {m.short for m in parsing.province_mentions(clause) if not m.negated}
+        if foreign_owner is not None:  # "香港股东" says who owns it, not where it is
+            named -= set(_words("foreign_places"))
         if len(named) == 1:  # "北京和上海" names no single province
             reading.values["province"] = named.pop()
 
     reading.values.update(_boolean_mentions(lowered, requested))
+    if foreign_owner is not None:
+        reading.values["foreign_investment"] = foreign_owner
     return reading
 
 

@@ -203,6 +203,7 @@ class _Number:
     negative: bool
 
 
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
 _CN_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _RANGE_RE = re.compile("^([一二两三四五六七八九])([二三四五六七八九])(?=[十百千万亿拾佰仟]|$)")
 
@@ -480,6 +481,13 @@ def parse_count(text: str) -> int | None:
             continue
         if _residue_is_empty(prepared, number.start, number.end):
             return value
+        glued = (
+            not number.is_arabic
+            and number.end - number.start == 1
+            and _CJK_RE.match(prepared[number.end : number.end + 1]) is not None
+        )
+        if glued:
+            continue  # 一直, 一起, 两边: a word, not a number
         if any(cue in prepared[: number.start] for cue in staff_cues):
             return value
     return None

@@ -293,6 +293,37 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
     assert extract_answers(text, requested).values == expected
 
 
+# Statements written the way users describe their company (NLU data, 2026-11-28),
+# each once read wrongly.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an owner from outside the mainland is foreign investment, not a province
+        ("有个美国股东占15%", {"foreign_investment": True}),
+        ("日本合作方入了两成股", {"foreign_investment": True}),
+        ("股东里有家澳门公司,持股四成左右", {"foreign_investment": True}),
+        (
+            "北京的有限公司,有个香港股东占两成",
+            {"province": "北京", "is_company": True, "foreign_investment": True},
+        ),
+        ("我们在北京,没有境外股东", {"province": "北京", "foreign_investment": False}),
+        # "less than half" is still a foreign share
+        ("我們是中外合資,外方佔股不到一半", {"foreign_investment": True}),
+        # the amount after 不是 is the one corrected away
+        ("纠正一下,注册资本是三百万不是三千万", {"registered_capital": 300.0}),
+        ("去年被通信管理局罚过一次", {"violations_3y": True}),
+        # 一直 is not a head count of one
+        ("社保一直交着6个人", {"insured_staff": 6}),
+    ],
+)
+def test_company_descriptions(text: str, expected: dict) -> None:
+    assert extract_answers(text, None).values == expected
+
+
+def test_a_company_in_hong_kong_is_still_a_province_answer() -> None:
+    assert extract_answers("香港", "province").values == {"province": "香港"}
+
+
 @pytest.mark.parametrize("text", ["都是国内股东", "没有境外股东", "纯内资"])
 def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
     assert extract_answers(text, "foreign_investment").values == {"foreign_investment": False}
