@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from licence import deadlines
 from licence.engine import deadline_rules, faq_vars
-from licence.parsing import parse_date
+from licence.parsing import is_issue_date, parse_date
 
 # FAQ topics whose answer is a date computed from a date the user gives, and
 # whether that date lies ahead (an expiry) or behind (a submission, an acceptance)
@@ -29,13 +29,46 @@ def answer_topic(
     dispatcher: CollectingDispatcher, topic: str, text: str, today: dt.date
 ) -> None:
     """Answer ``faq/<topic>``; for deadline topics with a date in ``text``, compute."""
-    when = topic_date(topic, text, today)
-    if when is not None:
-        answer_deadline(dispatcher, topic, when, today)
+    if answer_dated(dispatcher, topic, text, today):
         return
     dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
     if topic == "annual_report":
         annual_report_status(dispatcher, today)
+
+
+def answer_dated(
+    dispatcher: CollectingDispatcher, topic: Optional[str], text: str, today: dt.date
+) -> bool:
+    """Compute the dates of a deadline topic from the date in ``text``; False
+    (and nothing said) when the topic has no deadline or the text no date.
+    A renewal question may give the issue date instead of the expiry."""
+    if not topic:
+        return False
+    if topic == "renewal" and is_issue_date(text):
+        issued = parse_date(text, today, yearless="past")
+        if issued is not None:
+            answer_renewal_from_issue(dispatcher, issued, today)
+            return True
+    when = topic_date(topic, text, today)
+    if when is None:
+        return False
+    answer_deadline(dispatcher, topic, when, today)
+    return True
+
+
+def answer_renewal_from_issue(
+    dispatcher: CollectingDispatcher, issued: dt.date, today: dt.date
+) -> None:
+    """Renewal dates for a licence the user says was issued on ``issued``."""
+    rules = deadline_rules()
+    expiry = deadlines.expiry_from_issue(issued, rules)
+    dispatcher.utter_message(
+        response="utter_deadline_expiry_from_issue",
+        issued=deadlines.format_date(issued),
+        expiry=deadlines.format_date(expiry),
+        validity_years=rules.validity_years,
+    )
+    answer_deadline(dispatcher, "renewal", expiry, today)
 
 
 def answer_deadline(

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_deadline, answer_topic, topic_date
+from actions.answers import answer_dated, answer_topic
 from actions.common import SafeAction, latest_text, notice_once
 from actions.settings import settings
 from licence.engine import faq_vars, scope_facts
@@ -81,7 +81,6 @@ class ActionFollowup(SafeAction):
         if scope is None and province is not None:
             scope = "地网"
         facet = facet_of(text)
-        when = topic_date(topic, text, today) if topic else None
         events = notice_once(dispatcher, tracker)
 
         if topic == "need":
@@ -99,8 +98,7 @@ class ActionFollowup(SafeAction):
             from actions.interview import reassess
 
             return events + reassess(dispatcher, tracker, scope=scope, province=province)
-        if when is not None:
-            answer_deadline(dispatcher, topic, when, today)
+        if answer_dated(dispatcher, topic, text, today):
             return events
         if facet == "foreign":
             if topic == "materials":

@@ -24,7 +24,7 @@ from actions.common import (
     notice_once,
     profile_from,
 )
-from actions.answers import answer_deadline, topic_date
+from actions.answers import answer_dated
 from actions.settings import settings
 from licence import deadlines
 from licence.engine import (
@@ -373,9 +373,7 @@ class ActionHandleInform(SafeAction):
         text = latest_text(tracker)
         today = settings().today()
         topic = tracker.get_slot("last_topic")
-        when = topic_date(topic, text, today) if topic else None
-        if when is not None:
-            answer_deadline(dispatcher, topic, when, today)
+        if answer_dated(dispatcher, topic, text, today):
             return []
         found = extract_answers(text, None, today)
         values = {k: v for k, v in found.values.items() if k in interview_slots()}

@@ -135,6 +135,17 @@ class RenewalInfo:
     days_to_expiry: int
 
 
+def expiry_from_issue(issued: dt.date, rules: DeadlineRules) -> dt.date:
+    """When a licence issued on ``issued`` expires: ``validity_years`` later,
+    the day before the same date (5 years from 2022-03-15 run to 2027-03-14)."""
+    year = issued.year + rules.validity_years
+    try:
+        same_day = issued.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        same_day = dt.date(year, 3, 1)
+    return same_day - dt.timedelta(days=1)
+
+
 def renewal(expiry: dt.date, today: dt.date, rules: DeadlineRules) -> RenewalInfo:
     """Renewal window and status for a licence valid until ``expiry``."""
     last_day = expiry - dt.timedelta(days=rules.renewal_min_days_before_expiry)

@@ -851,6 +851,16 @@ def _date_patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+def is_issue_date(text: str) -> bool:
+    """The date in ``text`` is when the licence was issued ("2022年3月15日拿的证"),
+    not when it expires ("2027年6月30日到期", "有效期至…")."""
+    prepared = normalise(text).lower()
+    section = load_vocabulary()["dates"]
+    if any(re.search(str(pattern), prepared) for pattern in section["expiry_patterns"]):
+        return False
+    return any(str(cue) in prepared for cue in section["issue_cues"])
+
+
 def parse_date(
     text: str,
     today: dt.date,

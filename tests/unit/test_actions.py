@@ -461,6 +461,29 @@ async def test_renewal_with_an_expiry_date_is_computed() -> None:
     assert slots_set(events)["last_topic"] == "renewal"
 
 
+async def test_renewal_from_the_date_the_licence_was_issued() -> None:
+    # "拿的" names the issue date: 5 years of validity run to 2027-03-14, so the
+    # last day to apply (90 days before) is 2026-12-14, two weeks after TODAY.
+    messages, _ = await faq(
+        "我们的证2022年3月15日拿的，啥时候续期", "faq/renewal", slots={"disclaimer_shown": True}
+    )
+    assert responses(messages) == [
+        "utter_deadline_expiry_from_issue",
+        "utter_deadline_renewal",
+        "utter_deadline_renewal_status_in_window",
+    ]
+    assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == "2027年3月14日"
+    answer = message(messages, "utter_deadline_renewal")
+    assert answer["expiry"] == "2027年3月14日"
+    assert answer["last_day"] == "2026年12月14日"
+
+
+async def test_followup_issue_date_after_the_renewal_answer() -> None:
+    messages, _ = await followup("证是2023年5月拿到的", {"last_topic": "renewal"})
+    assert responses(messages)[:2] == ["utter_deadline_expiry_from_issue", "utter_deadline_renewal"]
+    assert message(messages, "utter_deadline_renewal")["expiry"] == "2028年4月30日"
+
+
 async def test_annual_report_after_this_years_deadline() -> None:
     messages, events = await faq("年报什么时候报", "faq/annual_report", slots={"disclaimer_shown": True})
     assert responses(messages) == ["utter_faq/annual_report", "utter_deadline_annual_report_passed"]

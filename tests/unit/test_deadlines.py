@@ -9,6 +9,7 @@ from typing import Any
 import chinese_calendar
 import pytest
 
+from licence import deadlines
 from licence.deadlines import (
     DeadlineRules,
     annual_report,
@@ -213,3 +214,15 @@ def test_is_working_day() -> None:
 )
 def test_format_date(day: dt.date, shown: str) -> None:
     assert format_date(day) == shown
+
+
+@pytest.mark.parametrize(
+    "issued, expiry",
+    [
+        (dt.date(2022, 3, 15), dt.date(2027, 3, 14)),
+        (dt.date(2024, 1, 1), dt.date(2028, 12, 31)),
+        (dt.date(2024, 2, 29), dt.date(2029, 2, 28)),
+    ],
+)
+def test_expiry_from_issue(issued: dt.date, expiry: dt.date) -> None:
+    assert deadlines.expiry_from_issue(issued, deadlines.DeadlineRules()) == expiry

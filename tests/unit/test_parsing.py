@@ -471,3 +471,19 @@ def test_other_parsers_never_raise(text: str) -> None:
     is_question(text)
     parse_province(text)
     parse_coverage(text)
+
+
+@pytest.mark.parametrize(
+    "text, issued",
+    [
+        ("我们的证2022年3月15日拿的,啥时候续期", True),
+        ("2022年3月拿到的证,啥时候到期", True),
+        ("许可证是21年10月批下来的", True),
+        ("证2027年6月30日到期,最晚什么时候续", False),
+        ("有效期至2027年3月14日,哪天前续", False),
+        ("2027年6月底过期", False),
+        ("续期要提前多久", False),
+    ],
+)
+def test_issue_date_or_expiry(text: str, issued: bool) -> None:
+    assert parsing.is_issue_date(text) is issued
