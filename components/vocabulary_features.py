@@ -2,8 +2,8 @@
 
 Two trainable sparse featurizers for the intent classifier:
 
-``PinyinFeaturizer``: the toneless pinyin of the message, syllable unigrams and
-bigrams. Users type Chinese through pinyin input methods, so their slips are
+``PinyinFeaturizer``: the toneless pinyin of the message, syllable n-grams up to
+``max_ngram``. Users type Chinese through pinyin input methods, so their slips are
 homophones: "在见" for 再见, "注测资本" for 注册资本, "蟹蟹", "米有", or pinyin itself
 ("zhuceziben"). Character n-grams miss all of these; their sounds match.
 
