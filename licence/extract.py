@@ -105,7 +105,9 @@ class _Cue:
 
 
 @functools.lru_cache(maxsize=4)
-def _cue_table(include_when_asked: bool, include_individuals: bool = False) -> dict[str, _Cue]:
+def _cue_table(
+    include_when_asked: bool, include_individuals: bool = False, owners_named: bool = False
+) -> dict[str, _Cue]:
     vocabulary = parsing.load_vocabulary()
     table: dict[str, _Cue] = {}
     company = vocabulary["company"]
@@ -116,7 +118,8 @@ def _cue_table(include_when_asked: bool, include_individuals: bool = False) -> d
     if include_when_asked:
         for word in company["company_when_asked"]:
             table.setdefault(str(word).lower(), _Cue("is_company", True))
-    if include_when_asked or include_individuals:
+    # "股东都是自然人" describes the owners, not the applicant
+    if (include_when_asked or include_individuals) and not owners_named:
         for word in company.get("not_company_when_asked") or []:
             table.setdefault(str(word).lower(), _Cue("is_company", False))
     for slot, cues in vocabulary["boolean_cues"].items():
@@ -183,12 +186,14 @@ def _has_any(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-def _boolean_mentions(clause: str, requested: str | None) -> dict[str, bool]:
-    """Yes/no slots named by cue words in ``clause``, with their polarity."""
+def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = False) -> dict[str, bool]:
+    """Yes/no slots named by cue words in ``clause``, with their polarity.
+    ``owners_named``: the message talks about shareholders."""
     masked = _COUNT_EXPRESSION_RE.sub(lambda m: " " * len(m.group()), clause)
     # Words such as 个人 or 自然人 name the applicant only when the bot asked who
-    # applies (or nothing yet): elsewhere they are 个人信息 or 自然人股东.
-    table = _cue_table(requested == "is_company", requested is None)
+    # applies (or nothing yet), and the message is not about the owners:
+    # elsewhere they are 个人信息 or 自然人股东.
+    table = _cue_table(requested == "is_company", requested is None, owners_named)
     matches = list(parsing.word_pattern(tuple(table)).finditer(masked))
     if not matches:
         return {}
@@ -244,7 +249,7 @@ def _foreign_ownership(lowered: str) -> bool | None:
     return parsing.negation_count(lowered) % 2 == 0
 
 
-def _explicit(clause: str, requested: str | None) -> _Reading:
+def _explicit(clause: str, requested: str | None, owners_named: bool = False) -> _Reading:
     """Everything ``clause`` states outright, whatever was asked."""
     reading = _Reading()
     lowered = clause.lower()
@@ -276,7 +281,7 @@ def _explicit(clause: str, requested: str | None) -> _Reading:
         if len(named) == 1:  # "北京和上海" names no single province
             reading.values["province"] = named.pop()
 
-    reading.values.update(_boolean_mentions(lowered, requested))
+    reading.values.update(_boolean_mentions(lowered, requested, owners_named))
     if foreign_owner is not None:
         reading.values["foreign_investment"] = foreign_owner
     return reading
@@ -352,6 +357,7 @@ def extract_answers(
     values: dict[str, object] = {}
     problems: dict[str, str] = {}
     asked_question = False
+    owners_named = _has_any(normalised.lower(), _words("ownership_words"))
 
     def merge(reading: _Reading) -> None:
         for slot, value in reading.values.items():
@@ -370,7 +376,7 @@ def extract_answers(
         if parsing.is_question(clause):
             asked_question = True
             continue
-        reading = _explicit(clause, requested)
+        reading = _explicit(clause, requested, owners_named)
         if reading.empty and requested is not None:
             reading = _bare(clause, requested)
         merge(reading)

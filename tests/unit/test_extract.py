@@ -307,6 +307,8 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
             {"province": "北京", "is_company": True, "foreign_investment": True},
         ),
         ("我们在北京,没有境外股东", {"province": "北京", "foreign_investment": False}),
+        # 自然人 here are the shareholders, not the applicant
+        ("港澳台股东都没有,全是大陆自然人", {"foreign_investment": False}),
         # "less than half" is still a foreign share
         ("我們是中外合資,外方佔股不到一半", {"foreign_investment": True}),
         # the amount after 不是 is the one corrected away
