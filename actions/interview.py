@@ -115,7 +115,7 @@ class ValidateEligibilityForm(FormValidationAction):
                 return self._next(dispatcher, tracker, {}, [])
             if intent in INTERRUPTIONS or is_question(text):
                 return []  # reject: let the rules answer, then resume here
-            problem = "unknown_province" if requested == "province" else "not_understood"
+            problem = SLOT_PROBLEMS.get(requested, "not_understood")
 
         events: List[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
         if requested and problem is not None and requested not in values:
@@ -141,6 +141,11 @@ class ValidateEligibilityForm(FormValidationAction):
         profile = {**profile_from(tracker), **values}
         missing = (slot for slot in required_slots(profile) if profile.get(slot) is None)
         return events + [SlotSet(REQUESTED_SLOT, next(missing, None))]
+
+
+# What to say when an answer to these questions could not be read; the rest
+# are yes/no questions ("not_understood" suggests 有/没有/不清楚).
+SLOT_PROBLEMS = {"province": "unknown_province", "coverage": "unclear_coverage"}
 
 
 def _answer_from_intent(intent: Optional[str], slot: str) -> Any:

@@ -169,10 +169,11 @@ def test_response_named_in_actions_exists_in_domain(name: str) -> None:
 
 
 def _invalid_problems() -> List[Any]:
+    from actions.interview import SLOT_PROBLEMS
     from licence.extract import PROBLEM_CODES
 
-    # the form also reports these two itself (actions/interview.py)
-    problems = sorted(PROBLEM_CODES | {"not_understood", "unknown_province"})
+    # the form also reports these itself (actions/interview.py)
+    problems = sorted(PROBLEM_CODES | {"not_understood"} | set(SLOT_PROBLEMS.values()))
     params = []
     for problem in problems:
         marks = ()

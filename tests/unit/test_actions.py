@@ -233,6 +233,13 @@ async def test_non_number_for_capital_is_asked_again(attempts_before: int) -> No
     assert filled["requested_slot"] == "registered_capital"
 
 
+async def test_unreadable_coverage_answer_is_asked_again_with_the_choices() -> None:
+    # "是" answers no 地网-or-全网 question: say what the choices are, not 有/没有
+    messages, events = await validate("是", slots={}, requested="coverage")
+    assert responses(messages) == ["utter_invalid_unclear_coverage"]
+    assert slots_set(events)["requested_slot"] == "coverage"
+
+
 async def test_third_invalid_answer_gives_up_and_moves_on() -> None:
     messages, events = await validate(
         "很多", slots={**BEFORE_CAPITAL, "invalid_attempts": 2}, requested="registered_capital"
