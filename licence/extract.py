@@ -232,9 +232,7 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
 
 
 # "是三百万不是三千万": the amount after 不是 is the one being corrected away.
-_NOT_THIS_AMOUNT_RE = re.compile(
-    r"(?:而|并)?不是\s*[0-9零〇一二两三四五六七八九十百千万亿.点]+\s*(?:万|亿|w|元|块)*"
-)
+_NOT_THIS_AMOUNT_RE = re.compile(rf"(?:而|并)?不是\s*{parsing.NUMBER_RUN_PATTERN}\s*(?:万|亿|w|元|块)*")
 
 
 def _foreign_ownership(lowered: str) -> bool | None:

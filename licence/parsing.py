@@ -77,7 +77,9 @@ COUNT_MAX = 1_000_000
 # Numeral grammar (tied to what cn2an understands, so kept next to the code).
 _CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
 _CN_MULTIPLIERS = "十百千万亿拾佰仟"
-_NUMBER_RUN_RE = re.compile(f"[0-9.{_CN_DIGITS}{_CN_MULTIPLIERS}点]+")
+# A run of digits, Chinese numerals and multipliers: 500, 五百万, 1.5亿, 三四百.
+NUMBER_RUN_PATTERN = f"[0-9.{_CN_DIGITS}{_CN_MULTIPLIERS}点]+"
+_NUMBER_RUN_RE = re.compile(NUMBER_RUN_PATTERN)
 _DIGIT_LIKE = frozenset("0123456789" + _CN_DIGITS + "十拾")
 _LEADING_JUNK = "百千万亿佰仟点."
 _TRAILING_JUNK = "点."
