@@ -37,7 +37,7 @@ class BenchBot(Bot):
         return subprocess.Popen(
             [
                 str(RASA), "run", "--model", str(self.model), "--enable-api",
-                "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
+                f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
             ],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,

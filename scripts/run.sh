@@ -21,7 +21,7 @@ trap stop INT TERM EXIT
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" --quiet &
 pids+=($!)
 # shellcheck disable=SC2086
-.venv/bin/rasa run --model models/callcentre.tar.gz --enable-api --auth-token "$RASA_AUTH_TOKEN" \
+.venv/bin/rasa run --model models/callcentre.tar.gz --enable-api --auth-token="$RASA_AUTH_TOKEN" \
   -i 127.0.0.1 --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml \
   --cors ${RASA_CORS_ORIGINS:-} "http://127.0.0.1:$WEB_PORT" "http://localhost:$WEB_PORT" &
 pids+=($!)

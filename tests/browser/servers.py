@@ -47,7 +47,7 @@ class WebBot(Bot):
             self.rasa = subprocess.Popen(
                 [
                     str(RASA), "run", "--model", str(self.model), "--enable-api",
-                    "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
+                    f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
                     "--credentials", self.credentials, "--endpoints", "endpoints.yml",
                     "--cors", *self.cors_origins,
                 ],

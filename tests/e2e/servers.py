@@ -96,13 +96,18 @@ class Bot:
             self.rasa = self._popen_rasa(log)
         wait_for(f"{self.url}/", 240, self.rasa)
 
+    def rasa_args(self) -> List[str]:
+        # "--auth-token=<token>": a token_urlsafe token can start with "-", which
+        # argparse would take for an option if it were a separate argument.
+        return [
+            "run", "--model", str(MODEL), "--enable-api",
+            f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
+            "--credentials", self.credentials, "--endpoints", "endpoints.yml",
+        ]
+
     def _popen_rasa(self, log: Any) -> subprocess.Popen:
         return subprocess.Popen(
-            [
-                str(RASA), "run", "--model", str(MODEL), "--enable-api",
-                "--auth-token", self.token, "-i", "127.0.0.1", "--port", str(self.rasa_port),
-                "--credentials", self.credentials, "--endpoints", "endpoints.yml",
-            ],
+            [str(RASA), *self.rasa_args()],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
