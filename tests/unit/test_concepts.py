@@ -1,0 +1,94 @@
+"""The word families of data/nlu/concepts.yml, as RegexFeaturizer matches them
+(on normalised text, ignoring case, no word boundaries)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+
+from licence.parsing import normalise
+
+CONCEPTS = Path(__file__).resolve().parents[2] / "data" / "nlu" / "concepts.yml"
+
+
+def families() -> Dict[str, re.Pattern]:
+    data = load_data(str(CONCEPTS))
+    result: Dict[str, re.Pattern] = {}
+    for regex in data.regex_features:
+        assert regex["name"] not in result, f"{regex['name']} defined twice"
+        result[regex["name"]] = re.compile(regex["pattern"], re.IGNORECASE)
+    return result
+
+
+FAMILIES = families()
+
+
+def fired(text: str) -> set:
+    prepared = normalise(text)
+    return {name for name, pattern in FAMILIES.items() if pattern.search(prepared)}
+
+
+def test_the_file_holds_only_families_and_no_training_examples() -> None:
+    data = load_data(str(CONCEPTS))
+    assert not data.training_examples
+    assert set(FAMILIES) == {
+        "thanks", "farewell", "stop", "human", "restart", "why", "unsure", "greeting",
+        "bot_identity",
+    }
+
+
+@pytest.mark.parametrize(
+    "text, family",
+    [
+        ("多謝晒", "thanks"),
+        ("辛苦啦", "thanks"),
+        ("THX!", "thanks"),
+        ("帮大忙了", "thanks"),
+        ("那我先撤了", "farewell"),
+        ("改日再聊", "farewell"),
+        ("Bye bye", "farewell"),
+        ("886", "farewell"),
+        ("不测了", "stop"),
+        ("别再问了", "stop"),
+        ("quit", "stop"),
+        ("给我转真人", "human"),
+        ("留个微信", "human"),
+        ("talk to an agent", "human"),
+        ("从头再来", "restart"),
+        ("start over", "restart"),
+        ("凭啥不行", "why"),
+        ("差在哪", "why"),
+        ("Why?", "why"),
+        ("这个我不晓得", "unsure"),
+        ("得问问财务", "unsure"),
+        ("not sure", "unsure"),
+        ("哈囉", "greeting"),
+        ("在么", "greeting"),
+        ("你是機器人吗", "bot_identity"),
+        ("are you real", "bot_identity"),
+    ],
+)
+def test_a_family_fires_on_words_of_its_kind(text: str, family: str) -> None:
+    assert family in fired(text)
+
+
+@pytest.mark.parametrize(
+    "text, family",
+    [
+        ("city call center", "thanks"),  # ty inside a word
+        ("注册资本要多少", "thanks"),
+        ("availability", "human"),  # ai inside a word
+        ("注册资本要多少", "farewell"),
+        ("办证要多久", "stop"),
+        ("注册资本要多少", "why"),
+        ("we are in Shanghai", "why"),
+        ("北京", "unsure"),
+        ("maintain", "bot_identity"),
+    ],
+)
+def test_a_family_stays_quiet_on_other_words(text: str, family: str) -> None:
+    assert family not in fired(text)
