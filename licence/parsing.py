@@ -653,23 +653,136 @@ def _province_index() -> _ProvinceIndex:
     return _ProvinceIndex(by_name, by_abbr, full, mainland, pattern)
 
 
+@dataclass(frozen=True)
+class _CompoundSuffix:
+    suffix: str
+    only: frozenset[str] | None  # abbreviations it combines with; None: all
+    not_followed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _CompoundRules:
+    """``abbreviation_compounds`` of provinces.yml (see the comments there)."""
+
+    by_abbr: Mapping[str, str]  # abbreviation allowed in a compound -> short name
+    prefixes: tuple[str, ...]
+    after_prefix: tuple[str, ...]
+    suffixes: tuple[_CompoundSuffix, ...]
+    before_suffix: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_rules() -> _CompoundRules:
+    spec = _load_yaml("provinces.yml")["abbreviation_compounds"]
+    all_abbr = _province_index().by_abbr
+    by_abbr: dict[str, str] = {}
+    for abbr in spec["abbreviations"]:
+        if str(abbr) not in all_abbr:
+            raise ValueError(f"provinces.yml: compound abbreviation {abbr!r} is no province's abbr")
+        by_abbr[str(abbr)] = all_abbr[str(abbr)]
+    suffixes = []
+    for item in spec["suffixes"]:
+        only = item.get("only")
+        if only is not None and not {str(a) for a in only} <= set(by_abbr):
+            raise ValueError(f"provinces.yml: suffix {item['suffix']!r} allows an abbreviation not in `abbreviations`")
+        suffixes.append(
+            _CompoundSuffix(
+                str(item["suffix"]),
+                None if only is None else frozenset(str(a) for a in only),
+                longest_first(str(w) for w in item.get("not_followed_by") or []),
+            )
+        )
+    return _CompoundRules(
+        by_abbr,
+        longest_first(str(w) for w in spec["prefixes"]),
+        longest_first(str(w) for w in spec["after_prefix"]),
+        tuple(suffixes),
+        longest_first(str(w) for w in spec["before_suffix"]),
+    )
+
+
+# Punctuation that joins a list rather than ending a word: 豫、冀、鲁; 京/沪.
+_LIST_SEPARATORS = frozenset("、/&+-·|")
+
+
+def _word_ends_before(text: str, start: int, words: tuple[str, ...]) -> bool:
+    """The word ending at ``start`` ends there: start of text, punctuation
+    (not a list separator) or one of ``words`` just before."""
+    preceding = text[:start].rstrip()
+    if not preceding:
+        return True
+    last = preceding[-1]
+    if not last.isalnum() and last not in _LIST_SEPARATORS:
+        return True
+    return len(preceding) == start and preceding.endswith(words)
+
+
+def _word_ends_after(text: str, end: int, words: tuple[str, ...]) -> bool:
+    """The word ending at ``end`` ends there: end of text, punctuation (not a
+    list separator) or one of ``words`` just after."""
+    following = text[end:].lstrip()
+    if not following:
+        return True
+    first = following[0]
+    if not first.isalnum() and first not in _LIST_SEPARATORS:
+        return True
+    return len(following) == len(text) - end and following.startswith(words)
+
+
+def _compound_spans(text: str) -> list[tuple[str, int, int]]:
+    """(short name, start, end) of the province abbreviations ``text`` uses in a
+    compound form: 在沪 -> the span of 沪, 沪企 -> of 沪企. See
+    ``abbreviation_compounds`` in provinces.yml."""
+    rules = _compound_rules()
+    spans = []
+    for start, char in enumerate(text):
+        short = rules.by_abbr.get(char)
+        if short is None:
+            continue
+        end = start + 1
+        if text[:start].endswith(rules.prefixes) and _word_ends_after(text, end, rules.after_prefix):
+            spans.append((short, start, end))
+            continue
+        for suffix in rules.suffixes:
+            if suffix.only is not None and char not in suffix.only:
+                continue
+            if not text.startswith(suffix.suffix, end):
+                continue
+            after = end + len(suffix.suffix)
+            if suffix.not_followed_by and text.startswith(suffix.not_followed_by, after):
+                continue
+            if _word_ends_before(text, start, rules.before_suffix):
+                spans.append((short, start, after))
+                break
+    return spans
+
+
 _PROVINCE_NEGATION_RE = re.compile(r"(不是|不在|并非|不|非)$")
 # "北京路", "南京东路": a street named after a place, not the place.
 _STREET_RE = re.compile(r"[东西南北中]?(路|街|大道|大街)")
 
 
 def province_mentions(text: str) -> list[ProvinceMention]:
-    """Every province named in already-normalised ``text`` (by name, alias or
-    city), left to right; ``negated`` when preceded by 不是/不在/非. Street
-    names (北京路, 南京东路) are not mentions."""
+    """Every province named in already-normalised ``text``, left to right: by
+    name, alias or city, or by an abbreviation in a compound form (沪企, 在京;
+    see ``abbreviation_compounds`` in provinces.yml). ``negated`` when preceded
+    by 不是/不在/非. Street names (北京路, 南京东路) are not mentions."""
     index = _province_index()
-    mentions = []
+    found: list[tuple[str, int, int]] = []
+    names: list[tuple[int, int]] = []
     for match in index.pattern.finditer(text):
-        if _STREET_RE.match(text, match.end()):
-            continue
-        negated = bool(_PROVINCE_NEGATION_RE.search(text[: match.start()].rstrip()))
-        mentions.append(ProvinceMention(index.by_name[match.group()], match.start(), match.end(), negated))
-    return mentions
+        names.append((match.start(), match.end()))
+        if not _STREET_RE.match(text, match.end()):
+            found.append((index.by_name[match.group()], match.start(), match.end()))
+    for short, start, end in _compound_spans(text):
+        # 南京企业, 在鄂尔多斯: the character belongs to a name
+        if not any(start < name_end and name_start < end for name_start, name_end in names):
+            found.append((short, start, end))
+    found.sort(key=lambda item: item[1])
+    return [
+        ProvinceMention(short, start, end, bool(_PROVINCE_NEGATION_RE.search(text[:start].rstrip())))
+        for short, start, end in found
+    ]
 
 
 def find_provinces(text: str) -> list[str]:
@@ -692,7 +805,9 @@ def parse_province(text: str) -> str | None:
     """Canonical short name of the province the text names: "广东省", "粤",
     "深圳" -> "广东"; "内蒙" -> "内蒙古". With several, the last one not
     negated wins ("不是北京，是上海" -> "上海"). One-character abbreviations
-    count only as the whole answer.
+    count as the whole answer ("粤") or in a compound form ("我们是沪企",
+    "在京", "驻沪"; see ``abbreviation_compounds`` in provinces.yml), never
+    elsewhere (申请, 京东, 阿里云).
     """
     prepared = normalise(text)
     mentions = [m for m in province_mentions(prepared) if not m.negated]

@@ -5,6 +5,12 @@ entities, so the pipeline is built from data in the repository:
 ``data/spacy/patterns.yml`` (money, head counts, dates, coverage) and the province
 names, aliases and cities of ``licence/data/provinces.yml``.
 
+One-character abbreviations (粤, 沪) are not patterns, neither alone nor in the
+compound forms that licence.parsing reads (沪企, 在京; ``abbreviation_compounds``
+in provinces.yml): those are read only by the characters around them (在京 but
+not 在京东, 京企 but not 东京企业), and a ruler pattern cannot look at its
+neighbours, so it would tag words the interview's parser rightly rejects.
+
 Usage: python scripts/build_spacy.py OUTPUT_DIR
 """
 
@@ -22,7 +28,8 @@ PROVINCES = ROOT / "licence" / "data" / "provinces.yml"
 
 
 def province_names(data: Any) -> Iterator[str]:
-    """Every spelling of every province in provinces.yml (names, aliases, cities)."""
+    """Every spelling of every province in provinces.yml (names, aliases, cities);
+    not the abbreviations (``abbr``, ``abbreviation_compounds``): see the module."""
     entries = data.get("provinces", data) if isinstance(data, dict) else data
     for entry in entries:
         for key in ("short", "full", "name"):

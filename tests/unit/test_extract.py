@@ -326,6 +326,58 @@ def test_a_company_in_hong_kong_is_still_a_province_answer() -> None:
     assert extract_answers("香港", "province").values == {"province": "香港"}
 
 
+# A province by its abbreviation in a compound word (沪企, 在京; provinces.yml).
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("沪企", "province", {"province": "上海"}),
+        ("驻京", "province", {"province": "北京"}),
+        ("在浙", "province", {"province": "浙江"}),
+        ("落户粤", "province", {"province": "广东"}),
+        ("我们是沪企,注册资本500万", None, {"province": "上海", "registered_capital": 500.0}),
+        ("苏企,有限公司", "is_company", {"province": "江苏", "is_company": True}),
+        ("进京", "coverage", {"coverage": "地网", "province": "北京"}),
+        ("只在沪做业务", "coverage", {"coverage": "地网", "province": "上海"}),
+        ("公司在渝,只做本地", None, {"coverage": "地网", "province": "重庆"}),
+        # the licence's province is not moved by an answer about the office
+        ("有,在沪", "has_premises", {"has_premises": True}),
+    ],
+)
+def test_province_abbreviation_in_a_compound(text: str, requested: str | None, expected: dict) -> None:
+    assert extract_answers(text, requested).values == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申请",
+        "正在申请",
+        "阿里云",
+        "用的阿里云的云呼叫中心",
+        "黑名单",
+        "不在黑名单上",
+        "新公司",
+        "在新注册的公司",
+        "京东",
+        "在京东上买的系统",
+        "津贴",
+        "在津贴方面",
+        "吉利",
+        "晋升",
+        "鲁莽",
+        "犹豫",
+        "川流不息",
+        "粤港澳",
+        "在粤港澳大湾区",
+        "东京企业",
+        "台企",
+    ],
+)
+@pytest.mark.parametrize("requested", [None, "province", "coverage", "is_company"])
+def test_abbreviation_in_another_word_is_no_province(text: str, requested: str | None) -> None:
+    assert "province" not in extract_answers(text, requested).values
+
+
 @pytest.mark.parametrize("text", ["都是国内股东", "没有境外股东", "纯内资"])
 def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
     assert extract_answers(text, "foreign_investment").values == {"foreign_investment": False}
