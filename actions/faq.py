@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -17,6 +18,11 @@ from licence.engine import need_check
 from licence.topics import activity_of, facet_of
 
 RETRIEVAL_INTENT = "faq"
+
+# "做电销外呼要不要这个证": a need question about one named activity gets the
+# verdict for that activity, not the general list of who needs the licence.
+NEED_TOPICS = {"who_needs", "outbound"}
+_NEED_QUESTION_RE = re.compile(r"需要|需不需|要不要|用不用|必须|得办|要办|要证|要有|要申请|要持")
 
 
 def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
@@ -60,7 +66,20 @@ class ActionAnswerFaq(SafeAction):
             dispatcher.utter_message(response="utter_default")
             return []
         events = notice_once(dispatcher, tracker)
-        answer_topic(dispatcher, topic, latest_text(tracker), settings().today())
+        text = latest_text(tracker)
+        activity = activity_of(text) if topic in NEED_TOPICS else None
+        if activity == "other" and topic == "outbound":
+            # only 电销/外呼 named: the outbound answer says what that takes
+            activity = None
+        if activity and _NEED_QUESTION_RE.search(text):
+            result = need_check(activity)
+            dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
+            return events + [
+                SlotSet("business_activity", activity),
+                SlotSet("licence_needed", result.licence_needed),
+                SlotSet("last_topic", "need"),
+            ]
+        answer_topic(dispatcher, topic, text, settings().today())
         return events + [SlotSet("last_topic", topic)]
 
 

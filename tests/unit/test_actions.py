@@ -445,6 +445,42 @@ async def test_unsure_faq_prediction_gets_the_default(key: str) -> None:
     assert "last_topic" not in slots_set(events)
 
 
+@pytest.mark.parametrize(
+    "text, key, activity, needed",
+    [
+        ("搞云呼叫中心SaaS的要办呼叫中心证吗", "faq/who_needs", "system_rental", "yes"),
+        ("帮别的公司接电话做客服外包，必须有许可证吗", "faq/who_needs", "outsourcing", "yes"),
+        ("坐席出租需不需要这个证", "faq/who_needs", "seat_rental", "yes"),
+        ("只做自己公司的售后热线要办吗", "faq/who_needs", "inhouse", "ask_authority"),
+        ("外呼团队是替银行打的，需要办吗", "faq/outbound", "outsourcing", "yes"),
+    ],
+)
+async def test_a_need_question_about_one_activity_gets_its_verdict(
+    text: str, key: str, activity: str, needed: str
+) -> None:
+    messages, events = await faq(text, key, slots={"disclaimer_shown": True})
+    assert responses(messages) == ["utter_need_answer"]
+    filled = slots_set(events)
+    assert filled["business_activity"] == activity
+    assert filled["licence_needed"] == needed
+    assert filled["last_topic"] == "need"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("哪些企业需要办呼叫中心许可证", "faq/who_needs"),  # no activity named
+        ("外呼一天能打多少个电话", "faq/outbound"),  # about outbound, not about need
+        ("做电销外呼要不要这个证", "faq/outbound"),  # the outbound answer covers it
+        ("客服外包的注册资本要多少", "faq/capital"),  # another topic
+    ],
+)
+async def test_other_questions_keep_their_topic_answer(text: str, key: str) -> None:
+    messages, events = await faq(text, key, slots={"disclaimer_shown": True})
+    assert responses(messages) == [f"utter_{key}"]
+    assert slots_set(events)["last_topic"] == key.split("/")[1]
+
+
 async def test_faq_without_a_selector_result_gets_the_default() -> None:
     messages, _ = await run(ActionAnswerFaq(), tracker("嗯？", "faq"))
     assert responses(messages) == ["utter_default"]
