@@ -37,7 +37,7 @@ def test_the_file_holds_only_families_and_no_training_examples() -> None:
     assert not data.training_examples
     assert set(FAMILIES) == {
         "thanks", "farewell", "stop", "human", "restart", "why", "unsure", "greeting",
-        "bot_identity",
+        "bot_identity", "what_about",
     }
 
 
@@ -70,6 +70,12 @@ def test_the_file_holds_only_families_and_no_training_examples() -> None:
         ("在么", "greeting"),
         ("你是機器人吗", "bot_identity"),
         ("are you real", "bot_identity"),
+        ("點解唔得", "why"),
+        ("晓不得", "unsure"),
+        ("那北京又怎样", "what_about"),
+        ("如果是外资控股的话", "what_about"),
+        ("年报呢？", "what_about"),
+        ("What about nationwide?", "what_about"),
     ],
 )
 def test_a_family_fires_on_words_of_its_kind(text: str, family: str) -> None:
@@ -88,6 +94,8 @@ def test_a_family_fires_on_words_of_its_kind(text: str, family: str) -> None:
         ("we are in Shanghai", "why"),
         ("北京", "unsure"),
         ("maintain", "bot_identity"),
+        ("注册资本要多少呢，我们只有五十万", "what_about"),  # a full question, not a fragment
+        ("somewhat about it", "what_about"),
     ],
 )
 def test_a_family_stays_quiet_on_other_words(text: str, family: str) -> None:
