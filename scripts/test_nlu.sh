@@ -18,6 +18,6 @@ for blind in tests/nlu/blind_*.yml; do
   name=$(basename "$blind" .yml)
   .venv/bin/rasa test nlu --model "$out/model/heldout.tar.gz" --nlu "$blind" \
     --out "$out/$name" --quiet >/dev/null
-  echo "$name ($(grep -c '^    - ' "$blind") messages): $(.venv/bin/python scripts/nlu_report.py "$out/$name" --min-f1 0 | head -1)"
+  echo "$name ($(grep -c '^    - ' "$blind") messages): $(.venv/bin/python scripts/nlu_report.py "$out/$name" --min-f1 0 | awk 'NR == 1')"
 done
 exit $status

@@ -35,10 +35,13 @@ def fired(text: str) -> set:
 def test_the_file_holds_only_families_and_no_training_examples() -> None:
     data = load_data(str(CONCEPTS))
     assert not data.training_examples
-    assert set(FAMILIES) == {
+    replies = {
         "thanks", "farewell", "stop", "human", "restart", "why", "unsure", "greeting",
         "bot_identity", "what_about",
     }
+    topics = {name for name in FAMILIES if name.startswith("topic_")}
+    assert set(FAMILIES) == replies | topics
+    assert len(topics) >= 15
 
 
 @pytest.mark.parametrize(
@@ -99,4 +102,37 @@ def test_a_family_fires_on_words_of_its_kind(text: str, family: str) -> None:
     ],
 )
 def test_a_family_stays_quiet_on_other_words(text: str, family: str) -> None:
+    assert family not in fired(text)
+
+
+@pytest.mark.parametrize(
+    "chinese, english, family",
+    [
+        ("注册资本最少多少", "minimum registered capital?", "topic_capital"),
+        ("年报几月份交", "when is the annual report due", "topic_annual_report"),
+        ("证快到期了怎么续", "how do we renew before it expires", "topic_renewal"),
+        ("外资能办吗", "can a WFOE apply", "topic_foreign"),
+        ("没证做外包被抓了罚多少", "what if we get caught without a licence", "topic_penalty"),
+        ("招标要求有这个证", "the tender requires it", "topic_tender"),
+        ("要准备哪些材料", "what documents do we need", "topic_materials"),
+        ("办下来要多久", "how long does it take", "topic_time"),
+        ("代办费多少钱", "how much are the fees", "topic_cost"),
+        ("外呼要注意什么", "rules for outbound calls", "topic_outbound"),
+    ],
+)
+def test_a_topic_family_fires_in_both_languages(chinese: str, english: str, family: str) -> None:
+    assert family in fired(chinese)
+    assert family in fired(english)
+
+
+@pytest.mark.parametrize(
+    "text, family",
+    [
+        ("capitalize the title", "topic_capital"),
+        ("we moved on", "topic_renewal"),
+        ("forward it to me", "topic_foreign"),
+        ("finest restaurants", "topic_penalty"),
+    ],
+)
+def test_a_topic_family_stays_quiet_inside_other_english_words(text: str, family: str) -> None:
     assert family not in fired(text)
