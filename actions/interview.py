@@ -24,7 +24,7 @@ from actions.common import (
     notice_once,
     profile_from,
 )
-from actions.answers import answer_dated
+from actions.answers import answer_dated, answer_topic
 from actions.settings import settings
 from licence import deadlines
 from licence.engine import (
@@ -398,6 +398,16 @@ class ActionHandleInform(SafeAction):
         if parse_date(text, today) is not None:
             dispatcher.utter_message(response="utter_ask_date_topic")
             return []
+        if is_question(text):
+            # a question taken for a statement ("注册资金一百万够不够全国的"):
+            # the FAQ topic the selector picked, when it is sure enough
+            from actions.faq import faq_prediction
+
+            topic, confidence = faq_prediction(tracker)
+            if topic and confidence >= settings().faq_min_confidence:
+                events = notice_once(dispatcher, tracker)
+                answer_topic(dispatcher, topic, text, today)
+                return events + [SlotSet("last_topic", topic)]
         dispatcher.utter_message(response="utter_default")
         return []
 

@@ -706,6 +706,32 @@ async def test_company_facts_without_a_request_start_the_interview() -> None:
     ]
 
 
+async def test_a_question_taken_for_a_statement_gets_the_faq_answer() -> None:
+    t = tracker(
+        "注册资金一百万够不够全国的", "inform", {"disclaimer_shown": True},
+        faq=("faq/capital", 0.9),
+    )
+    messages, events = await run(ActionHandleInform(), t)
+    assert responses(messages) == ["utter_faq/capital"]
+    assert slots_set(events)["last_topic"] == "capital"
+
+
+@pytest.mark.parametrize("confidence", [0.05])
+async def test_an_unsure_faq_pick_for_such_a_question_gets_the_default(confidence: float) -> None:
+    t = tracker(
+        "注册资金一百万够不够全国的", "inform", {"disclaimer_shown": True},
+        faq=("faq/capital", confidence),
+    )
+    messages, _ = await run(ActionHandleInform(), t)
+    assert responses(messages) == ["utter_default"]
+
+
+async def test_a_statement_that_is_no_question_is_not_answered_from_the_faq() -> None:
+    t = tracker("嗯嗯就这样吧", "inform", {"disclaimer_shown": True}, faq=("faq/capital", 0.9))
+    messages, _ = await run(ActionHandleInform(), t)
+    assert responses(messages) == ["utter_default"]
+
+
 # --------------------------------------------------------------------------
 # The "do we need it?" check
 
