@@ -315,7 +315,11 @@ class ActionExplainVerdict(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         if not tracker.get_slot(RESULT_SLOT):
-            dispatcher.utter_message(response="utter_no_verdict_yet")
+            if tracker.active_loop_name == FORM:
+                # "为啥不行" halfway through the questions: no verdict yet
+                dispatcher.utter_message(response="utter_why_interview_open")
+            else:
+                dispatcher.utter_message(response="utter_no_verdict_yet")
             return []
         decision = assess(profile_from(tracker))
         if decision.unmet:

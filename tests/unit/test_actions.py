@@ -21,7 +21,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.chat import ActionHumanHandoff
 from actions.faq import ActionAnswerFaq, ActionFollowup
-from actions.interview import ActionEligibilityVerdict, ActionHandleInform, ValidateEligibilityForm
+from actions.interview import (
+    ActionEligibilityVerdict,
+    ActionExplainVerdict,
+    ActionHandleInform,
+    ValidateEligibilityForm,
+)
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
 
@@ -730,6 +735,17 @@ async def test_a_statement_that_is_no_question_is_not_answered_from_the_faq() ->
     t = tracker("嗯嗯就这样吧", "inform", {"disclaimer_shown": True}, faq=("faq/capital", 0.9))
     messages, _ = await run(ActionHandleInform(), t)
     assert responses(messages) == ["utter_default"]
+
+
+async def test_why_before_any_verdict_offers_the_assessment() -> None:
+    messages, _ = await run(ActionExplainVerdict(), tracker("为啥不行", "ask_why"))
+    assert responses(messages) == ["utter_no_verdict_yet"]
+
+
+async def test_why_halfway_through_the_questions_says_the_verdict_comes_at_the_end() -> None:
+    t = tracker("为啥不行", "ask_why", requested="registered_capital", active_loop=FORM)
+    messages, _ = await run(ActionExplainVerdict(), t)
+    assert responses(messages) == ["utter_why_interview_open"]
 
 
 # --------------------------------------------------------------------------
