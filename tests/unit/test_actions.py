@@ -868,6 +868,10 @@ async def test_a_fine_label_of_another_intent_is_ignored() -> None:
         ("我们替电商商家做售后客服", "outsourcing"),
         ("只是我们自己公司的客服热线", "inhouse"),
         ("我们出租坐席给别的公司", "seat_rental"),
+        ("we are a WFOE, do we need B24 for our in-house hotline?", "inhouse"),
+        ("we handle customer service outsourcing for banks", "outsourcing"),
+        ("we rent seats to other firms", "seat_rental"),
+        ("our product is a cloud call center platform", "system_rental"),
     ],
 )
 def test_the_business_activity_is_recognised_from_how_users_describe_it(
@@ -876,6 +880,12 @@ def test_the_business_activity_is_recognised_from_how_users_describe_it(
     from licence.topics import activity_of
 
     assert activity_of(text) == activity
+
+
+def test_an_english_word_that_only_contains_an_activity_word_is_no_activity() -> None:
+    from licence.topics import activity_of
+
+    assert activity_of("house rules for the office") is None
 
 
 async def test_a_follow_up_after_the_need_check_checks_the_new_activity() -> None:
