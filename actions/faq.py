@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_dated, answer_topic
+from actions.answers import (
+    answer_dated,
+    answer_need,
+    answer_topic,
+    faq_prediction,
+)
 from actions.common import SafeAction, latest_text, notice_once
 from actions.settings import settings
 from licence.engine import faq_vars, scope_facts
-from licence.parsing import parse_coverage, parse_province
-from licence.engine import need_check
+from licence.parsing import parse_coverage, parse_province, vocabulary_words, word_pattern
 from licence.topics import activity_of, facet_of
-
-RETRIEVAL_INTENT = "faq"
 
 # "做电销外呼要不要这个证": a need question about one named activity gets the
 # verdict for that activity, not the general list of who needs the licence.
 NEED_TOPICS = {"who_needs", "outbound"}
-_NEED_QUESTION_RE = re.compile(r"需要|需不需|要不要|用不用|必须|得办|要办|要证|要有|要申请|要持")
-
-
-def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
-    """The FAQ topic of the latest message, with its confidence.
-
-    The ResponseSelector's choice, unless the intent classifier's own fine-grained
-    label (components/classifier.py, ``fine_intent``) names another FAQ topic with
-    more confidence: the two err on different questions, and taking the more
-    confident one answered 0.896 of the held-out FAQ questions right against
-    0.863 for either alone.
-    """
-    message = tracker.latest_message or {}
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    response = selector.get("response") or {}
-    candidates = [
-        (response.get("intent_response_key") or "", float(response.get("confidence") or 0.0))
-    ]
-    fine = message.get("fine_intent") or {}
-    candidates.append((fine.get("name") or "", float(fine.get("confidence") or 0.0)))
-    key, confidence = max(
-        (c for c in candidates if c[0].startswith(f"{RETRIEVAL_INTENT}/")),
-        key=lambda c: c[1],
-        default=("", 0.0),
-    )
-    if not key:
-        return None, 0.0
-    return key.split("/", 1)[1], confidence
 
 
 class ActionAnswerFaq(SafeAction):
@@ -71,14 +44,8 @@ class ActionAnswerFaq(SafeAction):
         if activity == "other" and topic == "outbound":
             # only 电销/外呼 named: the outbound answer says what that takes
             activity = None
-        if activity and _NEED_QUESTION_RE.search(text):
-            result = need_check(activity)
-            dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
-            return events + [
-                SlotSet("business_activity", activity),
-                SlotSet("licence_needed", result.licence_needed),
-                SlotSet("last_topic", "need"),
-            ]
+        if activity and word_pattern(vocabulary_words("need_question")).search(text.lower()):
+            return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
         answer_topic(dispatcher, topic, text, settings().today())
         return events + [SlotSet("last_topic", topic)]
 
@@ -106,12 +73,7 @@ class ActionFollowup(SafeAction):
             # "那我们自己的热线呢？" after the need check: check this activity
             activity = activity_of(text)
             if activity:
-                result = need_check(activity)
-                dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
-                return events + [
-                    SlotSet("business_activity", activity),
-                    SlotSet("licence_needed", result.licence_needed),
-                ]
+                return events + answer_need(dispatcher, activity)
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
             from actions.interview import reassess

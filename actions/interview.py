@@ -24,7 +24,7 @@ from actions.common import (
     notice_once,
     profile_from,
 )
-from actions.answers import answer_dated, answer_topic
+from actions.answers import answer_dated, answer_topic, faq_prediction
 from actions.settings import settings
 from licence import deadlines
 from licence.engine import (
@@ -405,8 +405,6 @@ class ActionHandleInform(SafeAction):
         if is_question(text):
             # a question taken for a statement ("注册资金一百万够不够全国的"):
             # the FAQ topic the selector picked, when it is sure enough
-            from actions.faq import faq_prediction
-
             topic, confidence = faq_prediction(tracker)
             if topic and confidence >= settings().faq_min_confidence:
                 events = notice_once(dispatcher, tracker)
