@@ -14,6 +14,11 @@ IDC, 食品经营...), company admin (营业执照, 清税...) and the call-cent
 itself. "IDC证办下来要多久" is worded exactly like a B24 question; what makes it
 out of scope is that it names another licence and nothing of ours, so that
 combination is one more message-level cue, ``outside_topic``.
+
+The ruler matches character by character (spaCy's blank ``zh``), spaces
+ignored, so a Latin pattern also matched inside English words: "edi" in
+"based in" and "dedicated", "isp" in "i speak". A span with Latin letters
+counts only as a whole word (``whole_word``).
 """
 
 from __future__ import annotations
@@ -42,6 +47,24 @@ CUES = {
     "no": lambda text: parse_yes_no(text) is False,
     "unknown": is_unknown,
 }
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def whole_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, a ruler match, stands on its own: a span with
+    Latin letters must not contain a space nor touch a Latin letter on either
+    side ("ICP证", "b24" yes; "ed i" in "based in", "edi" in "credit" no)."""
+    span = text[start:end]
+    if not any(_latin(char) for char in span):
+        return True
+    if any(char.isspace() for char in span):
+        return False
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return not _latin(before) and not _latin(after)
 
 
 @DefaultV1Recipe.register(
@@ -99,8 +122,13 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         text = message.get(TEXT) or ""
         width = len(self._labels) + len(CUES) + 1
         sequence = np.zeros((len(tokens), width), dtype=np.float32)
-        found = {entity.label_ for entity in doc.ents}
-        for entity in doc.ents:
+        entities = [
+            entity
+            for entity in doc.ents
+            if whole_word(doc.text, entity.start_char, entity.end_char)
+        ]
+        found = {entity.label_ for entity in entities}
+        for entity in entities:
             if entity.label_ not in self._labels:
                 continue
             column = self._labels.index(entity.label_)

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 import yaml
 
-from components.entity_features import CUES, EntityTypeFeaturizer
+from components.entity_features import CUES, EntityTypeFeaturizer, whole_word
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,6 +64,10 @@ def column(config: dict, name: str) -> int:
         ("ICP和呼叫中心证有什么区别", 0.0),  # names ours too: a B24 question
         ("营业执照上有呼叫中心这一项", 0.0),
         ("注册资本要多少", 0.0),  # names nothing: the bot's own topic
+        ("we need an EDI licence too", 1.0),  # a whole word names EDI
+        ("we're based in shenzhen", 0.0),  # not "ed i" across two words
+        ("do we need a dedicated physical site", 0.0),  # not "edi" inside a word
+        ("can i speak to one of your consultants pls", 0.0),  # not "i sp"
     ],
 )
 def test_naming_only_another_licence_or_company_admin_is_marked_outside(
@@ -90,3 +94,20 @@ def test_which_way_a_yes_no_answer_goes_is_a_cue(
 ) -> None:
     row = features(text, nlp, featurizer_config)
     assert (row[column(featurizer_config, "yes")], row[column(featurizer_config, "no")]) == (yes, no)
+
+
+@pytest.mark.parametrize(
+    "text, start, end, expected",
+    [
+        ("ICP证要多久", 0, 3, True),
+        ("办个icp", 2, 5, True),
+        ("B24是什么", 0, 3, True),
+        ("based in", 3, 8, False),  # "ed in": a space inside
+        ("credit", 2, 5, False),  # "edi" inside a word
+        ("注册资本", 0, 4, True),  # no Latin letters: always whole
+    ],
+)
+def test_a_latin_match_counts_only_as_a_whole_word(
+    text: str, start: int, end: int, expected: bool
+) -> None:
+    assert whole_word(text, start, end) is expected
