@@ -102,7 +102,9 @@ def test_which_way_a_yes_no_answer_goes_is_a_cue(
         ("ICP证要多久", 0, 3, True),
         ("办个icp", 2, 5, True),
         ("B24是什么", 0, 3, True),
-        ("based in", 3, 8, False),  # "ed in": a space inside
+        ("based in", 3, 8, False),  # "ed i" starts inside "based"
+        ("a call center", 2, 13, True),  # a space inside is fine
+        ("the difference", 2, 6, False),  # "e di"
         ("credit", 2, 5, False),  # "edi" inside a word
         ("注册资本", 0, 4, True),  # no Latin letters: always whole
     ],
@@ -111,3 +113,8 @@ def test_a_latin_match_counts_only_as_a_whole_word(
     text: str, start: int, end: int, expected: bool
 ) -> None:
     assert whole_word(text, start, end) is expected
+
+
+@pytest.mark.parametrize("text", ["注册资本5kw", "资本1.5KW", "500万够吗", "五百万", "0.5亿"])
+def test_the_ruler_marks_amounts_in_every_notation(text: str, nlp) -> None:
+    assert "money" in {entity.label_ for entity in nlp(text).ents}

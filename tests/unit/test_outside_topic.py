@@ -1,0 +1,86 @@
+"""The out-of-scope rule for questions that name only another licence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from components.outside_topic import OutsideTopicRule
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    path = ROOT / "build" / "spacy_zh"
+    if not path.exists():
+        pytest.skip("run `make assets` first")
+    return spacy.load(path)
+
+
+def classified(text: str, nlp, intent: str, confidence: float = 0.7) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(
+        INTENT_RANKING_KEY,
+        [
+            {"name": intent, "confidence": confidence},
+            {"name": "out_of_scope", "confidence": 0.2},
+            {"name": "inform", "confidence": 0.1},
+        ],
+    )
+    return message
+
+
+def run(message: Message) -> Message:
+    return OutsideTopicRule(OutsideTopicRule.get_default_config()).process([message])[0]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("我们做网店的,需要办EDI证吗", "check_need"),
+        ("EDI证注册资本是认缴还是实缴", "faq"),
+        ("we're based in shenzhen, do we need an EDI licence for our online store?", "check_need"),
+        ("营业性演出许可证办下来要多久", "faq"),
+    ],
+)
+def test_a_licence_question_naming_only_another_licence_is_out_of_scope(
+    text: str, intent: str, nlp
+) -> None:
+    message = run(classified(text, nlp, intent))
+    assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 0.7}
+    ranking = message.get(INTENT_RANKING_KEY)
+    # confidences swapped, so the margin the fallback checks is unchanged
+    assert [(r["name"], r["confidence"]) for r in ranking] == [
+        ("out_of_scope", 0.7),
+        (intent, 0.2),
+        ("inform", 0.1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ICP和呼叫中心证有什么区别", "faq"),  # names ours too
+        ("有了ICP还要办B24吗", "check_need"),
+        ("我们已经有ICP证了", "inform"),  # a statement, not a question about it
+        ("注册资本要多少", "faq"),  # names no other licence
+        ("we're based in shenzhen, do we need the licence?", "check_need"),  # no EDI here
+    ],
+)
+def test_everything_else_is_left_alone(text: str, intent: str, nlp) -> None:
+    message = run(classified(text, nlp, intent))
+    assert message.get(INTENT)["name"] == intent
+
+
+def test_a_message_without_a_spacy_doc_is_left_alone() -> None:
+    message = Message(data={TEXT: "EDI证要多久"})
+    message.set(INTENT, {"name": "faq", "confidence": 0.9})
+    assert run(message).get(INTENT)["name"] == "faq"
