@@ -73,6 +73,9 @@ def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
         ("两千万", 2000),
         ("800w", 800),
         ("800W", 800),
+        ("1kw", 1000),  # k (千) times w (万)
+        ("注册资本5KW", 5000),
+        ("1.5kw", 1500),
         ("1000万", 1000),
         ("一千万", 1000),
         ("一个亿", 10000),
