@@ -23,7 +23,7 @@ counts only as a whole word (``whole_word``).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Set, Text
 
 import numpy as np
 import scipy.sparse
@@ -63,6 +63,16 @@ def whole_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     return not _latin(before) and not _latin(after)
+
+
+def whole_word_entities(doc: Any) -> List[Any]:
+    """The ruler's entities of a spaCy ``doc`` that stand on their own (``whole_word``)."""
+    return [e for e in doc.ents if whole_word(doc.text, e.start_char, e.end_char)]
+
+
+def names_only_outside(labels: Set[str], outside: Set[str], own: Set[str]) -> bool:
+    """The message names another topic (``outside`` labels) and nothing of ours."""
+    return bool(labels & outside) and not labels & own
 
 
 @DefaultV1Recipe.register(
@@ -120,11 +130,7 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         text = message.get(TEXT) or ""
         width = len(self._labels) + len(CUES) + 1
         sequence = np.zeros((len(tokens), width), dtype=np.float32)
-        entities = [
-            entity
-            for entity in doc.ents
-            if whole_word(doc.text, entity.start_char, entity.end_char)
-        ]
+        entities = whole_word_entities(doc)
         found = {entity.label_ for entity in entities}
         for entity in entities:
             if entity.label_ not in self._labels:
@@ -136,7 +142,7 @@ class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
         for offset, cue in enumerate(CUES.values()):
             if cue(text):
                 sequence[:, len(self._labels) + offset] = 1.0
-        if found & self._outside and not found & self._own:
+        if names_only_outside(found, self._outside, self._own):
             sequence[:, width - 1] = 1.0
         sentence = sequence.max(axis=0, keepdims=True)
         self.add_features_to_message(

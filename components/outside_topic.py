@@ -26,7 +26,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.entity_features import whole_word
+from components.entity_features import names_only_outside, whole_word_entities
 
 
 @DefaultV1Recipe.register(
@@ -64,12 +64,8 @@ class OutsideTopicRule(GraphComponent):
         doc = message.get(SPACY_DOCS[TEXT])
         if doc is None:
             return False
-        labels = {
-            entity.label_
-            for entity in doc.ents
-            if whole_word(doc.text, entity.start_char, entity.end_char)
-        }
-        return bool(labels & self._outside) and not labels & self._own
+        labels = {entity.label_ for entity in whole_word_entities(doc)}
+        return names_only_outside(labels, self._outside, self._own)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

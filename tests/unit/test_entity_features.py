@@ -7,7 +7,6 @@ from typing import List
 
 import numpy as np
 import pytest
-import spacy
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import TEXT
@@ -26,14 +25,6 @@ def featurizer_config() -> dict:
         s for s in config["pipeline"] if s["name"].endswith("EntityTypeFeaturizer")
     )
     return {**EntityTypeFeaturizer.get_default_config(), **step}
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    path = ROOT / "build" / "spacy_zh"
-    if not path.exists():
-        pytest.skip("run `make assets` first")
-    return spacy.load(path)
 
 
 def features(text: str, nlp, config: dict) -> List[float]:

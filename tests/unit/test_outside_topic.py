@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import spacy
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.outside_topic import OutsideTopicRule
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    path = ROOT / "build" / "spacy_zh"
-    if not path.exists():
-        pytest.skip("run `make assets` first")
-    return spacy.load(path)
 
 
 def classified(text: str, nlp, intent: str, confidence: float = 0.7) -> Message:
