@@ -37,6 +37,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from spacy.util import filter_spans
+
 from licence.parsing import is_question, is_unknown, parse_yes_no
 
 # Message-level cues, each computed by the interview's own parser.
@@ -66,8 +68,15 @@ def whole_word(text: str, start: int, end: int) -> bool:
 
 
 def whole_word_entities(doc: Any) -> List[Any]:
-    """The ruler's entities of a spaCy ``doc`` that stand on their own (``whole_word``)."""
-    return [e for e in doc.ents if whole_word(doc.text, e.start_char, e.end_char)]
+    """The ruler's entities of a spaCy ``doc`` that stand on their own (``whole_word``).
+
+    The choice is made among all the ruler's matches (``doc.spans["ruler"]``, see
+    scripts/build_spacy.py), longest first: in "办ISP许可" the longer "SP许可"
+    touches the "I" and is dropped, and "ISP" is kept. Without those spans (a
+    pipeline built before them) the entity ruler's survivors are filtered instead."""
+    spans = doc.spans["ruler"] if "ruler" in doc.spans else doc.ents
+    kept = [s for s in spans if whole_word(doc.text, s.start_char, s.end_char)]
+    return sorted(filter_spans(kept), key=lambda s: s.start)
 
 
 def names_only_outside(labels: Set[str], outside: Set[str], own: Set[str]) -> bool:

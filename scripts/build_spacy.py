@@ -60,6 +60,12 @@ def build(output: Path) -> None:
     nlp = spacy.blank("zh")  # character segmenter: nothing to download
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(ruler_patterns())
+    # The same patterns again, every match kept (doc.spans["ruler"]): the entity ruler
+    # keeps only the longest of overlapping matches, so in "ISP许可" the "SP许可" it
+    # keeps hides "ISP"; the whole-word check (components/entity_features.py) must
+    # choose among all matches, not among the survivors.
+    spans = nlp.add_pipe("span_ruler", config={"spans_key": "ruler", "phrase_matcher_attr": "LOWER"})
+    spans.add_patterns(ruler_patterns())
     nlp.meta["name"] = "callcentre_zh"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Rule-based entities for the call-centre licence assistant"

@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 import yaml
 
-from components.entity_features import CUES, EntityTypeFeaturizer, whole_word
+from components.entity_features import CUES, EntityTypeFeaturizer, whole_word, whole_word_entities
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +59,8 @@ def column(config: dict, name: str) -> int:
         ("we're based in shenzhen", 0.0),  # not "ed i" across two words
         ("do we need a dedicated physical site", 0.0),  # not "edi" inside a word
         ("can i speak to one of your consultants pls", 0.0),  # not "i sp"
+        ("办跨地区ISP许可要哪些条件", 1.0),  # "ISP", though the longer "SP许可" touches "I"
+        ("sp许可证要多少钱", 1.0),  # the longer match, when it is a whole word
     ],
 )
 def test_naming_only_another_licence_or_company_admin_is_marked_outside(
@@ -104,6 +106,11 @@ def test_a_latin_match_counts_only_as_a_whole_word(
     text: str, start: int, end: int, expected: bool
 ) -> None:
     assert whole_word(text, start, end) is expected
+
+
+def test_the_whole_word_choice_is_made_among_all_matches(nlp) -> None:
+    picked = [(e.text, e.label_) for e in whole_word_entities(nlp("办跨地区ISP许可"))]
+    assert picked == [("跨地区", "coverage"), ("ISP", "other_licence")]
 
 
 @pytest.mark.parametrize("text", ["注册资本5kw", "资本1.5KW", "500万够吗", "五百万", "0.5亿"])
