@@ -11,8 +11,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from licence import deadlines
-from licence.engine import deadline_rules, faq_vars, need_check
-from licence.parsing import is_issue_date, parse_date
+from licence.engine import capital_comparison, deadline_rules, faq_vars, need_check
+from licence.parsing import (
+    format_wan,
+    is_issue_date,
+    money_value_problem,
+    parse_coverage,
+    parse_date,
+    stated_amounts_wan,
+)
 
 # FAQ topics whose answer is a date computed from a date the user gives, and
 # whether that date lies ahead (an expiry) or behind (a submission, an acceptance)
@@ -73,9 +80,27 @@ def answer_topic(
     """Answer ``faq/<topic>``; for deadline topics with a date in ``text``, compute."""
     if answer_dated(dispatcher, topic, text, today):
         return
+    if topic == "capital" and answer_capital_amount(dispatcher, text):
+        return
     dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
     if topic == "annual_report":
         annual_report_status(dispatcher, today)
+
+
+def answer_capital_amount(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """"注册资本1kw想办全网 够不够": compare the amount with the threshold of the
+    scope named, or of both scopes. The largest amount stated counts, because
+    subscribed capital counts ("认缴1000万实缴100万" has 1000万). False (and
+    nothing said) when the text states no usable amount with a unit."""
+    amounts = [wan for wan in stated_amounts_wan(text) if money_value_problem(wan) is None]
+    if not amounts:
+        return False
+    amount = max(amounts)
+    for row in capital_comparison(amount, parse_coverage(text)):
+        response = "utter_capital_enough" if row["enough"] else "utter_capital_short"
+        dispatcher.utter_message(response=response, amount=format_wan(amount), **row)
+    dispatcher.utter_message(response="utter_capital_subscribed", **faq_vars())
+    return True
 
 
 def answer_dated(

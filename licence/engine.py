@@ -1011,6 +1011,27 @@ def scope_facts(scope: str, province: str | None = None, rules: RuleSet | None =
     }
 
 
+def capital_comparison(
+    wan: float, scope: str | None = None, rules: RuleSet | None = None
+) -> list[dict[str, Any]]:
+    """How a registered capital of ``wan`` 万元 compares with the threshold of
+    ``scope``, or of every scope (smallest threshold first) when none is named:
+    the scope's name, its minimum, whether the amount is enough and the shortfall."""
+    rules = rules or load_ruleset()
+    specs = [rules.scopes[scope]] if scope else sorted(
+        rules.scopes.values(), key=lambda spec: spec.min_capital_wan
+    )
+    return [
+        {
+            "scope": spec.name,
+            "minimum": _display(float(spec.min_capital_wan)),
+            "enough": wan >= spec.min_capital_wan,
+            "shortfall": _display(float(max(0.0, spec.min_capital_wan - wan))),
+        }
+        for spec in specs
+    ]
+
+
 def text(name: str, rules: RuleSet | None = None, **values: Any) -> str:
     """A layout template of the rule set's ``texts:`` filled with ``values``."""
     rules = rules or load_ruleset()

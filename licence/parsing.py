@@ -405,6 +405,12 @@ def parse_money_wan(text: str) -> float | None:
     return None if match is None else match.wan
 
 
+def stated_amounts_wan(text: str) -> list[float]:
+    """Every amount written with a unit (万, 亿, 元, kw, million...), in 万元 and in
+    order: "认缴1000万，实缴100万" -> [1000, 100]. Bare numbers are left out."""
+    return [round(match.wan, 6) for match in _money_candidates(text) if match.has_unit]
+
+
 def money_value_problem(wan: float) -> str | None:
     """Why ``wan`` is not a usable registered capital, or ``None`` if it is.
 

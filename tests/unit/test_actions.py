@@ -486,6 +486,39 @@ async def test_other_questions_keep_their_topic_answer(text: str, key: str) -> N
     assert slots_set(events)["last_topic"] == key.split("/")[1]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # scope named: only that scope's threshold
+        ("注册资本1kw想办全网 够不够", [("utter_capital_enough", "全网", "1000万元", "0")]),
+        ("注册资金二百万够办全国的吗", [("utter_capital_short", "全网", "200万元", "800")]),
+        ("50万能办地网吗", [("utter_capital_short", "地网", "50万元", "50")]),
+        # no scope: both thresholds, smallest first
+        (
+            "我们注册资本五百万，够不够啊",
+            [("utter_capital_enough", "地网", "500万元", "0"), ("utter_capital_short", "全网", "500万元", "500")],
+        ),
+        # subscribed capital counts: the larger amount
+        ("认缴1000万实缴100万，全网够吗", [("utter_capital_enough", "全网", "1000万元", "0")]),
+    ],
+)
+async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
+    text: str, expected: list
+) -> None:
+    messages, events = await faq(text, "faq/capital", slots={"disclaimer_shown": True})
+    rows = [m for m in messages if m["response"] in ("utter_capital_enough", "utter_capital_short")]
+    got = [(m["response"], m["scope"], m["amount"], m["shortfall"]) for m in rows]
+    assert got == expected
+    assert responses(messages)[-1] == "utter_capital_subscribed"
+    assert slots_set(events)["last_topic"] == "capital"
+
+
+@pytest.mark.parametrize("text", ["注册资本要多少", "注册资本负五百万够吗", "三年内要实缴吗"])
+async def test_a_capital_question_without_a_usable_amount_gets_the_general_answer(text: str) -> None:
+    messages, _ = await faq(text, "faq/capital", slots={"disclaimer_shown": True})
+    assert responses(messages) == ["utter_faq/capital"]
+
+
 async def test_faq_without_a_selector_result_gets_the_default() -> None:
     messages, _ = await run(ActionAnswerFaq(), tracker("嗯？", "faq"))
     assert responses(messages) == ["utter_default"]

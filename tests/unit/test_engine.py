@@ -603,3 +603,14 @@ def test_turning_a_warning_into_a_requirement_changes_the_verdict(tmp_path: Path
     rules = load_ruleset(_edited_copy(tmp_path, strict))
     d = assess(profile(violations_3y=True), rules, province_full_name=full_name)
     assert d.eligible is False and d.unmet == ("violations",) and d.warnings == ()
+
+
+def test_capital_is_compared_with_the_scope_named_or_with_both() -> None:
+    from licence.engine import capital_comparison
+
+    assert capital_comparison(200, "全网") == [
+        {"scope": "全网", "minimum": "1000", "enough": False, "shortfall": "800"}
+    ]
+    both = capital_comparison(100)
+    assert [(row["scope"], row["enough"]) for row in both] == [("地网", True), ("全网", False)]
+    assert capital_comparison(99.5, "地网")[0]["shortfall"] == "0.5"

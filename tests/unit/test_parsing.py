@@ -648,3 +648,17 @@ def test_other_parsers_never_raise(text: str) -> None:
 )
 def test_issue_date_or_expiry(text: str, issued: bool) -> None:
     assert parsing.is_issue_date(text) is issued
+
+
+@pytest.mark.parametrize(
+    "text, amounts",
+    [
+        ("认缴1000万，实缴100万", [1000, 100]),
+        ("注册资本1kw", [1000]),
+        ("二百万够吗", [200]),
+        ("B24要3个人吗", []),  # no unit: not an amount
+        ("2027年到期", []),
+    ],
+)
+def test_every_amount_with_a_unit_is_listed(text: str, amounts: list) -> None:
+    assert parsing.stated_amounts_wan(text) == amounts
