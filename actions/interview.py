@@ -29,6 +29,7 @@ from actions.settings import settings
 from licence import deadlines
 from licence.engine import (
     Decision,
+    answer_topics,
     assess,
     deadline_rules,
     interview_slots,
@@ -118,6 +119,16 @@ class ValidateEligibilityForm(FormValidationAction):
             problem = SLOT_PROBLEMS.get(requested, "not_understood")
 
         events: List[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
+        if requested and values and requested not in values and problem is None:
+            # "租的写字楼" to the credit question: keep it, say so, ask again
+            changed = [slot for slot in values if tracker.get_slot(slot) is not None]
+            for response, slots in (
+                ("utter_noted_corrected", changed),
+                ("utter_noted_other", [slot for slot in values if slot not in changed]),
+            ):
+                topics = answer_topics(slots)
+                if topics:
+                    dispatcher.utter_message(response=response, topics="、".join(topics))
         if requested and problem is not None and requested not in values:
             attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
             if attempts > MAX_REASKS:

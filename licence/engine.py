@@ -133,6 +133,7 @@ class Scope:
 class Question:
     slot: str
     type: str  # bool | money_wan | count | coverage | province
+    topic: str  # what the answer is about, in a few words ("办公场地")
     response: str
     condition: str | None
     ask_when: tuple[Predicate, ...]
@@ -392,6 +393,7 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
         Question(
             slot=q["slot"],
             type=q["type"],
+            topic=q["topic"],
             response=q["response"],
             condition=q.get("condition"),
             ask_when=_predicates(q.get("ask_when")),
@@ -916,6 +918,14 @@ def need_check(activity: str, rules: RuleSet | None = None) -> NeedResult:
         answer=_render(act.answer, rules.faq_vars),
         penalty=penalty,
     )
+
+
+def answer_topics(slots: Iterable[str], rules: RuleSet | None = None) -> list[str]:
+    """What answers to the interview's ``slots`` are about, in question order
+    ("办公场地", "缴社保的员工人数"); slots that are no question are left out."""
+    rules = rules or load_ruleset()
+    wanted = set(slots)
+    return [q.topic for q in rules.questions if q.slot in wanted]
 
 
 def condition_labels(rules: RuleSet | None = None) -> dict[str, str]:

@@ -149,11 +149,12 @@ RULESET_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["slot", "type", "response"],
+                "required": ["slot", "type", "topic", "response"],
                 "additionalProperties": False,
                 "properties": {
                     "slot": _ID,
                     "type": {"enum": list(SLOT_TYPES)},
+                    "topic": {"type": "string", "minLength": 1},
                     "condition": _ID,
                     "ask_when": _PREDICATES,
                     "response": {"type": "string", "pattern": "^utter_ask_[a-z0-9_]+$"},

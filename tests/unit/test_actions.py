@@ -195,6 +195,30 @@ async def test_one_message_answers_several_questions() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "slot", "value", "topics"),
+    [
+        ("租的写字楼", "has_premises", True, "办公场地"),
+        ("有30个人交社保", "insured_staff", 30, "缴社保的员工人数"),
+    ],
+)
+async def test_an_answer_to_another_question_is_kept_and_acknowledged(
+    text: str, slot: str, value: Any, topics: str
+) -> None:
+    messages, events = await validate(text, slots=BEFORE_CREDIT, requested="on_dishonest_list")
+    assert responses(messages) == ["utter_noted_other"]
+    assert message(messages, "utter_noted_other")["topics"] == topics
+    filled = slots_set(events)
+    assert filled[slot] == value
+    assert filled["requested_slot"] == "on_dishonest_list"  # the question is asked again
+
+
+async def test_the_answer_asked_for_is_not_acknowledged_separately() -> None:
+    messages, events = await validate("没有失信，场地是租的", slots=BEFORE_CREDIT, requested="on_dishonest_list")
+    assert "utter_noted_other" not in responses(messages)
+    assert slots_set(events)["has_premises"] is True
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "expected"),
     [
         ("没有", "inform", False),
@@ -217,7 +241,8 @@ async def test_correction_mid_interview_keeps_the_open_question() -> None:
     messages, events = await validate(
         "刚才说错了，注册资本是800万", slots=BEFORE_STAFF, requested="insured_staff"
     )
-    assert messages == []
+    assert responses(messages) == ["utter_noted_corrected"]
+    assert message(messages, "utter_noted_corrected")["topics"] == "注册资本"
     filled = slots_set(events)
     assert filled["registered_capital"] == 800.0
     assert filled["requested_slot"] == "insured_staff"
@@ -750,7 +775,9 @@ async def test_a_question_taken_for_a_statement_gets_the_faq_answer() -> None:
         faq=("faq/capital", 0.9),
     )
     messages, events = await run(ActionHandleInform(), t)
-    assert responses(messages) == ["utter_faq/capital"]
+    # answered from the FAQ: the amount compared with the national threshold
+    assert responses(messages) == ["utter_capital_short", "utter_capital_subscribed"]
+    assert message(messages, "utter_capital_short")["scope"] == "全网"
     assert slots_set(events)["last_topic"] == "capital"
 
 
