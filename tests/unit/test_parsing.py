@@ -236,7 +236,7 @@ def test_not_yes_no(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     "不清楚 不知道 不确定 不太清楚 不了解 没查过 说不好 不晓得 忘了 idk IDK 我也不知道 "
-    "不造 没印象 说不上来 心里没底 答不出來 天晓得 问倒我了 等我问完同事再回你".split()
+    "不造 没印象 说不上来 心里没底 答不出來 天晓得 问倒我了 等我问完同事再回你 不知 唔知 晓不得".split()
     + ["no idea", "beats me"],
 )
 def test_unknown(text: str) -> None:
@@ -662,3 +662,18 @@ def test_issue_date_or_expiry(text: str, issued: bool) -> None:
 )
 def test_every_amount_with_a_unit_is_listed(text: str, amounts: list) -> None:
     assert parsing.stated_amounts_wan(text) == amounts
+
+
+@pytest.mark.parametrize("text", ["不知", "唔知"])
+def test_a_short_dont_know_is_not_read_as_no(text: str) -> None:
+    # "不知" once read as 否: "not on the dishonest list" was stored
+    assert parse_yes_no(text) is None and is_unknown(text)
+    found = parsing_extract(text)
+    assert found == {"on_dishonest_list": "unknown"}
+
+
+def parsing_extract(text: str) -> dict:
+    from licence.extract import extract_answers
+
+    return extract_answers(text, "on_dishonest_list", dt.date(2026, 11, 27)).values
+
