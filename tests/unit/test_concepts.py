@@ -59,6 +59,7 @@ def test_the_file_holds_only_families_and_no_training_examples() -> None:
         ("别再问了", "stop"),
         ("quit", "stop"),
         ("给我转真人", "human"),
+        ("能不能来个人跟我说", "human"),
         ("留个微信", "human"),
         ("talk to an agent", "human"),
         ("从头再来", "restart"),
@@ -91,6 +92,8 @@ def test_a_family_fires_on_words_of_its_kind(text: str, family: str) -> None:
         ("city call center", "thanks"),  # ty inside a word
         ("注册资本要多少", "thanks"),
         ("availability", "human"),  # ai inside a word
+        ("20来个人", "human"),  # a head count, not "来个人" (send someone)
+        ("十来个人交社保", "human"),
         ("注册资本要多少", "farewell"),
         ("办证要多久", "stop"),
         ("注册资本要多少", "why"),
