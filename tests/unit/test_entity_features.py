@@ -61,6 +61,10 @@ def column(config: dict, name: str) -> int:
         ("can i speak to one of your consultants pls", 0.0),  # not "i sp"
         ("办跨地区ISP许可要哪些条件", 1.0),  # "ISP", though the longer "SP许可" touches "I"
         ("sp许可证要多少钱", 1.0),  # the longer match, when it is a whole word
+        ("短信群发要办什么证,SP吗", 1.0),
+        ("a spa day", 0.0),  # not "sp" inside a word
+        ("企业信用公示系统年报密码忘了咋办", 1.0),  # the company's annual report
+        ("呼叫中心年报在哪个系统填", 0.0),
     ],
 )
 def test_naming_only_another_licence_or_company_admin_is_marked_outside(
