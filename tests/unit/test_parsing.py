@@ -264,6 +264,28 @@ def test_not_unknown(text: str) -> None:
         "怎么办理",
         "哪些材料",
         "What is B24",
+        # A or B, a clause ending in 不, 有X没, asking for confirmation
+        "全网那一千万是实缴还是认缴",
+        "该找工信部还是通管局啊",
+        "影响拿证不",
+        "春节前证能办下来不",
+        "违规记录有影响没",
+        "年报交了没",
+        "办地网就够了吧",
+        # 谁, 咋, 哪 + anything, Cantonese
+        "发证机关是谁",
+        "咋申请",
+        "最晚哪天出结果",
+        "年報遲交咗會點樣",
+        "申請會唔會被拒",
+        "注冊資本係咪一定要實繳",
+        "呼叫中心許可係邊個部門批",
+        # English without a question word
+        "can we use a rented cloud system instead of our own",
+        "is there a minimum retention period",
+        "does 地网 cover just 1 province",
+        "ok do u need 社保 for all agents",
+        "who issues it",
     ],
 )
 def test_question(text: str) -> None:
@@ -272,7 +294,11 @@ def test_question(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["还没有呢", "不知道呢", "有的", "没有没有", "好几个省", "十几个人", "没什么问题", "全国的业务", "500万", ""],
+    ["还没有呢", "不知道呢", "有的", "没有没有", "好几个省", "十几个人", "没什么问题", "全国的业务", "500万", "",
+     # statements that look like the new forms
+     "场地没有", "外资没有，全是内资", "还没", "从来不", "本来不", "我们也不", "暂时没", "还是要办全网", "现在还是个体户",
+     "认缴一百万，实缴还是零", "好吧", "行吧", "算了吧", "哪有", "谁都知道", "不咋地",
+     "we have 20 agents", "it's a JV with a japanese partner", "our annual report was late"],
 )
 def test_not_question(text: str) -> None:
     assert not is_question(text)
