@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from spacy.util import filter_spans
 
-from licence.parsing import is_question, is_unknown, parse_yes_no
+from licence.parsing import is_bare_yes_no, is_question, is_unknown, parse_yes_no
 
 # Message-level cues, each computed by the interview's own parser.
 CUES = {
@@ -47,6 +47,8 @@ CUES = {
     "yes_no": lambda text: parse_yes_no(text) is not None,
     "yes": lambda text: parse_yes_no(text) is True,
     "no": lambda text: parse_yes_no(text) is False,
+    # "没有" is deny, "没有场地" an answer with content (inform)
+    "bare_yes_no": is_bare_yes_no,
     "unknown": is_unknown,
 }
 

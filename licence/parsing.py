@@ -554,6 +554,30 @@ def _yes_no_lookup(text: str) -> bool | None:
     return None
 
 
+def is_bare_yes_no(text: str) -> bool:
+    """The whole message is a yes/no word, give or take fillers and particles
+    ("没有", "有的", "嗯嗯", "还没呢"), not a clause that starts with one and goes on
+    ("没有场地", "有，租的"): the first is affirm/deny, the second an answer with content."""
+    prepared = normalise(text).lower()
+    if not prepared or is_unknown(prepared):
+        return False
+    words = set(vocabulary_words("yes_no", "affirmative")) | set(vocabulary_words("yes_no", "negative"))
+    trailing = vocabulary_words("yes_no", "trailing_particles")
+    # with and without the leading fillers: 嗯 is a filler before 有 but 嗯呢 is a yes
+    for candidate in (re.sub(r"[\W_]+", "", prepared), strip_fillers(prepared)):
+        half = len(candidate) // 2
+        if len(candidate) % 2 == 0 and candidate[:half] == candidate[half:]:
+            candidate = candidate[:half]  # 是的是的, 没有没有
+        while candidate:
+            if candidate in words:
+                return True
+            particle = next((p for p in trailing if candidate.endswith(p) and p != candidate), None)
+            if particle is None:
+                break
+            candidate = candidate[: -len(particle)]
+    return False
+
+
 def parse_yes_no(text: str) -> bool | None:
     """True for yes (有, 是的, 对, 嗯, 可以, 已经有了, 当然 ...), False for no
     (没有, 没, 无, 不是, 否, 还没, 暂时没有, 木有 ...), ``None`` when the text is

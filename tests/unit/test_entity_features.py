@@ -74,6 +74,14 @@ def test_naming_only_another_licence_or_company_admin_is_marked_outside(
     assert row[column(featurizer_config, "outside_topic")] == outside
 
 
+def test_a_bare_no_and_a_no_with_content_get_different_cues(nlp, featurizer_config: dict) -> None:
+    bare = features("没有", nlp, featurizer_config)
+    content = features("没有场地", nlp, featurizer_config)
+    assert bare[column(featurizer_config, "no")] == content[column(featurizer_config, "no")] == 1.0
+    assert bare[column(featurizer_config, "bare_yes_no")] == 1.0
+    assert content[column(featurizer_config, "bare_yes_no")] == 0.0
+
+
 def test_money_and_question_cues_are_set(nlp, featurizer_config: dict) -> None:
     row = features("注册资本500万够吗", nlp, featurizer_config)
     assert row[column(featurizer_config, "money")] == 1.0

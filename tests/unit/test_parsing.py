@@ -237,7 +237,7 @@ def test_not_yes_no(text: str) -> None:
     "text",
     "不清楚 不知道 不确定 不太清楚 不了解 没查过 说不好 不晓得 忘了 idk IDK 我也不知道 "
     "不造 没印象 说不上来 心里没底 答不出來 天晓得 问倒我了 等我问完同事再回你 不知 唔知 晓不得".split()
-    + ["no idea", "beats me"],
+    + ["no idea", "beats me", "not certain, finance would know", "unsure", "let me check with my boss"],
 )
 def test_unknown(text: str) -> None:
     assert is_unknown(text)
@@ -703,3 +703,16 @@ def parsing_extract(text: str) -> dict:
 
     return extract_answers(text, "on_dishonest_list", dt.date(2026, 11, 27)).values
 
+
+
+@pytest.mark.parametrize(
+    "text, bare",
+    [
+        ("没有", True), ("有的", True), ("还没呢", True), ("嗯呢!!", True), ("是的是的", True),
+        ("我们没有", True), ("no", True),
+        ("没有场地", False), ("没有外资", False), ("有，租的", False), ("不知", False),
+        ("nope, we don't", False), ("", False),
+    ],
+)
+def test_a_bare_yes_or_no_is_told_from_an_answer_with_content(text: str, bare: bool) -> None:
+    assert parsing.is_bare_yes_no(text) is bare
