@@ -121,10 +121,10 @@ class ValidateEligibilityForm(FormValidationAction):
         events: List[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
         if requested and values and requested not in values and problem is None:
             # "租的写字楼" to the credit question: keep it, say so, ask again
-            changed = [slot for slot in values if tracker.get_slot(slot) is not None]
+            before = {slot: tracker.get_slot(slot) for slot in values}
             for response, slots in (
-                ("utter_noted_corrected", changed),
-                ("utter_noted_other", [slot for slot in values if slot not in changed]),
+                ("utter_noted_corrected", [s for s in values if before[s] not in (None, values[s])]),
+                ("utter_noted_other", [s for s in values if before[s] is None]),
             ):
                 topics = answer_topics(slots)
                 if topics:

@@ -36,7 +36,6 @@ from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeatu
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
 from spacy.util import filter_spans
 
 from licence.parsing import is_bare_yes_no, is_question, is_unknown, parse_yes_no

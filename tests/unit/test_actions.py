@@ -212,6 +212,14 @@ async def test_an_answer_to_another_question_is_kept_and_acknowledged(
     assert filled["requested_slot"] == "on_dishonest_list"  # the question is asked again
 
 
+async def test_an_answer_repeated_unchanged_is_not_acknowledged() -> None:
+    messages, events = await validate(
+        "注册资本是两千万", slots=BEFORE_CREDIT, requested="on_dishonest_list"
+    )
+    assert messages == []
+    assert slots_set(events)["requested_slot"] == "on_dishonest_list"
+
+
 async def test_the_answer_asked_for_is_not_acknowledged_separately() -> None:
     messages, events = await validate("没有失信，场地是租的", slots=BEFORE_CREDIT, requested="on_dishonest_list")
     assert "utter_noted_other" not in responses(messages)
