@@ -139,3 +139,22 @@ def test_the_http_api_needs_the_token(bot: Bot) -> None:
     response = requests.get(f"{bot.url}/conversations/{user}/tracker", timeout=10)
     assert response.status_code == 401
     assert bot.tracker(user)["sender_id"] == user
+
+
+def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(bot: Bot) -> None:
+    answer = bot.texts(sender(), "注册资本1kw想办全网 够不够")
+    assert "够全网" in answer and "不够" not in answer
+    assert "1000万元" in answer
+
+
+def test_an_answer_to_another_question_is_kept_and_the_question_asked_again(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "帮我评估一下")
+    bot.say(user, "我们是深圳的有限公司，只做广东省内业务，注册资本五百万，没有外资")
+    assert bot.slots(user)["requested_slot"] == "on_dishonest_list"
+    reply = bot.texts(user, "办公室是租的写字楼")
+    assert "办公场地先记下了" in reply
+    assert "失信" in reply  # the open question again
+    slots = bot.slots(user)
+    assert slots["has_premises"] is True
+    assert slots["requested_slot"] == "on_dishonest_list"
