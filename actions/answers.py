@@ -97,8 +97,10 @@ def answer_capital_amount(dispatcher: CollectingDispatcher, text: str) -> bool:
         return False
     amount = max(amounts)
     for row in capital_comparison(amount, parse_coverage(text)):
-        response = "utter_capital_enough" if row["enough"] else "utter_capital_short"
-        dispatcher.utter_message(response=response, amount=format_wan(amount), **row)
+        if row["enough"]:
+            dispatcher.utter_message(response="utter_capital_enough", amount=format_wan(amount), **row)
+        else:
+            dispatcher.utter_message(response="utter_capital_short", amount=format_wan(amount), **row)
     dispatcher.utter_message(response="utter_capital_subscribed", **faq_vars())
     return True
 

@@ -122,13 +122,12 @@ class ValidateEligibilityForm(FormValidationAction):
         if requested and values and requested not in values and problem is None:
             # "租的写字楼" to the credit question: keep it, say so, ask again
             before = {slot: tracker.get_slot(slot) for slot in values}
-            for response, slots in (
-                ("utter_noted_corrected", [s for s in values if before[s] not in (None, values[s])]),
-                ("utter_noted_other", [s for s in values if before[s] is None]),
-            ):
-                topics = answer_topics(slots)
-                if topics:
-                    dispatcher.utter_message(response=response, topics="、".join(topics))
+            corrected = answer_topics(s for s in values if before[s] not in (None, values[s]))
+            if corrected:
+                dispatcher.utter_message(response="utter_noted_corrected", topics="、".join(corrected))
+            noted = answer_topics(s for s in values if before[s] is None)
+            if noted:
+                dispatcher.utter_message(response="utter_noted_other", topics="、".join(noted))
         if requested and problem is not None and requested not in values:
             attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
             if attempts > MAX_REASKS:
