@@ -935,6 +935,8 @@ async def test_a_fine_label_of_another_intent_is_ignored() -> None:
         ("我们帮银行接信用卡客服电话，要不要拿这个证", "outsourcing"),
         ("我们替电商商家做售后客服", "outsourcing"),
         ("只是我们自己公司的客服热线", "inhouse"),
+        ("我们是做医美的，自己有个客服热线接客户电话，这也得办证？", "inhouse"),
+        ("客服是我们自己接客户电话", "inhouse"),
         ("我们出租坐席给别的公司", "seat_rental"),
         ("we are a WFOE, do we need B24 for our in-house hotline?", "inhouse"),
         ("we handle customer service outsourcing for banks", "outsourcing"),
