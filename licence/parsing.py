@@ -528,7 +528,9 @@ def strip_fillers(text: str) -> str:
     return text
 
 
-def _yes_no_lookup(text: str) -> bool | None:
+def _whole_yes_no(text: str) -> bool | None:
+    """``text`` is exactly a yes/no word once trailing particles are removed
+    (有的 -> True, 还没呢 -> False); ``None`` otherwise."""
     affirmative = set(vocabulary_words("yes_no", "affirmative"))
     negative = set(vocabulary_words("yes_no", "negative"))
     trailing = vocabulary_words("yes_no", "trailing_particles")
@@ -540,8 +542,17 @@ def _yes_no_lookup(text: str) -> bool | None:
             return True
         particle = next((p for p in trailing if candidate.endswith(p) and p != candidate), None)
         if particle is None:
-            break
+            return None
         candidate = candidate[: -len(particle)]
+    return None
+
+
+def _yes_no_lookup(text: str) -> bool | None:
+    whole = _whole_yes_no(text)
+    if whole is not None:
+        return whole
+    affirmative = set(vocabulary_words("yes_no", "affirmative"))
+    negative = set(vocabulary_words("yes_no", "negative"))
     for word in longest_first(affirmative | negative):
         if len(word) == 1 and word not in _PREFIX_SINGLE_CHARS:
             continue
@@ -561,20 +572,13 @@ def is_bare_yes_no(text: str) -> bool:
     prepared = normalise(text).lower()
     if not prepared or is_unknown(prepared):
         return False
-    words = set(vocabulary_words("yes_no", "affirmative")) | set(vocabulary_words("yes_no", "negative"))
-    trailing = vocabulary_words("yes_no", "trailing_particles")
     # with and without the leading fillers: 嗯 is a filler before 有 but 嗯呢 is a yes
     for candidate in (re.sub(r"[\W_]+", "", prepared), strip_fillers(prepared)):
         half = len(candidate) // 2
         if len(candidate) % 2 == 0 and candidate[:half] == candidate[half:]:
             candidate = candidate[:half]  # 是的是的, 没有没有
-        while candidate:
-            if candidate in words:
-                return True
-            particle = next((p for p in trailing if candidate.endswith(p) and p != candidate), None)
-            if particle is None:
-                break
-            candidate = candidate[: -len(particle)]
+        if _whole_yes_no(candidate) is not None:
+            return True
     return False
 
 
