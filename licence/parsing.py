@@ -141,6 +141,33 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=None)
+def _rewrite_table(section: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One section of ``colloquial.yml``: a pattern of its keys, longest first,
+    and the replacement of each. A key ending in 系 does not match before
+    统/列/数 (系统 is "system", not Cantonese 是)."""
+    table = {str(k).lower(): str(v) for k, v in _load_yaml("colloquial.yml")[section].items()}
+    parts = []
+    for key in longest_first(table):
+        guard = "(?![统列数])" if key.endswith("系") else ""
+        if key.isascii():
+            parts.append(rf"\b{re.escape(key)}\b")
+        else:
+            parts.append(re.escape(key) + guard)
+    return re.compile("|".join(parts)), table
+
+
+def _rewrite(text: str, section: str) -> str:
+    pattern, table = _rewrite_table(section)
+    return pattern.sub(lambda m: table[m.group().lower()], text)
+
+
+def to_mandarin(text: str) -> str:
+    """Cantonese words and colloquial numerals in their standard Mandarin
+    form: "幾耐先批" (after t2s "几耐先批") -> "多久先批", "俩" -> "两个"."""
+    return _rewrite(_rewrite(text, "cantonese"), "numerals")
+
+
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -160,14 +187,15 @@ def _normalise_once(text: str) -> str:
         text = _t2s().convert(text)
     except Exception:  # noqa: BLE001 - a converter bug must not cost the user's message
         pass
-    return _WHITESPACE_RE.sub(" ", text).strip()
+    return _WHITESPACE_RE.sub(" ", to_mandarin(text)).strip()
 
 
 def normalise(text: str) -> str:
     """Canonical form of user input.
 
     NFKC (full-width to half-width: "１０" -> "10", "，" -> ","), traditional to
-    simplified Chinese, control and format characters removed (line breaks
+    simplified Chinese, Cantonese words and colloquial numerals to Mandarin
+    (``to_mandarin``), control and format characters removed (line breaks
     become spaces), whitespace collapsed, ends stripped. Idempotent; never
     raises on a ``str``.
     """
@@ -186,8 +214,9 @@ def remove_thousands_separators(text: str) -> str:
 
 
 def _prepare(text: str) -> str:
-    """Normalised, lower-cased, thousands separators removed."""
-    return remove_thousands_separators(normalise(text).lower())
+    """Normalised, lower-cased, thousands separators removed, English number
+    words as digits ("a dozen" -> "12")."""
+    return _rewrite(remove_thousands_separators(normalise(text).lower()), "english_numbers")
 
 
 # --------------------------------------------------------------------------
@@ -593,7 +622,29 @@ def parse_yes_no(text: str) -> bool | None:
     prepared = normalise(text).lower()
     if not prepared or is_unknown(prepared):
         return None
+    english = _english_yes_no(prepared)
+    if english is not None:
+        return english
     return _yes_no_lookup(strip_fillers(prepared))
+
+
+@functools.lru_cache(maxsize=1)
+def _english_yes_no_re() -> tuple[re.Pattern[str], frozenset[str]]:
+    negative = {w for w in vocabulary_words("yes_no", "negative") if w.isascii()}
+    words = longest_first(w for w in vocabulary_words("yes_no", "affirmative") + tuple(negative) if w.isascii())
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"^(?:(?:well|so|uh|um|hmm|oh)[\s,]+)?({alternatives})\b"), frozenset(negative)
+
+
+def _english_yes_no(prepared: str) -> bool | None:
+    """An English reply that opens with a yes/no phrase, read before the
+    punctuation and spaces are stripped ("yes we rent an office" -> True,
+    "not yet, we'd need to add it" -> False)."""
+    pattern, negative = _english_yes_no_re()
+    match = pattern.match(prepared)
+    if match is None:
+        return None
+    return match.group(1) not in negative
 
 
 def is_unknown(text: str) -> bool:
@@ -665,6 +716,8 @@ class _ProvinceIndex:
     full: Mapping[str, str]
     mainland: Mapping[str, bool]
     pattern: re.Pattern[str]
+    by_english: Mapping[str, str]
+    english_pattern: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -673,6 +726,7 @@ def _province_index() -> _ProvinceIndex:
     by_abbr: dict[str, str] = {}
     full: dict[str, str] = {}
     mainland: dict[str, bool] = {}
+    by_english: dict[str, str] = {}
     for entry in load_provinces():
         short = str(entry["short"])
         full[short] = str(entry["full"])
@@ -683,8 +737,12 @@ def _province_index() -> _ProvinceIndex:
             by_name[name] = short
         for abbr in entry.get("abbr") or []:
             by_abbr[str(abbr)] = short
+        for name in entry.get("english") or []:
+            by_english[str(name).lower()] = short
     pattern = word_pattern(tuple(by_name))
-    return _ProvinceIndex(by_name, by_abbr, full, mainland, pattern)
+    english = "|".join(re.escape(name) for name in longest_first(by_english))
+    english_pattern = re.compile(rf"\b(?:{english})\b") if english else re.compile(r"(?!x)x")
+    return _ProvinceIndex(by_name, by_abbr, full, mainland, pattern, by_english, english_pattern)
 
 
 @dataclass(frozen=True)
@@ -808,6 +866,8 @@ def province_mentions(text: str) -> list[ProvinceMention]:
         names.append((match.start(), match.end()))
         if not _STREET_RE.match(text, match.end()):
             found.append((index.by_name[match.group()], match.start(), match.end()))
+    for match in index.english_pattern.finditer(text.lower()):
+        found.append((index.by_english[match.group()], match.start(), match.end()))
     for short, start, end in _compound_spans(text):
         # 南京企业, 在鄂尔多斯: the character belongs to a name
         if not any(start < name_end and name_start < end for name_start, name_end in names):
