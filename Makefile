@@ -19,7 +19,7 @@ export WEB_PORT ?= 8080
 export TRACKER_DB_URL ?= sqlite:///var/tracker.db
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
-                $(wildcard components/*.py) licence/parsing.py licence/data/vocabulary.yml $(SPACY_DIR)/.built
+                $(wildcard components/*.py) licence/parsing.py $(wildcard licence/data/*.yml) $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
         browser-deps test-conversations test-nlu validate lint lock clean bench
@@ -58,7 +58,7 @@ assets: $(SPACY_DIR)/.built ## build the spaCy entity pipeline from data/spacy a
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	@mkdir -p models
-	$(RASA) train --fixed-model-name callcentre --out models --force --quiet
+	RASA_MAX_CACHE_SIZE=0 $(PY) scripts/rasa_cli.py train --fixed-model-name callcentre --out models --force --quiet
 	@touch $@
 
 train: $(MODEL) ## train the model (only when data, config or components changed)

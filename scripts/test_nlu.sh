@@ -11,7 +11,7 @@ rm -rf "$out" && mkdir -p "$out"
 # No training cache: Rasa's cache keys leave out the code of our own components, so
 # after a change to one of them a cached step would feed the classifier stale
 # features (and `rasa train nlu` has no --force).
-RASA_MAX_CACHE_SIZE=0 .venv/bin/rasa train nlu --nlu "$out/split/training_data.yml" --config config.yml \
+RASA_MAX_CACHE_SIZE=0 .venv/bin/python scripts/rasa_cli.py train nlu --nlu "$out/split/training_data.yml" --config config.yml \
   --domain domain.yml --out "$out/model" --fixed-model-name heldout --quiet
 .venv/bin/rasa test nlu --model "$out/model/heldout.tar.gz" --nlu "$out/split/test_data.yml" \
   --out "$out/report" --quiet >/dev/null
