@@ -11,11 +11,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from licence import deadlines
-from licence.engine import capital_comparison, deadline_rules, faq_vars, need_check
+from licence.engine import (
+    capital_comparison,
+    deadline_rules,
+    faq_vars,
+    need_check,
+    scope_facts,
+    staff_comparison,
+)
 from licence.parsing import (
+    count_value_problem,
+    find_provinces,
     format_wan,
     is_issue_date,
+    is_mainland,
     money_value_problem,
+    parse_count,
     parse_coverage,
     parse_date,
     stated_amounts_wan,
@@ -30,31 +41,40 @@ DATE_TOPICS = {"renewal": "future", "acceptance_time": "past", "review_time": "p
 RETRIEVAL_INTENT = "faq"
 
 
+# A short message that leaves the topic out ("最晚提前几天", "要多久", "how long?")
+# continues the conversation's topic: that topic's probability counts this many
+# times over when the message has at most FOLLOWUP_MAX_CHARS characters.
+FOLLOWUP_TOPIC_WEIGHT = 3.0
+FOLLOWUP_MAX_CHARS = 12
+
+
 def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     """The FAQ topic of the latest message, with its confidence.
 
-    The ResponseSelector's choice, unless the intent classifier's own fine-grained
-    label (components/classifier.py, ``fine_intent``) names another FAQ topic with
-    more confidence: the two err on different questions, and taking the more
-    confident one answered 0.896 of the held-out FAQ questions right against
-    0.863 for either alone.
+    The classifier's fine labels (components/classifier.py, ``fine_ranking``),
+    weighed with the conversation: a short message that may be a follow-up
+    gives the last topic (slot ``last_topic``) more weight, so "最晚提前几天"
+    after a renewal answer stays on renewal while "那年报呢" moves to the
+    annual report (its own label outweighs the last topic's).
     """
     message = tracker.latest_message or {}
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    response = selector.get("response") or {}
-    candidates = [
-        (response.get("intent_response_key") or "", float(response.get("confidence") or 0.0))
-    ]
-    fine = message.get("fine_intent") or {}
-    candidates.append((fine.get("name") or "", float(fine.get("confidence") or 0.0)))
-    key, confidence = max(
-        (c for c in candidates if c[0].startswith(f"{RETRIEVAL_INTENT}/")),
-        key=lambda c: c[1],
-        default=("", 0.0),
-    )
-    if not key:
-        return None, 0.0
-    return key.split("/", 1)[1], confidence
+    ranking = list(message.get("fine_ranking") or [])
+    if not ranking and message.get("fine_intent"):
+        ranking = [message["fine_intent"]]
+    last = tracker.get_slot("last_topic")
+    text = (message.get("text") or "").strip()
+    short = 0 < len(text) <= FOLLOWUP_MAX_CHARS
+    best: Tuple[Optional[str], float, float] = (None, 0.0, 0.0)
+    for item in ranking:
+        name = str(item.get("name") or "")
+        if not name.startswith(f"{RETRIEVAL_INTENT}/"):
+            continue
+        topic = name.split("/", 1)[1]
+        confidence = float(item.get("confidence") or 0.0)
+        weight = FOLLOWUP_TOPIC_WEIGHT if short and topic == last else 1.0
+        if confidence * weight > best[2]:
+            best = (topic, confidence, confidence * weight)
+    return best[0], best[1]
 
 
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:
@@ -76,15 +96,58 @@ def topic_date(topic: str, text: str, today: dt.date) -> Optional[dt.date]:
 
 def answer_topic(
     dispatcher: CollectingDispatcher, topic: str, text: str, today: dt.date
-) -> None:
-    """Answer ``faq/<topic>``; for deadline topics with a date in ``text``, compute."""
+) -> bool:
+    """Answer ``faq/<topic>``, computed from the user's own facts where the
+    text carries them: a date for a deadline topic, an amount for capital, a
+    head count for staff, the provinces for the authority. True when an
+    eligibility fact was answered (capital, staff, scope): the caller may
+    offer the full assessment."""
     if answer_dated(dispatcher, topic, text, today):
-        return
+        return False
     if topic == "capital" and answer_capital_amount(dispatcher, text):
-        return
+        return True
+    if topic == "staff" and answer_staff_count(dispatcher, text):
+        return True
+    if topic in SCOPE_TOPICS and answer_scope_of_provinces(dispatcher, text):
+        return True
     dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
     if topic == "annual_report":
         annual_report_status(dispatcher, today)
+    return False
+
+
+# Topics whose answer depends on where the company operates.
+SCOPE_TOPICS = {"authority", "scope_difference"}
+
+
+def answer_staff_count(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """"公司就3个人交社保 行吗": the count against the usual minimum. False (and
+    nothing said) when the text states no usable head count."""
+    count = parse_count(text)
+    if count is None or count_value_problem(count) is not None:
+        return False
+    row = staff_comparison(count)
+    if row["enough"]:
+        dispatcher.utter_message(response="utter_staff_enough", **row, **faq_vars())
+    else:
+        dispatcher.utter_message(response="utter_staff_short", **row, **faq_vars())
+    return True
+
+
+def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """"我们只在江苏做，得去工信部办？": the scope and authority that follow from
+    where the company operates. One mainland province (or words for one
+    province) -> 地网 with that province's authority; two or more provinces or
+    nationwide words -> 全网. False when the text says neither."""
+    provinces = [p for p in find_provinces(text) if is_mainland(p)]
+    scope = parse_coverage(text)
+    if scope is None and provinces:
+        scope = "全网" if len(provinces) > 1 else "地网"
+    if scope is None:
+        return False
+    province = provinces[0] if scope == "地网" and len(provinces) == 1 else None
+    dispatcher.utter_message(response="utter_scope_of_operations", **scope_facts(scope, province))
+    return True
 
 
 def answer_capital_amount(dispatcher: CollectingDispatcher, text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Greeting and human handoff."""
+"""Human handoff, and the answer to a message that could not be understood."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import SafeAction
+from actions.common import SafeAction, latest_text
 from actions.settings import settings
 
 
@@ -28,4 +28,21 @@ class ActionHumanHandoff(SafeAction):
             wechat=conf.handoff_wechat,
             hours=conf.handoff_hours,
         )
+        return []
+
+
+class ActionUnclear(SafeAction):
+    """A message the NLU could not place: a blank one gets a prompt to type a
+    question, anything else the usual "please rephrase" with examples."""
+
+    def name(self) -> Text:
+        return "action_unclear"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if not latest_text(tracker).strip():
+            dispatcher.utter_message(response="utter_empty_message")
+        else:
+            dispatcher.utter_message(response="utter_default")
         return []

@@ -46,8 +46,26 @@ class ActionAnswerFaq(SafeAction):
             activity = None
         if activity and word_pattern(vocabulary_words("need_question")).search(text.lower()):
             return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
-        answer_topic(dispatcher, topic, text, settings().today())
-        return events + [SlotSet("last_topic", topic)]
+        computed = answer_topic(dispatcher, topic, text, settings().today())
+        return events + [SlotSet("last_topic", topic)] + offer_assessment(
+            dispatcher, tracker, computed
+        )
+
+
+def offer_assessment(
+    dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool
+) -> List[EventType]:
+    """After an answer computed from the user's own facts (outside the
+    interview), offer the full assessment; any other answer withdraws an
+    earlier offer, so that a later "好的" does not start an interview."""
+    if tracker.active_loop_name:
+        return []
+    if computed:
+        dispatcher.utter_message(response="utter_offer_assessment")
+        return [SlotSet("pending_offer", "assessment")]
+    if tracker.get_slot("pending_offer") == "assessment":
+        return [SlotSet("pending_offer", None)]
+    return []
 
 
 class ActionFollowup(SafeAction):

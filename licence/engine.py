@@ -1042,6 +1042,19 @@ def capital_comparison(
     ]
 
 
+def staff_comparison(count: int, rules: RuleSet | None = None) -> dict[str, Any]:
+    """How ``count`` insured staff compare with the usual minimum (the staff
+    condition's threshold in the rule set)."""
+    rules = rules or load_ruleset()
+    minimum = int(rules.faq_vars["min_staff"])
+    return {
+        "count": count,
+        "minimum": minimum,
+        "enough": count >= minimum,
+        "shortfall": max(0, minimum - count),
+    }
+
+
 def text(name: str, rules: RuleSet | None = None, **values: Any) -> str:
     """A layout template of the rule set's ``texts:`` filled with ``values``."""
     rules = rules or load_ruleset()

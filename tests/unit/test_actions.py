@@ -29,6 +29,7 @@ from actions.interview import (
 )
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
+from licence.engine import faq_vars
 
 TODAY = dt.date(2026, 11, 27)
 FORM = "eligibility_form"
@@ -60,7 +61,7 @@ def tracker(
     faq: Optional[Tuple[str, float]] = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text`` classified as ``intent``;
-    ``faq`` = (intent_response_key, confidence) fills the ResponseSelector output."""
+    ``faq`` = (fine label, confidence) fills the classifier's fine labels."""
     latest: Dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.95},
@@ -68,12 +69,8 @@ def tracker(
     }
     if faq is not None:
         key, confidence = faq
-        latest["response_selector"] = {
-            "faq": {
-                "response": {"intent_response_key": key, "confidence": confidence},
-                "ranking": [],
-            }
-        }
+        latest["fine_intent"] = {"name": key, "confidence": confidence}
+        latest["fine_ranking"] = [{"name": key, "confidence": confidence}]
     return Tracker(
         sender_id="test-user",
         slots={**(slots or {}), "requested_slot": requested},
@@ -542,8 +539,10 @@ async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
     rows = [m for m in messages if m["response"] in ("utter_capital_enough", "utter_capital_short")]
     got = [(m["response"], m["scope"], m["amount"], m["shortfall"]) for m in rows]
     assert got == expected
-    assert responses(messages)[-1] == "utter_capital_subscribed"
+    # answered from the user's facts, then the full assessment is offered
+    assert responses(messages)[-2:] == ["utter_capital_subscribed", "utter_offer_assessment"]
     assert slots_set(events)["last_topic"] == "capital"
+    assert slots_set(events)["pending_offer"] == "assessment"
 
 
 @pytest.mark.parametrize("text", ["注册资本要多少", "注册资本负五百万够吗", "三年内要实缴吗"])
@@ -898,15 +897,73 @@ def with_fine_label(t: Tracker, name: str, confidence: float) -> Tracker:
     return t
 
 
-async def test_the_more_confident_fine_label_chooses_the_faq_answer() -> None:
-    t = with_fine_label(
-        tracker("年报啥时候交", "faq", {"disclaimer_shown": True}, faq=("faq/cancellation", 0.2)),
-        "faq/annual_report",
-        0.7,
-    )
+async def test_a_short_follow_up_keeps_the_conversations_topic() -> None:
+    # "最晚提前几天" after the renewal answer: renewal is the runner-up, but the
+    # conversation's topic weighs more for a short message that leaves it out
+    t = tracker("最晚提前几天", "faq", {"disclaimer_shown": True, "last_topic": "renewal"})
+    t.latest_message["fine_ranking"] = [
+        {"name": "faq/timeline", "confidence": 0.45},
+        {"name": "faq/renewal", "confidence": 0.30},
+    ]
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == "utter_faq/renewal"
+    assert slots_set(events)["last_topic"] == "renewal"
+
+
+async def test_a_message_that_names_another_topic_moves_on() -> None:
+    t = tracker("那年报呢", "faq", {"disclaimer_shown": True, "last_topic": "renewal"})
+    t.latest_message["fine_ranking"] = [
+        {"name": "faq/annual_report", "confidence": 0.8},
+        {"name": "faq/renewal", "confidence": 0.1},
+    ]
     messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages)[0] == "utter_faq/annual_report"
     assert slots_set(events)["last_topic"] == "annual_report"
+
+
+async def test_a_long_question_is_not_pulled_to_the_last_topic() -> None:
+    t = tracker("我们公司想了解一下办下来整体大概需要多长时间", "faq", {"disclaimer_shown": True, "last_topic": "renewal"})
+    t.latest_message["fine_ranking"] = [
+        {"name": "faq/timeline", "confidence": 0.45},
+        {"name": "faq/renewal", "confidence": 0.30},
+    ]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == "utter_faq/timeline"
+
+
+async def test_a_staff_count_question_is_answered_from_the_count() -> None:
+    messages, events = await faq("公司就2个人交社保 行吗", "faq/staff", slots={"disclaimer_shown": True})
+    short = message(messages, "utter_staff_short")
+    assert (short["count"], short["shortfall"]) == (2, short["minimum"] - 2)
+    assert short["minimum"] == faq_vars()["min_staff"]
+    assert responses(messages)[-1] == "utter_offer_assessment"
+    messages, _ = await faq("我们有十来个人交社保，够了吧", "faq/staff", slots={"disclaimer_shown": True})
+    assert message(messages, "utter_staff_enough")["count"] == 10
+
+
+@pytest.mark.parametrize(
+    "text, scope, authority_has",
+    [
+        ("我们只在江苏做，得去工信部办？", "地网", "江苏"),
+        ("业务覆盖广东和湖南两个省，找哪里批", "全网", "工业和信息化部"),
+        ("we only operate in Shanghai, who approves?", "地网", "上海"),
+    ],
+)
+async def test_where_the_company_operates_decides_scope_and_authority(
+    text: str, scope: str, authority_has: str
+) -> None:
+    messages, _ = await faq(text, "faq/authority", slots={"disclaimer_shown": True})
+    answer = message(messages, "utter_scope_of_operations")
+    assert answer["scope"] == scope
+    assert authority_has in answer["authority"]
+
+
+async def test_an_answer_without_facts_withdraws_the_assessment_offer() -> None:
+    messages, events = await faq(
+        "年报怎么报", "faq/annual_report", slots={"disclaimer_shown": True, "pending_offer": "assessment"}
+    )
+    assert "utter_offer_assessment" not in responses(messages)
+    assert slots_set(events)["pending_offer"] is None
 
 
 async def test_a_less_confident_fine_label_leaves_the_selector_choice() -> None:
