@@ -158,3 +158,38 @@ def test_an_answer_to_another_question_is_kept_and_the_question_asked_again(bot:
     slots = bot.slots(user)
     assert slots["has_premises"] is True
     assert slots["requested_slot"] == "on_dishonest_list"
+
+
+def answered_with(bot: Bot, user: str, text: str) -> list:
+    """The names of the responses the bot sent for ``text`` (from the tracker)."""
+    before = len(bot.tracker(user)["events"])
+    bot.say(user, text)
+    return [
+        (e.get("metadata") or {}).get("utter_action")
+        for e in bot.tracker(user)["events"][before:]
+        if e.get("event") == "bot"
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_empty_message_gets_a_prompt_not_an_error(bot: Bot, text: str) -> None:
+    assert answered_with(bot, sender(), text) == ["utter_empty_message"]
+
+
+def test_a_question_with_the_companys_facts_is_answered_before_any_interview(bot: Bot) -> None:
+    user = sender()
+    names = answered_with(bot, user, "公司就2个人交社保 行吗")
+    assert "utter_staff_short" in names and names[-1] == "utter_offer_assessment"
+    assert bot.slots(user)["requested_slot"] is None
+    # accepting the offer starts the interview
+    bot.say(user, "好的")
+    assert bot.slots(user)["requested_slot"] == "coverage"
+
+
+def test_a_hong_kong_company_is_told_to_apply_through_a_mainland_one(bot: Bot) -> None:
+    names = answered_with(bot, sender(), "香港公司能直接申请吗")
+    assert names[-1] in ("utter_faq/individual", "utter_faq/foreign")
+
+
+def test_a_cantonese_question_is_understood(bot: Bot) -> None:
+    assert "utter_faq/renewal" in answered_with(bot, sender(), "個牌到期之前幾耐要申請續期？")
