@@ -22,7 +22,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o
                 $(wildcard components/*.py) licence/parsing.py $(wildcard licence/data/*.yml) $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
-        browser-deps test-conversations test-nlu validate lint lock clean bench
+        browser-deps test-conversations test-nlu validate check lock clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -75,6 +75,16 @@ shell-debug: setup $(MODEL) ## the same, showing intent and confidence of every 
 validate: setup ## rasa data validate (fails on any warning)
 	@scripts/validate.sh
 
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+PURE_TESTS := tests/unit/test_parsing.py tests/unit/test_extract.py tests/unit/test_engine.py \
+              tests/unit/test_deadlines.py tests/unit/test_colloquial.py
+check: $(VENV)/.dev-installed ## lint (ruff) and the pure unit tests of licence/, no Rasa, no model: about a minute
+	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests
+	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
+
 test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
 	$(PY) -m pytest -q tests/unit tests/channels
 
@@ -94,7 +104,7 @@ test-conversations: setup $(MODEL) ## conversation tests (tests/test_*.yml) thro
 test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails below 0.90
 	@scripts/test_nlu.sh
 
-test: setup validate train test-unit test-e2e test-scale test-browser test-conversations test-nlu ## everything CI runs
+test: setup check validate train test-unit test-e2e test-scale test-browser test-conversations test-nlu ## everything CI runs
 
 BENCH_ARGS ?=
 bench: setup assets ## benchmark vs. Rasa's default pipeline: NLU, latency, memory, load; writes bench/results/

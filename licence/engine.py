@@ -472,7 +472,6 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
         next_steps=tuple(_step(s) for s in data["next_steps"]),
         texts=MappingProxyType(dict(data["texts"])),
     )
-    return rules
 
 
 def _step(s: Mapping[str, Any]) -> StepTemplate:
