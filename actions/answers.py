@@ -74,7 +74,9 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
         weight = FOLLOWUP_TOPIC_WEIGHT if short and topic == last else 1.0
         if confidence * weight > best[2]:
             best = (topic, confidence, confidence * weight)
-    return best[0], best[1]
+    # the weighed score is the confidence: a follow-up on the last topic is
+    # answered although its own label is not very likely out of context
+    return best[0], min(1.0, best[2])
 
 
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:

@@ -35,5 +35,5 @@ def settings() -> Settings:
         handoff_wechat=os.environ.get("HANDOFF_WECHAT", "").strip(),
         handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip(),
         today_override=dt.date.fromisoformat(today) if today else None,
-        faq_min_confidence=float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.25")),
+        faq_min_confidence=float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.15")),
     )
