@@ -20,10 +20,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.classifier import FINE_RANKING
+from components.outside_topic import relabel
 from licence.parsing import is_question, vocabulary_words, word_pattern
 
 
@@ -77,19 +78,6 @@ class AnswerFirstRule(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            if not self.answers_first(message):
-                continue
-            intent = message.get(INTENT) or {}
-            confidence = float(intent.get("confidence") or 0.0)
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            swapped = []
-            for item in ranking:
-                name = item.get("name")
-                if name == self._from:
-                    item = {**item, "name": self._to}
-                elif name == self._to:
-                    item = {**item, "name": self._from}
-                swapped.append(item)
-            message.set(INTENT, {"name": self._to, "confidence": confidence}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, swapped, add_to_output=True)
+            if self.answers_first(message):
+                relabel(message, self._to)
         return messages

@@ -74,26 +74,30 @@ class OutsideTopicRule(GraphComponent):
                 continue
             if not self.names_only_another_licence(message):
                 continue
-            # The two intents swap confidences, so the ranking stays a ranking and
-            # the fallback's ambiguity check sees the same margin as before.
-            previous = intent["name"]
-            confidence = float(intent.get("confidence") or 0.0)
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            demoted = next(
-                (float(item["confidence"]) for item in ranking if item.get("name") == self._target),
-                0.0,
-            )
-            swapped = []
-            for item in ranking:
-                if item.get("name") == previous:
-                    item = {**item, "name": self._target}
-                elif item.get("name") == self._target:
-                    item = {**item, "name": previous}
-                swapped.append(item)
-            if not any(item.get("name") == previous for item in swapped):
-                swapped.append({"name": previous, "confidence": demoted})
-            message.set(
-                INTENT, {"name": self._target, "confidence": confidence}, add_to_output=True
-            )
-            message.set(INTENT_RANKING_KEY, swapped, add_to_output=True)
+            relabel(message, self._target)
         return messages
+
+
+def relabel(message: Message, target: str) -> None:
+    """Make ``target`` the message's intent. The two intents swap confidences,
+    so the ranking stays a ranking and the fallback's ambiguity check sees the
+    same margin as before. Shared by the rules that re-label after the classifier."""
+    intent = message.get(INTENT) or {}
+    previous = intent.get("name")
+    confidence = float(intent.get("confidence") or 0.0)
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    demoted = next(
+        (float(item["confidence"]) for item in ranking if item.get("name") == target),
+        0.0,
+    )
+    swapped = []
+    for item in ranking:
+        if item.get("name") == previous:
+            item = {**item, "name": target}
+        elif item.get("name") == target:
+            item = {**item, "name": previous}
+        swapped.append(item)
+    if not any(item.get("name") == previous for item in swapped):
+        swapped.append({"name": previous, "confidence": demoted})
+    message.set(INTENT, {"name": target, "confidence": confidence}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, swapped, add_to_output=True)
