@@ -1,4 +1,4 @@
-"""The out-of-scope rule for questions that name only another licence."""
+"""components/decision.py: the signals gathered from a real message, and the relabelling."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.outside_topic import OutsideTopicRule
+from components.decision import MessageDecision
 
 
 def classified(text: str, nlp, intent: str, confidence: float = 0.7) -> Message:
@@ -26,7 +26,7 @@ def classified(text: str, nlp, intent: str, confidence: float = 0.7) -> Message:
 
 
 def run(message: Message) -> Message:
-    return OutsideTopicRule(OutsideTopicRule.get_default_config()).process([message])[0]
+    return MessageDecision(MessageDecision.get_default_config()).process([message])[0]
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,23 @@ def test_a_message_without_a_spacy_doc_is_left_alone() -> None:
     message = Message(data={TEXT: "EDI证要多久"})
     message.set(INTENT, {"name": "faq", "confidence": 0.9})
     assert run(message).get(INTENT)["name"] == "faq"
+
+
+def test_a_fact_carrying_question_is_answered_first(nlp) -> None:
+    message = classified("注册资本才80万，办省内的够吗", nlp, "check_eligibility")
+    message.set("entities", [{"entity": "money", "value": "80万"}])
+    message = run(message)
+    assert message.get(INTENT)["name"] == "faq"
+    assert message.get(INTENT_RANKING_KEY)[-1]["name"] == "check_eligibility"
+
+
+def test_a_likely_faq_topic_counts_as_a_specific_question(nlp) -> None:
+    message = classified("我们是分公司能申请吗", nlp, "check_eligibility")
+    message.set("fine_ranking", [{"name": "faq/individual", "confidence": 0.4}])
+    assert run(message).get(INTENT)["name"] == "faq"
+
+
+def test_unreadable_text_is_out_of_scope_with_certainty(nlp) -> None:
+    message = run(classified("啊啊啊啊啊啊", nlp, "affirm", confidence=0.25))
+    assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0] == {"name": "out_of_scope", "confidence": 1.0}

@@ -1,0 +1,142 @@
+"""What kind of message this is, decided once from the classifier's label and the text.
+
+The classifier (components/classifier.py) ranks labels by wording; a few facts
+about the text overrule that ranking, and they are all here so that one table
+of tests (tests/unit/test_decision.py) describes them:
+
+1. **Unreadable text is out of scope**, whatever it resembles: keyboard mashing
+   ("asdfgh", "sdjfkl;sdjf"), one character repeated ("啊啊啊啊啊", "jjjjj"),
+   punctuation or emoji alone ("。。。", "😂😂😂"), a bare link. The classifier
+   would otherwise take "啊啊啊啊" for a yes and "😂😂" for a greeting, and a
+   yes in the interview records an answer. Bare numbers are not unreadable:
+   in the interview they are answers.
+2. **A licence question that names only another licence is out of scope**
+   ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
+3. **A question that carries the company's facts is answered first**
+   ("注册资本才80万，办省内的够吗"): a ``check_eligibility`` question that does
+   not ask to be assessed in so many words, and states a fact or has an FAQ
+   topic as a likely fine label, becomes ``faq``; the assessment is offered
+   after the answer (actions/faq.py).
+
+Context (the requested slot, the last topic) is read where it is known, in the
+actions: ``licence.followups`` picks the cell of a follow-up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from licence.parsing import (
+    is_question,
+    normalise,
+    parse_yes_no,
+    vocabulary_words,
+    word_pattern,
+)
+
+OUT_OF_SCOPE = "out_of_scope"
+FAQ = "faq"
+ASSESSMENT = "check_eligibility"
+# intents whose message is a question about a licence
+LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
+
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+VOWELS = frozenset("aeiouy")
+_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_LATIN_RUN = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the NLU found in one message, besides its label."""
+
+    text: str
+    intent: str
+    names_only_another_licence: bool = False
+    states_fact: bool = False
+    likely_faq_topic: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    intent: str
+    # which rule overruled the classifier (None: none did); "unreadable" is
+    # certain whatever the classifier's confidence
+    rule: str | None = None
+
+
+def decide_intent(signals: Signals) -> Decision:
+    """The message's intent: the classifier's, unless a rule above overrules it."""
+    if is_unreadable(signals.text):
+        return Decision(OUT_OF_SCOPE, "unreadable")
+    if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
+        return Decision(OUT_OF_SCOPE, "another_licence")
+    if signals.intent == ASSESSMENT and answers_first(signals):
+        return Decision(FAQ, "answer_first")
+    return Decision(signals.intent)
+
+
+def answers_first(signals: Signals) -> bool:
+    if not is_question(signals.text) or asks_for_assessment(signals.text):
+        return False
+    return signals.states_fact or signals.likely_faq_topic
+
+
+def asks_for_assessment(text: str) -> bool:
+    """"帮我评估一下…", "can we qualify…": the user wants the interview itself."""
+    return bool(_assessment_pattern().search(normalise(text).lower()))
+
+
+@lru_cache(maxsize=1)
+def _assessment_pattern() -> re.Pattern[str]:
+    return word_pattern(vocabulary_words("assessment_request"))
+
+
+@lru_cache(maxsize=1)
+def _meaningful_symbols() -> frozenset[str]:
+    return frozenset(vocabulary_words("meaningful_symbols"))
+
+
+def is_unreadable(text: str) -> bool:
+    """True for text that says nothing a reader could act on (see the module).
+    Blank text is not handled here: it has its own prompt."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    if _URL.match(stripped):
+        return True
+    if any(symbol in stripped for symbol in _meaningful_symbols()):
+        return False
+    if not any(_is_word_character(ch) for ch in stripped):
+        return True  # punctuation, symbols or emoji only
+    if len(stripped) >= 4 and len(set(stripped.lower())) == 1:
+        # one character repeated (啊啊啊啊, jjjjj, 6666), unless it is a reply (嗯嗯嗯嗯)
+        return parse_yes_no(stripped[0]) is None
+    return _is_keyboard_mashing(stripped)
+
+
+def _is_word_character(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in ("L", "N")
+
+
+def _is_keyboard_mashing(text: str) -> bool:
+    """One run of Latin letters (with keyboard punctuation) that is no word:
+    a stretch of one keyboard row ("asdfgh", "qwertyuiop") or four letters or
+    more without a vowel ("sdjfkl;sdjf"; six, so that "thnks" stays a word)."""
+    lowered = text.lower()
+    if any(ord(ch) > 0x7F for ch in lowered) or any(ch.isdigit() for ch in lowered):
+        return False
+    runs = _LATIN_RUN.findall(lowered)
+    if not runs or " " in text.strip():
+        return False
+    letters = "".join(runs)
+    if len(letters) >= 6 and not VOWELS & set(letters):
+        return True
+    return any(_on_one_row(run) for run in runs if len(run) >= 5)
+
+
+def _on_one_row(run: str) -> bool:
+    return any(run in row or run in row[::-1] for row in KEYBOARD_ROWS)

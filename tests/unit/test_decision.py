@@ -1,0 +1,69 @@
+"""licence/decision.py: where the text overrules the classifier's label, as a table."""
+
+from __future__ import annotations
+
+import pytest
+
+from licence.decision import Decision, Signals, decide_intent, is_unreadable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asdfgh", "qwertyuiop", "zxcvbnm,./", "sdjfkl;sdjf", "jjjjj", "hhhhhhhhh",
+        "啊啊啊啊啊啊", "哈哈哈哈哈哈哈", "6666666", "1111",
+        "。。。", "......", "？？？", "😂😂😂😂", "🙄🐶🔥💯✨",
+        "https://www.baidu.com", "http://t.cn/A6xYz12k",
+    ],
+)
+def test_unreadable_text(text: str) -> None:
+    assert is_unreadable(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # interview answers and short replies are readable, however short
+        "8", "123456789", "是", "好的", "ok", "yes", "嗯嗯嗯嗯", "对对对对", "👍", "👌",
+        # words, abbreviations and real questions
+        "B24", "ICP", "hello", "thnks", "What?", "注册资本要多少",
+        # blank text has its own prompt
+        "", "   ",
+    ],
+)
+def test_readable_text(text: str) -> None:
+    assert not is_unreadable(text)
+
+
+FACT = dict(states_fact=True)
+TOPIC = dict(likely_faq_topic=True)
+OTHER = dict(names_only_another_licence=True)
+
+
+@pytest.mark.parametrize(
+    "text, intent, signals, decided, rule",
+    [
+        # unreadable: out of scope whatever the label, even a yes in the interview
+        ("啊啊啊啊啊", "affirm", {}, "out_of_scope", "unreadable"),
+        ("😂😂😂", "greet", {}, "out_of_scope", "unreadable"),
+        # another licence named and nothing of ours: the licence decides
+        ("我们做网店的，需要办EDI证吗", "check_need", OTHER, "out_of_scope", "another_licence"),
+        ("EDI证注册资本是认缴还是实缴", "faq", OTHER, "out_of_scope", "another_licence"),
+        # ...but a statement about another licence is left alone
+        ("我们已经有ICP证了", "inform", OTHER, "inform", None),
+        # a question that carries a fact, or has a likely topic, is answered first
+        ("注册资本才80万，办省内的够吗", "check_eligibility", FACT, "faq", "answer_first"),
+        ("我们是分公司能申请吗", "check_eligibility", TOPIC, "faq", "answer_first"),
+        # asking to be assessed in so many words starts the interview
+        ("帮我评估一下，注册资本500万能办吗", "check_eligibility", FACT, "check_eligibility", None),
+        ("can we qualify with 5 million capital?", "check_eligibility", FACT, "check_eligibility", None),
+        # a statement of facts (no question) is left to the interview
+        ("我们注册资本500万，有10个人交社保", "check_eligibility", FACT, "check_eligibility", None),
+        # a question without facts or a likely topic is a request to be assessed
+        ("我们能办吗", "check_eligibility", {}, "check_eligibility", None),
+        # other labels are kept
+        ("注册资本要多少？", "faq", FACT, "faq", None),
+    ],
+)
+def test_decide_intent(text: str, intent: str, signals: dict, decided: str, rule) -> None:
+    assert decide_intent(Signals(text=text, intent=intent, **signals)) == Decision(decided, rule)
