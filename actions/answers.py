@@ -19,6 +19,7 @@ from licence.engine import (
     scope_facts,
     staff_comparison,
 )
+from licence.followups import followup_topic
 from licence.parsing import (
     count_value_problem,
     find_provinces,
@@ -52,17 +53,23 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     """The FAQ topic of the latest message, with its confidence.
 
     The classifier's fine labels (components/classifier.py, ``fine_ranking``),
-    weighed with the conversation: a short message that may be a follow-up
+    weighed with the conversation. A follow-up made of facet words alone
+    gets the cell of the last topic's facet (licence/followups.py); any
+    other short message that may be a follow-up
     gives the last topic (slot ``last_topic``) more weight, so "最晚提前几天"
     after a renewal answer stays on renewal while "那年报呢" moves to the
     annual report (its own label outweighs the last topic's).
     """
     message = tracker.latest_message or {}
+    last = tracker.get_slot("last_topic")
+    text = (message.get("text") or "").strip()
+    inherited = followup_topic(text, last)
+    if inherited is not None:
+        # "要提前多久" after the validity answer: the cell of that topic's facet
+        return inherited, 1.0
     ranking = list(message.get("fine_ranking") or [])
     if not ranking and message.get("fine_intent"):
         ranking = [message["fine_intent"]]
-    last = tracker.get_slot("last_topic")
-    text = (message.get("text") or "").strip()
     short = 0 < len(text) <= FOLLOWUP_MAX_CHARS
     best: Tuple[Optional[str], float, float] = (None, 0.0, 0.0)
     for item in ranking:

@@ -17,6 +17,7 @@ from actions.answers import (
 from actions.common import SafeAction, latest_text, notice_once
 from actions.settings import settings
 from licence.engine import faq_vars, scope_facts
+from licence.followups import followup_topic
 from licence.parsing import parse_coverage, parse_province, vocabulary_words, word_pattern
 from licence.topics import activity_of, facet_of
 
@@ -121,6 +122,10 @@ class ActionFollowup(SafeAction):
                     response="utter_capital_for_scope", **facts, **faq_vars()
                 )
             return events
+        inherited = followup_topic(text, topic)
+        if inherited is not None:
+            answer_topic(dispatcher, inherited, text, today)
+            return events + [SlotSet("last_topic", inherited)]
         if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
             answer_topic(dispatcher, topic, text, today)
             return events

@@ -178,7 +178,10 @@ def summarise(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
 def offtopic_summary(off: Dict[str, Any], questions: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     lost = 0
     if questions:
-        lost = sum(1 for r in questions["rows"] if r["got"][:1] == ["out_of_scope"])
+        lost = sum(
+            1 for r in questions["rows"]
+            if r["got"][:1] == ["out_of_scope"] and r["expect"] != "out_of_scope"
+        )
         off["licence_questions_lost"] = lost
         off["licence_questions_lost_share"] = round(lost / max(questions["n"], 1), 3)
     return off

@@ -22,6 +22,10 @@ from components.classifier import FINE_RANKING
 from components.entity_features import names_only_outside, whole_word_entities
 from licence.decision import FAQ, Signals, decide_intent
 
+# rules whose decision stands whatever the classifier's confidence (the
+# fallback would otherwise turn a certain decision into "please rephrase")
+CERTAIN_RULES = frozenset({"unreadable", "facet_question"})
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
@@ -86,7 +90,7 @@ class MessageDecision(GraphComponent):
             if not signals.intent:
                 continue
             decided = decide_intent(signals)
-            if decided.rule == "unreadable":
+            if decided.rule in CERTAIN_RULES:
                 relabel(message, decided.intent, confidence=1.0)
             elif decided.intent != signals.intent:
                 relabel(message, decided.intent)

@@ -12,7 +12,11 @@ of tests (tests/unit/test_decision.py) describes them:
    in the interview they are answers.
 2. **A licence question that names only another licence is out of scope**
    ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
-3. **A question that carries the company's facts is answered first**
+3. **A question made of facet words alone is a question** ("不报会怎样",
+   "要提前多久", "how much"), whatever its wording resembles (a no, a
+   statement): the FAQ action answers it from the conversation's topic
+   (licence/followups.py).
+4. **A question that carries the company's facts is answered first**
    ("注册资本才80万，办省内的够吗"): a ``check_eligibility`` question that does
    not ask to be assessed in so many words, and states a fact or has an FAQ
    topic as a likely fine label, becomes ``faq``; the assessment is offered
@@ -29,6 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from licence.followups import facet_only
 from licence.parsing import (
     is_question,
     normalise,
@@ -40,6 +45,8 @@ from licence.parsing import (
 OUT_OF_SCOPE = "out_of_scope"
 FAQ = "faq"
 ASSESSMENT = "check_eligibility"
+# intents a facet-only question keeps (they have their own handling)
+KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 
@@ -63,8 +70,8 @@ class Signals:
 @dataclass(frozen=True)
 class Decision:
     intent: str
-    # which rule overruled the classifier (None: none did); "unreadable" is
-    # certain whatever the classifier's confidence
+    # which rule overruled the classifier (None: none did); "unreadable" and
+    # "facet_question" are certain whatever the classifier's confidence
     rule: str | None = None
 
 
@@ -74,6 +81,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "unreadable")
     if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
         return Decision(OUT_OF_SCOPE, "another_licence")
+    if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
+        return Decision(FAQ, "facet_question")
     if signals.intent == ASSESSMENT and answers_first(signals):
         return Decision(FAQ, "answer_first")
     return Decision(signals.intent)

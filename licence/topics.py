@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
@@ -15,7 +15,7 @@ _FILE = Path(__file__).with_name("topics.yml")
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> Dict[str, Dict[str, List[str]]]:
+def vocabulary() -> Dict[str, Any]:
     with _FILE.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
@@ -31,9 +31,9 @@ def _first_match(text: str, groups: Dict[str, List[str]]) -> Optional[str]:
 
 def facet_of(text: str) -> Optional[str]:
     """"foreign" for 外资企业呢, "branches" for 分公司呢, else None."""
-    return _first_match(text, _vocabulary()["facets"])
+    return _first_match(text, vocabulary()["facets"])
 
 
 def activity_of(text: str) -> Optional[str]:
     """The business activity a message describes, as a need_check activity id."""
-    return _first_match(text, _vocabulary()["activities"])
+    return _first_match(text, vocabulary()["activities"])

@@ -51,6 +51,10 @@ OTHER = dict(names_only_another_licence=True)
         ("EDI证注册资本是认缴还是实缴", "faq", OTHER, "out_of_scope", "another_licence"),
         # ...but a statement about another licence is left alone
         ("我们已经有ICP证了", "inform", OTHER, "inform", None),
+        # facet words alone make a question, whatever the label
+        ("不报会怎样", "deny", {}, "faq", "facet_question"),
+        ("要提前多久", "inform", {}, "faq", "facet_question"),
+        ("要提前多久", "followup", {}, "followup", None),
         # a question that carries a fact, or has a likely topic, is answered first
         ("注册资本才80万，办省内的够吗", "check_eligibility", FACT, "faq", "answer_first"),
         ("我们是分公司能申请吗", "check_eligibility", TOPIC, "faq", "answer_first"),

@@ -1,0 +1,72 @@
+"""The cell of a follow-up that leaves the topic out: topic x facet.
+
+"要提前多久" after the validity answer asks the *when* of that topic, and the
+answer that holds it is the renewal one; "不报会怎样" after the annual-report
+answer asks its *penalty*. A message is such a follow-up when it is made of
+facet words and fillers alone (``facet_only``); the topic comes from the
+conversation, and the table ``cells`` in licence/topics.yml says which answer
+holds that facet of that topic. A message that names anything else is left to
+the classifier ("那年报呢" names the annual report)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Dict, Optional, Tuple
+
+from licence.parsing import longest_first, normalise
+from licence.topics import vocabulary
+
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _facet_patterns() -> Tuple[Tuple[str, re.Pattern[str]], ...]:
+    patterns = []
+    for facet, words in vocabulary()["asks"].items():
+        alternatives = "|".join(re.escape(w.lower()) for w in longest_first(words))
+        patterns.append((facet, re.compile(alternatives)))
+    return tuple(patterns)
+
+
+@lru_cache(maxsize=1)
+def _filler_pattern() -> re.Pattern[str]:
+    words = longest_first(str(w).lower() for w in vocabulary()["fillers"])
+    latin = [w for w in words if w.isascii()]
+    chinese = [w for w in words if not w.isascii()]
+    parts = []
+    if latin:
+        parts.append(r"\b(?:" + "|".join(re.escape(w) for w in latin) + r")\b")
+    if chinese:
+        parts.append("|".join(re.escape(w) for w in chinese))
+    return re.compile("|".join(parts))
+
+
+def facet_only(text: str) -> Optional[str]:
+    """The facet a message asks about when it names nothing else ("要提前多久" ->
+    "when"), else None. The first facet found counts."""
+    lowered = normalise(text).lower()
+    found: Optional[str] = None
+    for facet, pattern in _facet_patterns():
+        if pattern.search(lowered):
+            found = found or facet
+            lowered = pattern.sub(" ", lowered)
+    if found is None:
+        return None
+    residue = _PUNCTUATION.sub("", _filler_pattern().sub(" ", lowered))
+    return found if len(residue) <= int(vocabulary()["followup_residue"]) else None
+
+
+def cells() -> Dict[str, Dict[str, str]]:
+    return vocabulary()["cells"]
+
+
+def followup_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
+    """The topic whose answer a facet-only follow-up of ``last_topic`` asks
+    for, or None (not facet-only, no topic yet, or no such cell)."""
+    if not last_topic:
+        return None
+    facet = facet_only(text)
+    if facet is None:
+        return None
+    return cells().get(last_topic, {}).get(facet)

@@ -1,0 +1,65 @@
+"""licence/followups.py: a follow-up that leaves the topic out gets the cell of its facet."""
+
+from __future__ import annotations
+
+import pytest
+
+from licence.followups import cells, facet_only, followup_topic
+from licence.topics import vocabulary
+
+
+@pytest.mark.parametrize(
+    "text, facet",
+    [
+        ("要提前多久", "when"), ("最晚什么时候交", "when"), ("多久内要办", "when"),
+        ("要提前幾耐？", "when"), ("how early do we need to apply", "when"),
+        ("不报会怎样", "penalty"), ("那要是没按时报呢", "penalty"), ("what if we miss it", "penalty"),
+        ("在哪个系统上报", "where"), ("找谁办", "authority"), ("需要什么材料", "materials"),
+        ("要交多少钱", "cost"), ("没有的话怎么办", "how"),
+    ],
+)
+def test_facet_only_questions(text: str, facet: str) -> None:
+    assert facet_only(text) == facet
+
+
+@pytest.mark.parametrize(
+    "text",
+    # they name something besides the facet: the classifier decides
+    ["那年报呢", "注册资本呢", "法人换了呢", "股比有没有限制", "我们注册资本500万要多久", "EDI证要多久", "好的"],
+)
+def test_messages_that_name_more_than_a_facet(text: str) -> None:
+    assert facet_only(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, last, topic",
+    [
+        ("要提前多久", "validity", "renewal"),  # the when of validity is the renewal answer
+        ("最晚什么时候交", "renewal", "renewal"),
+        ("多长时间内", "changes", "changes"),
+        ("不报会怎样", "annual_report", "annual_report"),
+        ("要多久", "what_is", "timeline"),
+        ("找谁办", "what_is", "authority"),
+    ],
+)
+def test_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
+    assert followup_topic(text, last) == topic
+
+
+def test_no_cell_no_inheritance() -> None:
+    assert followup_topic("要多久", None) is None
+    assert followup_topic("费用呢", "renewal") is None  # renewal has no cost cell
+    assert followup_topic("那年报呢", "renewal") is None
+
+
+def test_every_cell_names_a_known_topic_and_facet() -> None:
+    facets = set(vocabulary()["asks"])
+    import yaml
+    from pathlib import Path
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
+    answered = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
+    for topic, row in cells().items():
+        assert topic in answered, topic
+        assert set(row) <= facets, topic
+        assert set(row.values()) <= answered, topic
