@@ -86,6 +86,22 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     return best[0], min(1.0, best[2])
 
 
+def offer_assessment(
+    dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool
+) -> List[EventType]:
+    """After an answer computed from the user's own facts (outside the
+    interview), offer the full assessment; any other answer withdraws an
+    earlier offer, so that a later "好的" does not start an interview."""
+    if tracker.active_loop_name:
+        return []
+    if computed:
+        dispatcher.utter_message(response="utter_offer_assessment")
+        return [SlotSet("pending_offer", "assessment")]
+    if tracker.get_slot("pending_offer") == "assessment":
+        return [SlotSet("pending_offer", None)]
+    return []
+
+
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:
     """Whether ``activity`` needs the licence, and the slots the need check sets."""
     result = need_check(activity)
@@ -113,11 +129,7 @@ def answer_topic(
     offer the full assessment."""
     if answer_dated(dispatcher, topic, text, today):
         return False
-    if topic == "capital" and answer_capital_amount(dispatcher, text):
-        return True
-    if topic == "staff" and answer_staff_count(dispatcher, text):
-        return True
-    if topic in SCOPE_TOPICS and answer_scope_of_provinces(dispatcher, text):
+    if answer_from_facts(dispatcher, topic, text):
         return True
     dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
     if topic == "annual_report":
@@ -127,6 +139,23 @@ def answer_topic(
 
 # Topics whose answer depends on where the company operates.
 SCOPE_TOPICS = {"authority", "scope_difference"}
+# Topics answered from a fact the user states (an amount, a head count, where
+# the company operates): a bare statement of that fact after such an answer
+# asks for the answer computed from it.
+FACT_TOPICS = frozenset({"capital", "staff"} | SCOPE_TOPICS)
+
+
+def answer_from_facts(dispatcher: CollectingDispatcher, topic: str, text: str) -> bool:
+    """The answer on ``topic`` computed from the fact the text states (an
+    amount for capital, a head count for staff, provinces or a scope for the
+    authority); False, and nothing said, when it states none."""
+    if topic == "capital":
+        return answer_capital_amount(dispatcher, text)
+    if topic == "staff":
+        return answer_staff_count(dispatcher, text)
+    if topic in SCOPE_TOPICS:
+        return answer_scope_of_provinces(dispatcher, text)
+    return False
 
 
 def answer_staff_count(dispatcher: CollectingDispatcher, text: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -13,6 +13,7 @@ from actions.answers import (
     answer_need,
     answer_topic,
     faq_prediction,
+    offer_assessment,
 )
 from actions.common import SafeAction, latest_text, notice_once
 from actions.settings import settings
@@ -53,20 +54,21 @@ class ActionAnswerFaq(SafeAction):
         )
 
 
-def offer_assessment(
-    dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool
-) -> List[EventType]:
-    """After an answer computed from the user's own facts (outside the
-    interview), offer the full assessment; any other answer withdraws an
-    earlier offer, so that a later "好的" does not start an interview."""
-    if tracker.active_loop_name:
-        return []
-    if computed:
-        dispatcher.utter_message(response="utter_offer_assessment")
-        return [SlotSet("pending_offer", "assessment")]
-    if tracker.get_slot("pending_offer") == "assessment":
-        return [SlotSet("pending_offer", None)]
-    return []
+# The FAQ label a "X呢" follow-up must have, at least, to count as naming topic X
+# rather than leaning on the last one (its other labels are mostly "followup").
+NAMED_TOPIC_MIN_CONFIDENCE = 0.05
+
+
+def named_topic(tracker: Tracker) -> Optional[str]:
+    """The FAQ topic a follow-up names in its own words, if the classifier
+    found one likely enough (``fine_ranking``), else None."""
+    for item in (tracker.latest_message or {}).get("fine_ranking") or []:
+        name = str(item.get("name") or "")
+        if name.startswith("faq/"):
+            if float(item.get("confidence") or 0.0) >= NAMED_TOPIC_MIN_CONFIDENCE:
+                return name.split("/", 1)[1]
+            return None
+    return None
 
 
 class ActionFollowup(SafeAction):
@@ -126,6 +128,11 @@ class ActionFollowup(SafeAction):
         if inherited is not None:
             answer_topic(dispatcher, inherited, text, today)
             return events + [SlotSet("last_topic", inherited)]
+        named = named_topic(tracker)
+        if named is not None and named != topic:
+            # "注册资本呢" after the conditions: the topic it names
+            answer_topic(dispatcher, named, text, today)
+            return events + [SlotSet("last_topic", named)]
         if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
             answer_topic(dispatcher, topic, text, today)
             return events

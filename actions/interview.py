@@ -24,7 +24,14 @@ from actions.common import (
     notice_once,
     profile_from,
 )
-from actions.answers import answer_dated, answer_topic, faq_prediction
+from actions.answers import (
+    FACT_TOPICS,
+    answer_dated,
+    answer_from_facts,
+    answer_topic,
+    faq_prediction,
+    offer_assessment,
+)
 from actions.settings import settings
 from licence import deadlines
 from licence.engine import (
@@ -394,6 +401,10 @@ class ActionHandleInform(SafeAction):
         topic = tracker.get_slot("last_topic")
         if answer_dated(dispatcher, topic, text, today):
             return []
+        if topic in FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
+            # "我们认缴了800万" after the capital answer: that answer, from the fact
+            if answer_from_facts(dispatcher, topic, text):
+                return offer_assessment(dispatcher, tracker, computed=True)
         found = extract_answers(text, None, today)
         values = {k: v for k, v in found.values.items() if k in interview_slots()}
         if values and tracker.get_slot(RESULT_SLOT):

@@ -38,6 +38,9 @@ NEUTRAL = {
     "utter_deadline_caveat",
     "utter_offer_assessment",
     "utter_basis",
+    # acknowledgements of facts the form recorded, said before its next question
+    "utter_noted_other",
+    "utter_noted_corrected",
 }
 
 # Response name -> the cell it answers.

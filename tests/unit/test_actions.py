@@ -1034,3 +1034,41 @@ async def test_a_follow_up_on_a_topic_without_an_faq_answer_asks_to_rephrase() -
     t = tracker("那这个呢", "followup", {"last_topic": "need", "disclaimer_shown": True})
     messages, _ = await run(ActionFollowup(), t)
     assert responses(messages) == ["utter_followup_unclear"]
+
+
+# --------------------------------------------------------------------------
+# Follow-ups that leave the topic out, or name another one
+
+
+@pytest.mark.parametrize(
+    "text, last, topic",
+    [("要提前多久", "validity", "renewal"), ("不报会怎样", "annual_report", "annual_report")],
+)
+async def test_a_facet_follow_up_gets_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
+    # the classifier's own label (timeline) loses to the conversation's topic
+    t = tracker(text, "faq", {"disclaimer_shown": True, "last_topic": last}, faq=("faq/timeline", 0.8))
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == f"utter_faq/{topic}"
+    assert slots_set(events)["last_topic"] == topic
+
+
+async def test_a_follow_up_that_names_a_topic_gets_that_topic() -> None:
+    t = tracker("注册资本呢", "followup", {"disclaimer_shown": True, "last_topic": "conditions"},
+                faq=("faq/capital", 0.38))
+    messages, events = await run(ActionFollowup(), t)
+    assert responses(messages)[0] == "utter_faq/capital"
+    assert slots_set(events)["last_topic"] == "capital"
+
+
+@pytest.mark.parametrize(
+    "text, last, response",
+    [("我们认缴了800万", "capital", "utter_capital_short"), ("我们就俩人交了", "staff", "utter_staff_short")],
+)
+async def test_a_fact_stated_after_its_answer_gets_the_answer_computed_from_it(
+    text: str, last: str, response: str
+) -> None:
+    messages, events = await inform(text, {"last_topic": last})
+    assert response in responses(messages)
+    assert responses(messages)[-1] == "utter_offer_assessment"
+    assert slots_set(events)["pending_offer"] == "assessment"
+    assert "requested_slot" not in slots_set(events)  # no interview started
