@@ -12,6 +12,9 @@ of tests (tests/unit/test_decision.py) describes them:
    in the interview they are answers.
 2. **A licence question that names only another licence is out of scope**
    ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
+   So is a question on a near-domain subject the brief does not cover ("400电话
+   怎么申请", "坐席工资一般多少"; ``near_domain_subjects`` in
+   licence/data/vocabulary.yml) that does not name the licence itself.
 3. **A question made of facet words alone is a question** ("不报会怎样",
    "要提前多久", "how much"), whatever its wording resembles (a no, a
    statement): the FAQ action answers it from the conversation's topic
@@ -47,6 +50,8 @@ FAQ = "faq"
 ASSESSMENT = "check_eligibility"
 # intents a facet-only question keeps (they have their own handling)
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
+# intents a near-domain question keeps
+KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "human_handoff", "stop_interview"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 
@@ -81,6 +86,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "unreadable")
     if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
         return Decision(OUT_OF_SCOPE, "another_licence")
+    if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
+        return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
     if signals.intent == ASSESSMENT and answers_first(signals):
@@ -107,6 +114,20 @@ def _assessment_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _meaningful_symbols() -> frozenset[str]:
     return frozenset(vocabulary_words("meaningful_symbols"))
+
+
+@lru_cache(maxsize=1)
+def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    subjects = "|".join(f"(?:{p})" for p in vocabulary_words("near_domain_subjects"))
+    return re.compile(subjects), word_pattern(vocabulary_words("licence_words"))
+
+
+def is_near_domain(text: str) -> bool:
+    """A question on a subject next to the licence that the brief does not
+    cover, and that does not name the licence itself."""
+    clean = normalise(text).lower()
+    subjects, licence = _near_domain_patterns()
+    return bool(subjects.search(clean)) and not licence.search(clean) and is_question(text)
 
 
 def is_unreadable(text: str) -> bool:

@@ -49,6 +49,13 @@ OTHER = dict(names_only_another_licence=True)
         # another licence named and nothing of ours: the licence decides
         ("我们做网店的，需要办EDI证吗", "check_need", OTHER, "out_of_scope", "another_licence"),
         ("EDI证注册资本是认缴还是实缴", "faq", OTHER, "out_of_scope", "another_licence"),
+        # a near-domain subject the brief does not cover, unless the licence is named
+        ("400电话怎么申请啊", "faq", {}, "out_of_scope", "near_domain"),
+        ("客服坐席一般一个月工资多少", "faq", {}, "out_of_scope", "near_domain"),
+        ("呼叫中心软件买哪家的好", "faq", {}, "out_of_scope", "near_domain"),
+        ("我们公司座机被标记成骚扰电话了 怎么取消标记", "faq", {}, "out_of_scope", "near_domain"),
+        ("我们有400电话接咨询，需要办呼叫中心证吗", "check_need", {}, "check_need", None),
+        ("呼叫中心系统要自建吗", "faq", {}, "faq", None),
         # ...but a statement about another licence is left alone
         ("我们已经有ICP证了", "inform", OTHER, "inform", None),
         # facet words alone make a question, whatever the label
