@@ -47,6 +47,7 @@ from licence.engine import (
 from licence.extract import BOOLEAN_SLOTS
 from licence.extract import extract_answers
 from licence.parsing import is_question, parse_date
+from licence.summary import facts_line
 
 FORM = "eligibility_form"
 RESULT_SLOT = "eligibility_result"
@@ -307,6 +308,10 @@ def verdict_events(
     dispatcher: CollectingDispatcher, tracker: Tracker, profile: Dict[str, Any]
 ) -> List[EventType]:
     events = notice_once(dispatcher, tracker)
+    facts = facts_line(profile)
+    if facts:
+        # the facts first: a mistyped answer shows before the result it changed
+        dispatcher.utter_message(response="utter_verdict_facts", facts=facts)
     decision = assess(profile)
     events += render_decision(dispatcher, decision, settings().today())
     return events + [SlotSet("last_topic", "verdict")]

@@ -137,6 +137,7 @@ class Question:
     response: str
     condition: str | None
     ask_when: tuple[Predicate, ...]
+    fact: Mapping[str, str]  # the answer as a fact: "yes"/"no", or "value" with {value}
 
 
 @dataclass(frozen=True)
@@ -397,6 +398,7 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
             response=q["response"],
             condition=q.get("condition"),
             ask_when=_predicates(q.get("ask_when")),
+            fact=dict(q["fact"]),
         )
         for q in data["questions"]
     )
@@ -545,6 +547,7 @@ _TEXT_NAMES: Mapping[str, frozenset[str]] = {
     "check_item": frozenset({"label", "check"}),
     "step_item": frozenset({"title", "who", "timing"}),
     "step_item_dated": frozenset({"title", "who", "timing", "date"}),
+    "fact_unknown": frozenset({"topic"}),
 }
 
 
@@ -570,6 +573,9 @@ def _texts_to_check(rules: RuleSet) -> Iterator[tuple[str, str, frozenset[str]]]
                 yield f"conditions[{i}] (id={cond.id}).{attr}", text, allowed
     for i, item in enumerate(rules.materials):
         yield f"materials[{i}] (id={item.id}).text", item.text, g
+    for i, question in enumerate(rules.questions):
+        for key, text in question.fact.items():
+            yield f"questions[{i}] (slot={question.slot}).fact.{key}", text, frozenset({"value"})
     for section, steps in (("process.steps", rules.process), ("next_steps", rules.next_steps)):
         for i, step in enumerate(steps):
             for attr in ("title", "who", "timing", "detail"):

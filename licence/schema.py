@@ -149,12 +149,22 @@ RULESET_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["slot", "type", "topic", "response"],
+                "required": ["slot", "type", "topic", "response", "fact"],
                 "additionalProperties": False,
                 "properties": {
                     "slot": _ID,
                     "type": {"enum": list(SLOT_TYPES)},
                     "topic": {"type": "string", "minLength": 1},
+                    # the answer as a fact in the verdict's summary: "yes"/"no"
+                    # for a bool, "value" with {value} for the others
+                    "fact": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            k: {"type": "string", "minLength": 1} for k in ("yes", "no", "value")
+                        },
+                    },
                     "condition": _ID,
                     "ask_when": _PREDICATES,
                     "response": {"type": "string", "pattern": "^utter_ask_[a-z0-9_]+$"},
@@ -418,6 +428,9 @@ def _cross_problems(data: Mapping[str, Any]) -> list[str]:
             if pred["slot"] not in slot_types:
                 problems.append(f"{where}: ask_when uses '{pred['slot']}', which is not asked before it")
         slot_types[slot] = q["type"]
+        wanted = {"yes", "no"} if q["type"] == "bool" else {"value"}
+        if set(q["fact"]) != wanted:
+            problems.append(f"{where}: fact needs exactly {sorted(wanted)}")
         if q["response"] != f"utter_ask_{slot}":
             problems.append(f"{where}: response should be 'utter_ask_{slot}'")
         if "condition" in q:

@@ -354,7 +354,8 @@ async def test_eligible_local_applicant() -> None:
     messages, events = await verdict(profile(), disclaimer_shown=False)
     sent = responses(messages)
     assert sent[0] == "utter_disclaimer"
-    assert sent[1] == "utter_verdict_eligible"
+    assert sent[1] == "utter_verdict_facts"
+    assert sent[2] == "utter_verdict_eligible"
     assert "utter_verdict_unmet" not in sent
     assert "utter_offer_local_scope" not in sent
     head = message(messages, "utter_verdict_eligible")
@@ -378,14 +379,14 @@ async def test_eligible_local_applicant() -> None:
 async def test_disclaimer_is_not_repeated() -> None:
     messages, events = await verdict(profile(), disclaimer_shown=True)
     assert "utter_disclaimer" not in responses(messages)
-    assert responses(messages)[0] == "utter_verdict_eligible"
+    assert responses(messages)[1] == "utter_verdict_eligible"
     assert "disclaimer_shown" not in slots_set(events)
 
 
 async def test_capital_just_below_the_local_threshold() -> None:
     messages, events = await verdict(profile(registered_capital=99.99))
     sent = responses(messages)
-    assert sent[:2] == ["utter_verdict_not_eligible", "utter_verdict_unmet"]
+    assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
     items = message(messages, "utter_verdict_unmet")["items"]
     assert "99.99" in items and "100" in items
     result = slots_set(events)["eligibility_result"]
@@ -397,7 +398,7 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
     slots = profile(coverage="全网", province=None, registered_capital=500.0)
     messages, events = await verdict(slots)
     sent = responses(messages)
-    assert sent[0] == "utter_verdict_not_eligible"
+    assert sent[1] == "utter_verdict_not_eligible"
     assert message(messages, "utter_verdict_not_eligible")["authority"] == "工业和信息化部"
     assert sent[-1] == "utter_offer_local_scope"
     assert message(messages, "utter_offer_local_scope")["local_capital"] == 100
@@ -409,7 +410,7 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
 
 async def test_nationwide_at_the_threshold_is_eligible() -> None:
     messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=1000.0))
-    assert responses(messages)[0] == "utter_verdict_eligible"
+    assert responses(messages)[1] == "utter_verdict_eligible"
     assert message(messages, "utter_verdict_eligible")["authority"] == "工业和信息化部"
     assert "pending_offer" not in slots_set(events)
 
@@ -417,7 +418,7 @@ async def test_nationwide_at_the_threshold_is_eligible() -> None:
 async def test_foreign_investment_is_a_warning_only() -> None:
     messages, events = await verdict(profile(foreign_investment=True))
     sent = responses(messages)
-    assert sent[0] == "utter_verdict_eligible"
+    assert sent[1] == "utter_verdict_eligible"
     assert "utter_verdict_warnings" in sent
     assert "utter_verdict_unmet" not in sent
     result = slots_set(events)["eligibility_result"]
@@ -426,8 +427,8 @@ async def test_foreign_investment_is_a_warning_only() -> None:
 
 async def test_individual_gets_only_the_company_answer() -> None:
     messages, events = await verdict({"coverage": "地网", "province": "广东", "is_company": False})
-    assert responses(messages) == ["utter_company_only"]
-    answer = messages[0]
+    assert responses(messages) == ["utter_verdict_facts", "utter_company_only"]
+    answer = messages[1]
     assert answer["reason"] and answer["remedy"]
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unmet"]) == (False, ["company"])
@@ -436,7 +437,7 @@ async def test_individual_gets_only_the_company_answer() -> None:
 async def test_unknown_answer_leaves_the_verdict_open() -> None:
     messages, events = await verdict(profile(on_dishonest_list="unknown"))
     sent = responses(messages)
-    assert sent[0] == "utter_verdict_undetermined"
+    assert sent[1] == "utter_verdict_undetermined"
     assert "utter_verdict_unknown" in sent
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unknown"]) == (None, ["credit"])
@@ -691,7 +692,8 @@ async def test_followup_after_a_verdict_assesses_the_other_scope(capital, head, 
         "eligibility_result": {"scope": "地网", "eligible": True},
     }
     messages, events = await followup("那全网呢", slots)
-    assert responses(messages)[0] == head
+    assert responses(messages)[:2] == ["utter_verdict_facts", head]
+    assert "全网" in message(messages, "utter_verdict_facts")["facts"]
     assert message(messages, head)["scope"] == "全网"
     filled = slots_set(events)
     assert filled["coverage"] == "全网"
@@ -745,7 +747,7 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
     }
     messages, events = await inform("刚才说错了，注册资本是80万", slots)
     sent = responses(messages)
-    assert sent[:2] == ["utter_verdict_not_eligible", "utter_verdict_unmet"]
+    assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
     assert "80" in message(messages, "utter_verdict_unmet")["items"]
     filled = slots_set(events)
     assert filled["registered_capital"] == 80.0
@@ -1072,3 +1074,13 @@ async def test_a_fact_stated_after_its_answer_gets_the_answer_computed_from_it(
     assert responses(messages)[-1] == "utter_offer_assessment"
     assert slots_set(events)["pending_offer"] == "assessment"
     assert "requested_slot" not in slots_set(events)  # no interview started
+
+
+async def test_the_verdict_opens_with_the_facts_it_used() -> None:
+    messages, _ = await verdict(profile(registered_capital=1200.0, insured_staff=8, on_dishonest_list="unknown"))
+    assert responses(messages)[0] == "utter_verdict_facts"
+    facts = message(messages, "utter_verdict_facts")["facts"]
+    # each answer appears with the value recorded, in the order asked
+    for value in ("地网", "广东", "1200", "8"):
+        assert value in facts
+    assert facts.index("广东") < facts.index("1200") < facts.index("8")
