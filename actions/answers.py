@@ -4,7 +4,7 @@ gave one. Used by the FAQ action, follow-ups and bare date answers."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import List, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -120,16 +120,22 @@ def topic_date(topic: str, text: str, today: dt.date) -> Optional[dt.date]:
 
 
 def answer_topic(
-    dispatcher: CollectingDispatcher, topic: str, text: str, today: dt.date
+    dispatcher: CollectingDispatcher,
+    topic: str,
+    text: str,
+    today: dt.date,
+    recorded: Optional[Mapping[str, Any]] = None,
 ) -> bool:
     """Answer ``faq/<topic>``, computed from the user's own facts where the
     text carries them: a date for a deadline topic, an amount for capital, a
     head count for staff, the provinces for the authority. True when an
     eligibility fact was answered (capital, staff, scope): the caller may
-    offer the full assessment."""
+    offer the full assessment. ``recorded``: the interview's answers, used
+    when the text states no fact of its own ("我们这个资本够做全网吗" after
+    the verdict)."""
     if answer_dated(dispatcher, topic, text, today):
         return False
-    if answer_from_facts(dispatcher, topic, text):
+    if answer_from_facts(dispatcher, topic, text, recorded):
         return True
     dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
     if topic == "annual_report":
@@ -145,23 +151,34 @@ SCOPE_TOPICS = {"authority", "scope_difference"}
 FACT_TOPICS = frozenset({"capital", "staff"} | SCOPE_TOPICS)
 
 
-def answer_from_facts(dispatcher: CollectingDispatcher, topic: str, text: str) -> bool:
+def answer_from_facts(
+    dispatcher: CollectingDispatcher,
+    topic: str,
+    text: str,
+    recorded: Optional[Mapping[str, Any]] = None,
+) -> bool:
     """The answer on ``topic`` computed from the fact the text states (an
     amount for capital, a head count for staff, provinces or a scope for the
-    authority); False, and nothing said, when it states none."""
+    authority), else from the interview's recorded answer; False, and
+    nothing said, when there is neither."""
+    recorded = recorded or {}
     if topic == "capital":
-        return answer_capital_amount(dispatcher, text)
+        return answer_capital_amount(dispatcher, text, recorded.get("registered_capital"))
     if topic == "staff":
-        return answer_staff_count(dispatcher, text)
+        return answer_staff_count(dispatcher, text, recorded.get("insured_staff"))
     if topic in SCOPE_TOPICS:
         return answer_scope_of_provinces(dispatcher, text)
     return False
 
 
-def answer_staff_count(dispatcher: CollectingDispatcher, text: str) -> bool:
+def answer_staff_count(
+    dispatcher: CollectingDispatcher, text: str, recorded: Any = None
+) -> bool:
     """"公司就3个人交社保 行吗": the count against the usual minimum. False (and
-    nothing said) when the text states no usable head count."""
+    nothing said) when the text states no usable head count and none is recorded."""
     count = parse_count(text)
+    if count is None and isinstance(recorded, (int, float)) and not isinstance(recorded, bool):
+        count = int(recorded)
     if count is None or count_value_problem(count) is not None:
         return False
     row = staff_comparison(count)
@@ -188,12 +205,17 @@ def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bo
     return True
 
 
-def answer_capital_amount(dispatcher: CollectingDispatcher, text: str) -> bool:
+def answer_capital_amount(
+    dispatcher: CollectingDispatcher, text: str, recorded: Any = None
+) -> bool:
     """"注册资本1kw想办全网 够不够": compare the amount with the threshold of the
     scope named, or of both scopes. The largest amount stated counts, because
     subscribed capital counts ("认缴1000万实缴100万" has 1000万). False (and
-    nothing said) when the text states no usable amount with a unit."""
+    nothing said) when the text states no usable amount with a unit and
+    none is recorded."""
     amounts = [wan for wan in stated_amounts_wan(text) if money_value_problem(wan) is None]
+    if not amounts and isinstance(recorded, (int, float)) and not isinstance(recorded, bool):
+        amounts = [float(recorded)]
     if not amounts:
         return False
     amount = max(amounts)

@@ -70,6 +70,10 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return intent.get("name")
 
 
+# the slot holding the last verdict (part of the external contract)
+RESULT_SLOT = "eligibility_result"
+
+
 def profile_from(tracker: Tracker) -> Dict[str, Any]:
     """The interview answers so far, keyed by slot name (None = not asked yet)."""
     return {slot: tracker.get_slot(slot) for slot in interview_slots()}

@@ -15,7 +15,7 @@ from actions.answers import (
     faq_prediction,
     offer_assessment,
 )
-from actions.common import SafeAction, latest_text, notice_once
+from actions.common import RESULT_SLOT, SafeAction, latest_text, notice_once, profile_from
 from actions.settings import settings
 from licence.engine import faq_vars, scope_facts
 from licence.followups import followup_topic
@@ -48,9 +48,13 @@ class ActionAnswerFaq(SafeAction):
             activity = None
         if activity and word_pattern(vocabulary_words("need_question")).search(text.lower()):
             return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
-        computed = answer_topic(dispatcher, topic, text, settings().today())
+        computed = answer_topic(
+            dispatcher, topic, text, settings().today(), profile_from(tracker)
+        )
+        # after a verdict the assessment is done: no offer to do it again
+        offer = computed and not tracker.get_slot(RESULT_SLOT)
         return events + [SlotSet("last_topic", topic)] + offer_assessment(
-            dispatcher, tracker, computed
+            dispatcher, tracker, offer
         )
 
 

@@ -17,6 +17,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    RESULT_SLOT,
     SafeAction,
     bullet_list,
     latest_intent,
@@ -50,7 +51,6 @@ from licence.parsing import is_question, parse_date
 from licence.summary import facts_line
 
 FORM = "eligibility_form"
-RESULT_SLOT = "eligibility_result"
 ATTEMPTS_SLOT = "invalid_attempts"
 MAX_REASKS = 2
 
