@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -48,9 +48,12 @@ class ActionAnswerFaq(SafeAction):
             activity = None
         if activity and word_pattern(vocabulary_words("need_question")).search(text.lower()):
             return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
-        computed = answer_topic(
-            dispatcher, topic, text, settings().today(), profile_from(tracker)
-        )
+        today = settings().today()
+        recorded = profile_from(tracker)
+        computed = answer_topic(dispatcher, topic, text, today, recorded)
+        for part_topic, part_text in other_questions(tracker, topic):
+            # "办哪种证，找谁办": the second question gets its own answer
+            computed = answer_topic(dispatcher, part_topic, part_text, today, recorded) or computed
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
         return events + [SlotSet("last_topic", topic)] + offer_assessment(
@@ -61,6 +64,31 @@ class ActionAnswerFaq(SafeAction):
 # The FAQ label a "X呢" follow-up must have, at least, to count as naming topic X
 # rather than leaning on the last one (its other labels are mostly "followup").
 NAMED_TOPIC_MIN_CONFIDENCE = 0.05
+
+
+# How likely a clause's own FAQ label must be for it to get an answer of its
+# own, and how many more answers one message gets at most.
+PART_MIN_CONFIDENCE = 0.3
+MAX_EXTRA_ANSWERS = 2
+
+
+def other_questions(tracker: Tracker, answered: str) -> List[Tuple[str, str]]:
+    """(topic, clause) of the other questions of a message that asks several
+    (``question_parts`` from the classifier). A clause of facet words alone
+    ("需要什么材料" after "续期要提前多久") asks about the answered topic."""
+    found: List[Tuple[str, str]] = []
+    seen = {answered}
+    for part in (tracker.latest_message or {}).get("question_parts") or []:
+        clause = str(part.get("text") or "")
+        topic = followup_topic(clause, answered)
+        name = str(part.get("name") or "")
+        if topic is None and name.startswith("faq/"):
+            if float(part.get("confidence") or 0.0) >= PART_MIN_CONFIDENCE:
+                topic = name.split("/", 1)[1]
+        if topic and topic not in seen:
+            seen.add(topic)
+            found.append((topic, clause))
+    return found[:MAX_EXTRA_ANSWERS]
 
 
 def named_topic(tracker: Tracker) -> Optional[str]:

@@ -39,6 +39,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 
+from components.sentence_embedding import embed
+from licence.decision import question_clauses
+
 logger = logging.getLogger(__name__)
 
 # Parse-data keys of the most likely fine label (e.g. "faq/capital") and of the
@@ -46,6 +49,8 @@ logger = logging.getLogger(__name__)
 FINE_INTENT = "fine_intent"
 FINE_RANKING = "fine_ranking"
 FINE_RANKING_LENGTH = 8
+# A message that asks two questions ("办哪种证，找谁办"): the fine label of each
+QUESTION_PARTS = "question_parts"
 
 
 @DefaultV1Recipe.register(
@@ -294,4 +299,28 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
             message.set(
                 "intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True
             )
+            self._label_question_parts(message)
         return messages
+
+    def _label_question_parts(self, message: Message) -> None:
+        """The fine label of each question of a message that asks several.
+        Features exist for the whole message only, so each clause is labelled by
+        the regression over its sentence embedding alone (scaled as the
+        message's own embedding is)."""
+        if self.semantic_clf is None:
+            return
+        clauses = question_clauses(message.get(TEXT) or "")
+        if not clauses:
+            return
+        own = message.get_dense_features(attribute=TEXT)[1]
+        scale = float(np.linalg.norm(own.features)) if own is not None else 1.0
+        rows = self.semantic_clf.predict_proba(embed(clauses) * scale)
+        parts = []
+        for clause, row in zip(clauses, rows):
+            best = int(row.argmax())
+            parts.append({
+                "text": clause,
+                "name": str(self.semantic_clf.classes_[best]),
+                "confidence": float(row[best]),
+            })
+        message.set(QUESTION_PARTS, parts, add_to_output=True)

@@ -27,6 +27,10 @@ of tests (tests/unit/test_decision.py) describes them:
 
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
+
+``question_clauses`` finds the questions of a message that asks two ("办哪种证，
+找谁办"): the classifier labels each (components/classifier.py) and the FAQ
+action answers each topic.
 """
 
 from __future__ import annotations
@@ -170,3 +174,28 @@ def _is_keyboard_mashing(text: str) -> bool:
 
 def _on_one_row(run: str) -> bool:
     return any(run in row or run in row[::-1] for row in KEYBOARD_ROWS)
+
+
+# where one question may end and another begin
+# (a space separates Chinese clauses, not English words)
+_CLAUSE_BREAK = re.compile(r"[？?。！!；;\n，,、]+|(?<![a-zA-Z0-9])\s+|\s+(?![a-zA-Z0-9])")
+MIN_CLAUSE_CHARS = 3
+
+
+def question_clauses(text: str) -> list[str]:
+    """The questions of a message that asks more than one, in order; an empty
+    list when it asks one or none. A piece that is no question (a fact, a
+    greeting) joins the question after it: "注册资本才80万，办省内的够吗" is
+    one question."""
+    clauses: list[str] = []
+    pending = ""
+    for piece in _CLAUSE_BREAK.split(text.strip()):
+        if not piece:
+            continue
+        pending = f"{pending}，{piece}" if pending else piece
+        if len(pending) >= MIN_CLAUSE_CHARS and is_question(pending):
+            clauses.append(pending)
+            pending = ""
+    if pending and clauses:
+        clauses[-1] = f"{clauses[-1]}，{pending}"
+    return clauses if len(clauses) > 1 else []

@@ -193,3 +193,31 @@ def test_a_hong_kong_company_is_told_to_apply_through_a_mainland_one(bot: Bot) -
 
 def test_a_cantonese_question_is_understood(bot: Bot) -> None:
     assert "utter_faq/renewal" in answered_with(bot, sender(), "個牌到期之前幾耐要申請續期？")
+
+
+def test_two_questions_in_one_message_get_two_answers(bot: Bot) -> None:
+    names = answered_with(bot, sender(), "注册资本要多少 社保要交几个人")
+    assert "utter_faq/capital" in names and "utter_faq/staff" in names
+
+
+def test_a_facet_follow_up_keeps_the_topic(bot: Bot) -> None:
+    user = sender()
+    assert "utter_faq/validity" in answered_with(bot, user, "呼叫中心许可证有效期几年")
+    assert "utter_faq/renewal" in answered_with(bot, user, "要提前多久")
+
+
+@pytest.mark.parametrize("text", ["啊啊啊啊啊", "asdfgh", "😂😂😂", "400电话怎么申请"])
+def test_noise_and_near_domain_questions_are_out_of_scope(bot: Bot, text: str) -> None:
+    assert answered_with(bot, sender(), text) == ["utter_out_of_scope"]
+
+
+def test_the_verdict_opens_with_the_facts(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "帮我评估一下")
+    for answer in ["地网", "广东", "是", "1200万", "没有", "不在", "没有", "包含", "8个", "有", "有", "有"]:
+        bot.say(user, answer)
+    events = bot.tracker(user)["events"]
+    names = [(e.get("metadata") or {}).get("utter_action") for e in events if e.get("event") == "bot"]
+    assert "utter_verdict_facts" in names
+    facts = next(e["text"] for e in events if (e.get("metadata") or {}).get("utter_action") == "utter_verdict_facts")
+    assert "1200" in facts and "广东" in facts

@@ -1099,3 +1099,24 @@ async def test_after_the_verdict_a_capital_question_is_answered_from_the_recorde
     row = message(messages, "utter_capital_short")
     assert row["scope"] == "全网" and "800" in row["amount"]
     assert "utter_offer_assessment" not in responses(messages)  # already assessed
+
+
+async def test_a_message_with_two_questions_gets_both_answers() -> None:
+    t = tracker("办哪种证，找谁办", "faq", {"disclaimer_shown": True}, faq=("faq/scope_difference", 0.6))
+    t.latest_message["question_parts"] = [
+        {"text": "办哪种证", "name": "faq/scope_difference", "confidence": 0.5},
+        {"text": "找谁办", "name": "faq/authority", "confidence": 0.7},
+    ]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[:2] == ["utter_faq/scope_difference", "utter_faq/authority"]
+
+
+async def test_a_facet_clause_asks_about_the_first_question_topic() -> None:
+    t = tracker("续期要提前多久？需要什么材料？", "faq", {"disclaimer_shown": True}, faq=("faq/renewal", 0.8))
+    t.latest_message["question_parts"] = [
+        {"text": "续期要提前多久", "name": "faq/renewal", "confidence": 0.8},
+        {"text": "需要什么材料", "name": "faq/materials", "confidence": 0.9},
+    ]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    # the renewal answer holds its materials: one answer, not the application's materials
+    assert [r for r in responses(messages) if r.startswith("utter_faq/")] == ["utter_faq/renewal"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from licence.decision import Decision, Signals, decide_intent, is_unreadable
+from licence.decision import Decision, Signals, decide_intent, is_unreadable, question_clauses
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,19 @@ OTHER = dict(names_only_another_licence=True)
 )
 def test_decide_intent(text: str, intent: str, signals: dict, decided: str, rule) -> None:
     assert decide_intent(Signals(text=text, intent=intent, **signals)) == Decision(decided, rule)
+
+
+@pytest.mark.parametrize(
+    "text, clauses",
+    [
+        ("办哪种证，找谁办", ["办哪种证", "找谁办"]),
+        ("注册资本要多少 社保要几个人", ["注册资本要多少", "社保要几个人"]),
+        ("how long does it take? and how much does it cost?", ["how long does it take", "and how much does it cost"]),
+        # one question, with a fact or a greeting before it
+        ("注册资本才80万，办省内的够吗", []),
+        ("你好，请问注册资本要多少", []),
+        ("What is B24 and who needs it", []),
+    ],
+)
+def test_question_clauses(text: str, clauses: list) -> None:
+    assert question_clauses(text) == clauses
