@@ -9,7 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import (
+    FACT_TOPICS,
     answer_dated,
+    answer_from_facts,
     answer_need,
     answer_topic,
     faq_prediction,
@@ -25,6 +27,9 @@ from licence.topics import activity_of, facet_of
 # "做电销外呼要不要这个证": a need question about one named activity gets the
 # verdict for that activity, not the general list of who needs the licence.
 NEED_TOPICS = {"who_needs", "outbound"}
+# A topic answered from the user's own facts needs this share of the usual
+# confidence: the facts themselves make the answer specific.
+FACT_CONFIDENCE_SHARE = 0.5
 
 
 class ActionAnswerFaq(SafeAction):
@@ -37,11 +42,22 @@ class ActionAnswerFaq(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         topic, confidence = faq_prediction(tracker)
-        if topic is None or confidence < settings().faq_min_confidence:
+        text = latest_text(tracker)
+        threshold = settings().faq_min_confidence
+        if topic is None or confidence < threshold:
+            if topic in FACT_TOPICS and confidence >= threshold * FACT_CONFIDENCE_SHARE:
+                # "我们只在江苏做业务，要去工信部申请吗": a less likely topic
+                # still answers when the answer is computed from the facts given
+                trial = CollectingDispatcher()
+                if answer_from_facts(trial, topic, text, profile_from(tracker)):
+                    events = notice_once(dispatcher, tracker)
+                    dispatcher.messages.extend(trial.messages)
+                    return events + [SlotSet("last_topic", topic)] + offer_assessment(
+                        dispatcher, tracker, not tracker.get_slot(RESULT_SLOT)
+                    )
             dispatcher.utter_message(response="utter_default")
             return []
         events = notice_once(dispatcher, tracker)
-        text = latest_text(tracker)
         activity = activity_of(text) if topic in NEED_TOPICS else None
         if activity == "other" and topic == "outbound":
             # only 电销/外呼 named: the outbound answer says what that takes

@@ -42,7 +42,7 @@ class MessageDecision(GraphComponent):
             # entities that state the company's facts
             "fact_entities": ["money", "count", "province", "coverage"],
             # an FAQ fine label at least this likely makes a question specific
-            "min_topic_confidence": 0.25,
+            "min_topic_confidence": 0.15,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:

@@ -22,8 +22,9 @@ of tests (tests/unit/test_decision.py) describes them:
 4. **A question that carries the company's facts is answered first**
    ("注册资本才80万，办省内的够吗"): a ``check_eligibility`` question that does
    not ask to be assessed in so many words, and states a fact or has an FAQ
-   topic as a likely fine label, becomes ``faq``; the assessment is offered
-   after the answer (actions/faq.py).
+   topic as a likely fine label, becomes ``faq``; so does a long statement
+   (``inform``) that describes the company and ends in such a question. The
+   assessment is offered after the answer (actions/faq.py).
 
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
@@ -56,6 +57,10 @@ ASSESSMENT = "check_eligibility"
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
 # intents a near-domain question keeps
 KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "human_handoff", "stop_interview"})
+# intents a question carrying the company's facts is taken for
+ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform"})
+# a statement this long that ends in a question is a question (see answers_first)
+MIN_DESCRIBED_QUESTION_CHARS = 15
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 
@@ -94,7 +99,7 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
-    if signals.intent == ASSESSMENT and answers_first(signals):
+    if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
     return Decision(signals.intent)
 
@@ -102,7 +107,20 @@ def decide_intent(signals: Signals) -> Decision:
 def answers_first(signals: Signals) -> bool:
     if not is_question(signals.text) or asks_for_assessment(signals.text):
         return False
-    return signals.states_fact or signals.likely_faq_topic
+    if signals.intent == ASSESSMENT:
+        return signals.states_fact or signals.likely_faq_topic
+    # a statement that ends in a question: a long message that describes the
+    # company first and then asks one thing (a short one is an interview answer)
+    return (
+        len(signals.text) >= MIN_DESCRIBED_QUESTION_CHARS
+        and signals.likely_faq_topic
+        and is_question(_last_sentence(signals.text))
+    )
+
+
+def _last_sentence(text: str) -> str:
+    sentences = [s for s in re.split(r"[。！!；;\n]+", text.strip()) if s.strip()]
+    return sentences[-1] if sentences else text
 
 
 def asks_for_assessment(text: str) -> bool:

@@ -72,6 +72,12 @@ OTHER = dict(names_only_another_licence=True)
         ("我们注册资本500万，有10个人交社保", "check_eligibility", FACT, "check_eligibility", None),
         # a question without facts or a likely topic is a request to be assessed
         ("我们能办吗", "check_eligibility", {}, "check_eligibility", None),
+        # a long statement that describes the company and ends in a question
+        ("我们是成都的一家小公司，目前3个人在公司交社保。请问这样社保人数能满足办证要求吗？",
+         "inform", dict(states_fact=True, likely_faq_topic=True), "faq", "answer_first"),
+        # ...but a short one is an interview answer, and a statement stays one
+        ("应该有吧？", "inform", TOPIC, "inform", None),
+        ("我们注册资本500万，有10个人交社保，场地也有", "inform", dict(states_fact=True, likely_faq_topic=True), "inform", None),
         # other labels are kept
         ("注册资本要多少？", "faq", FACT, "faq", None),
     ],
