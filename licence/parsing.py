@@ -32,6 +32,8 @@ import cn2an
 import yaml
 from opencc import OpenCC
 
+from licence.homophones import correct_homophones
+
 __all__ = [
     "MONEY_MAX_WAN",
     "COUNT_MAX",
@@ -187,7 +189,7 @@ def _normalise_once(text: str) -> str:
         text = _t2s().convert(text)
     except Exception:  # noqa: BLE001 - a converter bug must not cost the user's message
         pass
-    return _WHITESPACE_RE.sub(" ", to_mandarin(text)).strip()
+    return _WHITESPACE_RE.sub(" ", correct_homophones(to_mandarin(text))).strip()
 
 
 def normalise(text: str) -> str:
@@ -195,7 +197,8 @@ def normalise(text: str) -> str:
 
     NFKC (full-width to half-width: "１０" -> "10", "，" -> ","), traditional to
     simplified Chinese, Cantonese words and colloquial numerals to Mandarin
-    (``to_mandarin``), control and format characters removed (line breaks
+    (``to_mandarin``), pinyin-input slips in domain words corrected
+    (``licence.homophones``: 注测资本 -> 注册资本), control and format characters removed (line breaks
     become spaces), whitespace collapsed, ends stripped. Idempotent; never
     raises on a ``str``.
     """

@@ -12,7 +12,7 @@ from licence.parsing import normalise, parse_count, parse_money_wan, parse_provi
     "text, mandarin",
     [
         ("幾耐先批落嚟", "多久先批落来"),
-        ("點續牌", "怎么续牌"),
+        ("點續牌", "怎么续期"),
         ("使唔使辦", "需不需要办"),
         ("係咪要100萬", "是不是要100万"),
         ("冇外資", "没有外资"),
