@@ -16,6 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONHASHSEED=0
 export RASA_PORT=${RASA_PORT:-5005} ACTIONS_PORT=${ACTIONS_PORT:-5055} WEB_PORT=${WEB_PORT:-8080}
 export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.db}
+# The action server (rasa_sdk reads SANIC_HOST) listens on loopback unless told otherwise.
+export SANIC_HOST=${ACTIONS_HOST:-127.0.0.1}
 # Request bodies over this many bytes get 413 from the Rasa server (channels/rest.py).
 export MAX_BODY_BYTES=${MAX_BODY_BYTES:-65536}
 # Empty: conversation locks in memory (one Rasa server); redis://host:port/db to share them.

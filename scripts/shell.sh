@@ -8,7 +8,12 @@ source "$(dirname "$0")/env.sh"
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$ACTIONS_PORT/health" >/dev/null 2>&1 && break; sleep 1; done
-args=(--model models/callcentre.tar.gz --endpoints endpoints.yml)
+# the shell's own server: loopback, the configured port, the HTTP API behind the token
+args=(--model models/callcentre.tar.gz --endpoints endpoints.yml -i 127.0.0.1 --port "$RASA_PORT")
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+fi
+args+=(--auth-token "$RASA_AUTH_TOKEN")
 if [ "${SHELL_DEBUG:-}" = 1 ]; then
   args+=(--logging-config-file config/shell-debug-logging.yml)
 else
