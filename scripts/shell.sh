@@ -4,6 +4,8 @@
 # stopped when the shell ends.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+# staff see the prompt, not forty deprecation warnings from Rasa's dependencies
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::PendingDeprecationWarning}
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" --quiet >var/actions-shell.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
