@@ -72,6 +72,9 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 # the slot holding the last verdict (part of the external contract)
 RESULT_SLOT = "eligibility_result"
+# the interview form, and the count of replies to its open question not understood
+FORM = "eligibility_form"
+ATTEMPTS_SLOT = "invalid_attempts"
 
 
 def profile_from(tracker: Tracker) -> Dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.answers import (
     FACT_TOPICS,
@@ -17,9 +18,19 @@ from actions.answers import (
     faq_prediction,
     offer_assessment,
 )
-from actions.common import RESULT_SLOT, SafeAction, latest_text, notice_once, profile_from
+from actions.common import (
+    ATTEMPTS_SLOT,
+    FORM,
+    RESULT_SLOT,
+    SafeAction,
+    latest_text,
+    notice_once,
+    profile_from,
+)
 from actions.settings import settings
+from licence.decision import answer_then_question
 from licence.engine import faq_vars, scope_facts
+from licence.extract import extract_answers
 from licence.followups import followup_topic
 from licence.parsing import parse_coverage, parse_province, vocabulary_words, word_pattern
 from licence.topics import activity_of, facet_of
@@ -57,7 +68,7 @@ class ActionAnswerFaq(SafeAction):
                     )
             dispatcher.utter_message(response="utter_default")
             return []
-        events = notice_once(dispatcher, tracker)
+        events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)
         activity = activity_of(text) if topic in NEED_TOPICS else None
         if activity == "other" and topic == "outbound":
             # only 电销/外呼 named: the outbound answer says what that takes
@@ -86,6 +97,20 @@ NAMED_TOPIC_MIN_CONFIDENCE = 0.05
 # own, and how many more answers one message gets at most.
 PART_MIN_CONFIDENCE = 0.3
 MAX_EXTRA_ANSWERS = 2
+
+
+def interview_answer(tracker: Tracker, text: str) -> List[EventType]:
+    """"有的 不过是租的 可以吗" during the interview: the question is answered
+    here, and the answer before it is kept for the open question (the form
+    does not read a message the FAQ rule took)."""
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    split = answer_then_question(text)
+    if tracker.active_loop_name != FORM or not requested or split is None:
+        return []
+    found = extract_answers(split[0], requested, settings().today())
+    if requested not in found.values:
+        return []
+    return [SlotSet(requested, found.values[requested]), SlotSet(ATTEMPTS_SLOT, 0)]
 
 
 def other_questions(tracker: Tracker, answered: str) -> List[Tuple[str, str]]:

@@ -17,6 +17,8 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    ATTEMPTS_SLOT,
+    FORM,
     RESULT_SLOT,
     SafeAction,
     bullet_list,
@@ -42,16 +44,16 @@ from licence.engine import (
     deadline_rules,
     interview_slots,
     load_ruleset,
+    question_topic,
     required_slots,
     text,
 )
 from licence.extract import BOOLEAN_SLOTS
 from licence.extract import extract_answers
+from licence.decision import answer_then_question
 from licence.parsing import is_question, parse_date
 from licence.summary import facts_line
 
-FORM = "eligibility_form"
-ATTEMPTS_SLOT = "invalid_attempts"
 MAX_REASKS = 2
 
 # Intents that, when the message answers nothing, mean the user stepped aside
@@ -109,7 +111,9 @@ class ValidateEligibilityForm(FormValidationAction):
         requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
         text = latest_text(tracker)
         intent = latest_intent(tracker)
-        found = extract_answers(text, requested, settings().today())
+        # "8个 够吗": the answer is read from the part before the question
+        split = answer_then_question(text) if requested else None
+        found = extract_answers(split[0] if split else text, requested, settings().today())
         values = {k: v for k, v in found.values.items() if k in interview_slots()}
         problem = found.problems.get(requested) if requested else None
 
@@ -147,6 +151,10 @@ class ValidateEligibilityForm(FormValidationAction):
                 events += [SlotSet(requested, None), SlotSet(ATTEMPTS_SLOT, attempts)]
         elif requested in values:
             events.append(SlotSet(ATTEMPTS_SLOT, 0))
+            topic = question_topic(requested)
+            if split and topic:
+                # "8个 够吗", "没有，要怎么加": the answer is kept, the question answered
+                answer_topic(dispatcher, topic, text, settings().today(), {**profile_from(tracker), **values})
         return self._next(dispatcher, tracker, values, events)
 
     @staticmethod

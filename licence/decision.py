@@ -217,3 +217,14 @@ def question_clauses(text: str) -> list[str]:
     if pending and clauses:
         clauses[-1] = f"{clauses[-1]}，{pending}"
     return clauses if len(clauses) > 1 else []
+
+
+def answer_then_question(text: str) -> tuple[str, str] | None:
+    """("好像没有", "得去工商加吗") for an interview reply that answers and then
+    asks something; None when the reply does not end in a question, or asks
+    only ("注册资本要多少？"), or is one clause ("有的吧？")."""
+    pieces = [p for p in _CLAUSE_BREAK.split(text.strip()) if p]
+    if len(pieces) < 2 or is_question(pieces[0]) or not is_question(pieces[-1]):
+        return None
+    cut = next(i for i, piece in enumerate(pieces) if is_question(piece))
+    return "，".join(pieces[:cut]), "，".join(pieces[cut:])

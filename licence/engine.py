@@ -138,6 +138,7 @@ class Question:
     condition: str | None
     ask_when: tuple[Predicate, ...]
     fact: Mapping[str, str]  # the answer as a fact: "yes"/"no", or "value" with {value}
+    faq: str  # the FAQ topic that explains the question
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,7 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
             condition=q.get("condition"),
             ask_when=_predicates(q.get("ask_when")),
             fact=dict(q["fact"]),
+            faq=q["faq"],
         )
         for q in data["questions"]
     )
@@ -1064,3 +1066,9 @@ def text(name: str, rules: RuleSet | None = None, **values: Any) -> str:
     """A layout template of the rule set's ``texts:`` filled with ``values``."""
     rules = rules or load_ruleset()
     return _render(rules.texts[name], values)
+
+
+def question_topic(slot: str, rules: RuleSet | None = None) -> str | None:
+    """The FAQ topic that explains the interview question for ``slot``."""
+    rules = rules or load_ruleset()
+    return next((q.faq for q in rules.questions if q.slot == slot), None)

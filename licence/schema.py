@@ -149,12 +149,14 @@ RULESET_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["slot", "type", "topic", "response", "fact"],
+                "required": ["slot", "type", "topic", "response", "fact", "faq"],
                 "additionalProperties": False,
                 "properties": {
                     "slot": _ID,
                     "type": {"enum": list(SLOT_TYPES)},
                     "topic": {"type": "string", "minLength": 1},
+                    # the FAQ topic that explains the question (utter_faq/<faq>)
+                    "faq": _ID,
                     # the answer as a fact in the verdict's summary: "yes"/"no"
                     # for a bool, "value" with {value} for the others
                     "fact": {

@@ -1120,3 +1120,30 @@ async def test_a_facet_clause_asks_about_the_first_question_topic() -> None:
     messages, _ = await run(ActionAnswerFaq(), t)
     # the renewal answer holds its materials: one answer, not the application's materials
     assert [r for r in responses(messages) if r.startswith("utter_faq/")] == ["utter_faq/renewal"]
+
+
+async def test_an_answer_with_a_question_keeps_the_answer_and_answers_the_question() -> None:
+    # "8个 够吗" to the staff question: 8 is recorded and the count is compared
+    messages, events = await validate("8个 够吗", requested="insured_staff", slots=BEFORE_STAFF)
+    filled = slots_set(events)
+    assert filled["insured_staff"] == 8
+    assert "utter_staff_enough" in responses(messages)
+    assert filled["requested_slot"] == "has_premises"
+
+
+async def test_an_faq_during_the_interview_keeps_the_answer_before_it() -> None:
+    t = tracker(
+        "有的 不过是租的 可以吗", "faq", {**BEFORE_STAFF, "insured_staff": 8, "disclaimer_shown": True},
+        requested="has_premises", active_loop=FORM, faq=("faq/premises_system", 0.6),
+    )
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert slots_set(events)["has_premises"] is True
+    assert responses(messages)[0] == "utter_faq/premises_system"
+
+
+def test_every_interview_question_names_an_faq_answer() -> None:
+    from licence.engine import load_ruleset
+
+    answers = domain_responses()
+    for question in load_ruleset().questions:
+        assert f"utter_faq/{question.faq}" in answers, question.slot
