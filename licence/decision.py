@@ -25,6 +25,9 @@ of tests (tests/unit/test_decision.py) describes them:
    topic as a likely fine label, becomes ``faq``; so does a long statement
    (``inform``) that describes the company and ends in such a question. The
    assessment is offered after the answer (actions/faq.py).
+5. **Facts without a question are a statement** ("我们就5个人交社保" read as a
+   request to be assessed): ``inform``, which the action decides with the
+   conversation (actions/interview.py, ActionHandleInform).
 
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
@@ -53,6 +56,7 @@ from licence.parsing import (
 OUT_OF_SCOPE = "out_of_scope"
 FAQ = "faq"
 ASSESSMENT = "check_eligibility"
+STATEMENT = "inform"
 # intents a facet-only question keeps (they have their own handling)
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
 # intents a near-domain question keeps
@@ -101,7 +105,21 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(FAQ, "facet_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
+    if signals.intent == ASSESSMENT and states_facts_only(signals):
+        return Decision(STATEMENT, "facts_statement")
     return Decision(signals.intent)
+
+
+def states_facts_only(signals: Signals) -> bool:
+    """"我们就5个人交社保": facts, no question and no request to be assessed.
+    What it asks for depends on the conversation (after the staff answer, that
+    answer computed from them; otherwise the interview, started with them),
+    so it is a statement for the action that knows the conversation."""
+    return (
+        signals.states_fact
+        and not is_question(signals.text)
+        and not asks_for_assessment(signals.text)
+    )
 
 
 def answers_first(signals: Signals) -> bool:

@@ -68,8 +68,12 @@ OTHER = dict(names_only_another_licence=True)
         # asking to be assessed in so many words starts the interview
         ("帮我评估一下，注册资本500万能办吗", "check_eligibility", FACT, "check_eligibility", None),
         ("can we qualify with 5 million capital?", "check_eligibility", FACT, "check_eligibility", None),
-        # a statement of facts (no question) is left to the interview
-        ("我们注册资本500万，有10个人交社保", "check_eligibility", FACT, "check_eligibility", None),
+        # a statement of facts (no question) is decided with the conversation
+        ("我们注册资本500万，有10个人交社保", "check_eligibility", FACT, "inform", "facts_statement"),
+        ("我们就5个人交社保", "check_eligibility", FACT, "inform", "facts_statement"),
+        # ...unless it asks to be assessed, or states nothing
+        ("帮我评估一下，我们注册资本500万", "check_eligibility", FACT, "check_eligibility", None),
+        ("我们公司想申请呼叫中心证", "check_eligibility", {}, "check_eligibility", None),
         # a question without facts or a likely topic is a request to be assessed
         ("我们能办吗", "check_eligibility", {}, "check_eligibility", None),
         # a long statement that describes the company and ends in a question
