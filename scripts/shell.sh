@@ -21,4 +21,5 @@ if [ "${SHELL_DEBUG:-}" = 1 ]; then
 else
   args+=(--quiet)
 fi
-.venv/bin/rasa shell "${args[@]}"
+# through scripts/rasa_cli.py: buttons as a numbered list, typing always allowed
+.venv/bin/python scripts/rasa_cli.py shell "${args[@]}"
