@@ -40,7 +40,7 @@ from licence.topics import activity_of, facet_of
 NEED_TOPICS = {"who_needs", "outbound"}
 # A topic answered from the user's own facts needs this share of the usual
 # confidence: the facts themselves make the answer specific.
-FACT_CONFIDENCE_SHARE = 0.5
+FACT_CONFIDENCE_SHARE = 0.25
 
 
 class ActionAnswerFaq(SafeAction):
