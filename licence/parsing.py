@@ -192,8 +192,10 @@ def _normalise_once(text: str) -> str:
     return _WHITESPACE_RE.sub(" ", correct_homophones(to_mandarin(text))).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Canonical form of user input.
+    """Canonical form of user input (cached: every parser and rule reads the
+    same message through it, and the homophone pass costs a few milliseconds).
 
     NFKC (full-width to half-width: "１０" -> "10", "，" -> ","), traditional to
     simplified Chinese, Cantonese words and colloquial numerals to Mandarin
