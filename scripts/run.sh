@@ -18,7 +18,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" --quiet &
+scripts/actions.sh --quiet &
 pids+=($!)
 # shellcheck disable=SC2086
 .venv/bin/rasa run --model models/callcentre.tar.gz --enable-api --auth-token="$RASA_AUTH_TOKEN" \

@@ -85,7 +85,7 @@ class Bot:
     def start_actions(self) -> None:
         with open(self.workdir / "actions.log", "ab") as log:
             self.actions = subprocess.Popen(
-                [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+                [str(ROOT / "scripts" / "actions.sh")],
                 cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )

@@ -110,6 +110,25 @@ def run_all(servers: List[Bot], prefix: str) -> Dict[str, Tuple[List[str], Repli
         return {user: (plan[user][1], future.result()) for user, future in futures.items()}
 
 
+def server_errors(servers: List[Bot], limit: int = 80) -> str:
+    """The error lines (and tracebacks) the servers logged, for a failure message:
+    CI keeps only the test's output, not the temporary directory."""
+    lines: List[str] = []
+    for server in servers:
+        for name in ("rasa.log", "actions.log"):
+            path = server.workdir / name
+            if not path.exists():
+                continue
+            log = path.read_text(errors="replace").splitlines()
+            keep = [
+                i for i, line in enumerate(log)
+                if any(w in line for w in ("ERROR", "Traceback", "Exception", "Error:"))
+            ]
+            for i in keep:
+                lines.extend(f"{server.workdir.name}/{name}: {l}" for l in log[i:i + 12])
+    return "\n".join(lines[-limit:]) or "(no errors in the server logs)"
+
+
 def events_of(server: Bot, user: str) -> List[Dict[str, Any]]:
     return server.tracker(user)["events"]
 
@@ -137,7 +156,9 @@ def test_twenty_conversations_alternating_between_two_servers(
         by_script_reference.setdefault(json.dumps(script), replies)
     for user, (script, replies) in shared.items():
         assert all(replies), f"{user}: a turn without any reply: {replies}"
-        assert replies == by_script_reference[json.dumps(script)], user
+        assert replies == by_script_reference[json.dumps(script)], (
+            f"{user}\n{server_errors([a, b])}"
+        )
 
     totals: Dict[str, Dict[str, int]] = {}
     for name, run in (("single server", reference), ("two servers", shared)):
