@@ -81,8 +81,9 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_homophones.py tests/unit/test_followups.py tests/unit/test_parsing.py tests/unit/test_extract.py tests/unit/test_engine.py \
               tests/unit/test_deadlines.py tests/unit/test_colloquial.py
-check: $(VENV)/.dev-installed ## lint (ruff) and the pure unit tests of licence/, no Rasa, no model: about a minute
+check: $(VENV)/.dev-installed ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests
+	$(BIN)/lint-imports --no-cache
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 
 test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
