@@ -26,7 +26,8 @@ from typing import Any, Literal, Optional, Union
 
 import yaml
 
-from licence.schema import RuleSetError, check_placeholders, validate_ruleset
+from licence.placeholders import check_placeholders
+from licence.schema_checks import RuleSetError, validate_ruleset
 
 __all__ = [
     "DEFAULT_PATH",
