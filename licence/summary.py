@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from licence.engine import RuleSet, load_ruleset, text
+from licence.models import RuleSet
+from licence.rendering import text
+from licence.ruleset_loader import load_ruleset
 from licence.parsing import format_wan
 
 
