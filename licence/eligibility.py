@@ -16,7 +16,7 @@ from typing import Any, Literal, Optional
 
 from licence.models import Condition, Decision, Predicate, RuleSet, Scope, verdict_of
 from licence.rendering import render, render_step
-from licence.ruleset_loader import load_ruleset
+from licence.ruleset_loader import ruleset_or_default
 
 __all__ = [
     "UNKNOWN",
@@ -97,7 +97,7 @@ def required_slots(profile: Mapping[str, object], rules: RuleSet | None = None) 
     The province is asked only for a single-province scope; when the user says
     the applicant is not a company, nothing after that question applies.
     """
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return [q.slot for q in rules.questions if _holds(rules, q.ask_when, profile)]
 
 
@@ -215,7 +215,7 @@ def assess(
     full name (default: ``licence.parsing.province_full_name``, imported only
     when a province-level authority has to be named).
     """
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     scope_name = _answer(rules, profile, rules.coverage_slot)
     scope = rules.scopes[scope_name] if scope_name is not None else None
     authority = resolve_authority(rules, scope, profile, province_full_name)

@@ -13,7 +13,7 @@ from typing import Any
 from licence.eligibility import authority_name, resolve_authority
 from licence.models import Condition, NeedResult, NextStep, RuleSet, Scalar
 from licence.rendering import display, render, render_step
-from licence.ruleset_loader import load_ruleset
+from licence.ruleset_loader import ruleset_or_default
 
 __all__ = [
     "answer_topics",
@@ -32,7 +32,7 @@ __all__ = [
 
 def faq_vars(rules: RuleSet | None = None) -> dict[str, Scalar]:
     """Template variables for FAQ answers (thresholds, deadlines, names)."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return dict(rules.faq_vars)
 
 
@@ -41,7 +41,7 @@ def need_check(activity: str, rules: RuleSet | None = None) -> NeedResult:
 
     An id the rule set does not know gets the default ("other") answer.
     """
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     key = activity.strip().lower() if isinstance(activity, str) else ""
     act = rules.activities.get(key) or rules.activities[rules.default_activity]
     penalty = None
@@ -57,14 +57,14 @@ def need_check(activity: str, rules: RuleSet | None = None) -> NeedResult:
 
 def process_steps(authority: str | None = None, rules: RuleSet | None = None) -> tuple[NextStep, ...]:
     """The official procedure, with ``authority`` (or a generic name) filled in."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     text = authority_name(rules, None, authority)
     return tuple(render_step(t, rules, text) for t in rules.process)
 
 
 def process_total_text(rules: RuleSet | None = None) -> str:
     """How long the whole procedure usually takes (practice, not law)."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return render(rules.typical_total, rules.faq_vars)
 
 
@@ -74,27 +74,27 @@ def process_total_text(rules: RuleSet | None = None) -> str:
 
 def interview_slots(rules: RuleSet | None = None) -> tuple[str, ...]:
     """Every interview slot, in question order."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return tuple(q.slot for q in rules.questions)
 
 
 def answer_topics(slots: Iterable[str], rules: RuleSet | None = None) -> list[str]:
     """What answers to the interview's ``slots`` are about, in question order
     ("办公场地", "缴社保的员工人数"); slots that are no question are left out."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     wanted = set(slots)
     return [q.topic for q in rules.questions if q.slot in wanted]
 
 
 def question_topic(slot: str, rules: RuleSet | None = None) -> str | None:
     """The FAQ topic that explains the interview question for ``slot``."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return next((q.faq for q in rules.questions if q.slot == slot), None)
 
 
 def condition_labels(rules: RuleSet | None = None) -> dict[str, str]:
     """Condition id -> short Chinese label, in question order."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return {c.id: render(c.label, {**rules.faq_vars, **c.params}) for c in _in_question_order(rules)}
 
 
@@ -109,7 +109,7 @@ def _in_question_order(rules: RuleSet) -> list[Condition]:
 def scope_facts(scope: str, province: str | None = None, rules: RuleSet | None = None) -> dict[str, Any]:
     """What a follow-up about one scope needs: its name, authority, licence name
     and capital threshold (``amount``, in 万元)."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     spec = rules.scopes[scope]
     profile = {rules.coverage_slot: scope, rules.province_slot: province}
     authority = resolve_authority(rules, spec, profile, None)
@@ -127,7 +127,7 @@ def capital_comparison(
     """How a registered capital of ``wan`` 万元 compares with the threshold of
     ``scope``, or of every scope (smallest threshold first) when none is named:
     the scope's name, its minimum, whether the amount is enough and the shortfall."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     specs = [rules.scopes[scope]] if scope else sorted(
         rules.scopes.values(), key=lambda spec: spec.min_capital_wan
     )
@@ -145,7 +145,7 @@ def capital_comparison(
 def staff_comparison(count: int, rules: RuleSet | None = None) -> dict[str, Any]:
     """How ``count`` insured staff compare with the usual minimum (the staff
     condition's threshold in the rule set)."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     minimum = int(rules.faq_vars["min_staff"])
     return {
         "count": count,

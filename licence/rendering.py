@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from licence.models import NextStep, RuleSet, StepTemplate
-from licence.ruleset_loader import load_ruleset
+from licence.ruleset_loader import ruleset_or_default
 
 __all__ = [
     "display",
@@ -48,5 +48,5 @@ def render_step(t: StepTemplate, rules: RuleSet, authority_text: str) -> NextSte
 
 def text(name: str, rules: RuleSet | None = None, **values: Any) -> str:
     """A layout template of the rule set's ``texts:`` filled with ``values``."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return render(rules.texts[name], values)

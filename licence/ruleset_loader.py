@@ -38,6 +38,7 @@ __all__ = [
     "check_ruleset",
     "deadline_rules",
     "load_ruleset",
+    "ruleset_or_default",
 ]
 
 
@@ -60,6 +61,14 @@ def _load_default() -> RuleSet:
     return _read(DEFAULT_PATH)
 
 
+def ruleset_or_default(rules: RuleSet | None) -> RuleSet:
+    """``rules``, or the shipped rule set when the caller gave none.
+
+    Every query takes an optional rule set so that tests can pass an edited copy.
+    """
+    return rules or load_ruleset()
+
+
 def check_ruleset(path: str | Path | None = None) -> None:
     """Validate a rule file from disk (uncached), for the action server's start-up.
 
@@ -76,7 +85,7 @@ def deadline_rules(rules: RuleSet | None = None) -> Any:
     """``licence.deadlines.DeadlineRules`` built from the rule file's ``deadlines:``."""
     from licence.deadlines import DeadlineRules
 
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     return DeadlineRules.from_mapping(_thaw(rules.deadlines))
 
 
