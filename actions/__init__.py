@@ -5,6 +5,6 @@ checked here: a broken licence/ruleset.yml stops the server at start, with a
 message naming the entry, instead of failing in the middle of a conversation.
 """
 
-from licence.engine import check_ruleset
+from licence.ruleset_loader import check_ruleset
 
 check_ruleset()

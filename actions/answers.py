@@ -11,14 +11,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from licence import deadlines
-from licence.engine import (
+from licence.queries import (
     capital_comparison,
-    deadline_rules,
     faq_vars,
     need_check,
     scope_facts,
     staff_comparison,
 )
+from licence.ruleset_loader import deadline_rules
 from licence.followups import followup_topic
 from licence.parsing import (
     count_value_problem,

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from licence.engine import interview_slots
+from licence.queries import interview_slots
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from actions.common import (
 )
 from actions.settings import settings
 from licence.decision import answer_then_question
-from licence.engine import faq_vars, scope_facts
+from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
 from licence.followups import followup_topic
 from licence.parsing import parse_coverage, parse_province, vocabulary_words, word_pattern

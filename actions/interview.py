@@ -37,17 +37,11 @@ from actions.answers import (
 )
 from actions.settings import settings
 from licence import deadlines
-from licence.engine import (
-    Decision,
-    answer_topics,
-    assess,
-    deadline_rules,
-    interview_slots,
-    load_ruleset,
-    question_topic,
-    required_slots,
-    text,
-)
+from licence.eligibility import assess, required_slots
+from licence.models import Decision
+from licence.queries import answer_topics, interview_slots, question_topic
+from licence.rendering import text
+from licence.ruleset_loader import deadline_rules, load_ruleset
 from licence.extract import BOOLEAN_SLOTS
 from licence.extract import extract_answers
 from licence.decision import answer_then_question

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import SafeAction, latest_intent, latest_text, notice_once
 from actions.common import ATTEMPTS_SLOT
 from actions.interview import INTERRUPTIONS, MAX_REASKS
-from licence.engine import need_check
+from licence.queries import need_check
 from licence.parsing import is_question
 from licence.topics import activity_of
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from licence.engine import RuleSet, load_ruleset, text
+from licence.models import RuleSet
+from licence.rendering import text
+from licence.ruleset_loader import ruleset_or_default
 from licence.parsing import format_wan
 
 
 def facts_line(profile: Mapping[str, Any], rules: RuleSet | None = None) -> str:
     """The answered facts of ``profile`` joined into one line; a question asked
     but answered "不知道" shows as to be confirmed; unasked ones are left out."""
-    rules = rules or load_ruleset()
+    rules = ruleset_or_default(rules)
     parts = []
     for question in rules.questions:
         if question.slot not in profile:

@@ -286,6 +286,6 @@ def test_some_faq_answers_use_rule_set_numbers() -> None:
 
 @pytest.mark.parametrize(("response", "placeholder"), _faq_placeholders())
 def test_faq_placeholder_is_a_rule_set_variable(response: str, placeholder: str) -> None:
-    from licence.engine import faq_vars
+    from licence.queries import faq_vars
 
     assert placeholder in faq_vars(), f"{response} uses {{{placeholder}}}"

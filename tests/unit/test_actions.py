@@ -29,7 +29,7 @@ from actions.interview import (
 )
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
-from licence.engine import faq_vars
+from licence.queries import faq_vars
 
 TODAY = dt.date(2026, 11, 27)
 FORM = "eligibility_form"
@@ -1146,7 +1146,7 @@ async def test_an_faq_during_the_interview_keeps_the_answer_before_it() -> None:
 
 
 def test_every_interview_question_names_an_faq_answer() -> None:
-    from licence.engine import load_ruleset
+    from licence.ruleset_loader import load_ruleset
 
     answers = domain_responses()
     for question in load_ruleset().questions:

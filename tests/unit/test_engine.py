@@ -1,4 +1,4 @@
-"""Table tests for licence.engine: every rule, threshold edge and branch."""
+"""Table tests for licence.eligibility and licence.queries: every rule, threshold edge and branch."""
 
 from __future__ import annotations
 
@@ -9,18 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from licence.engine import (
-    UNKNOWN,
-    Decision,
-    assess,
-    condition_labels,
-    faq_vars,
-    load_ruleset,
-    need_check,
-    process_steps,
-    process_total_text,
-    required_slots,
-)
+from licence.eligibility import UNKNOWN, assess, required_slots
+from licence.models import Decision
+from licence.queries import condition_labels, faq_vars, need_check, process_steps, process_total_text
+from licence.ruleset_loader import load_ruleset
 
 PROVINCES = {
     "广东": "广东省",
@@ -606,7 +598,7 @@ def test_turning_a_warning_into_a_requirement_changes_the_verdict(tmp_path: Path
 
 
 def test_capital_is_compared_with_the_scope_named_or_with_both() -> None:
-    from licence.engine import capital_comparison
+    from licence.queries import capital_comparison
 
     assert capital_comparison(200, "全网") == [
         {"scope": "全网", "minimum": "1000", "enough": False, "shortfall": "800"}

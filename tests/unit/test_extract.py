@@ -401,7 +401,7 @@ def test_individual_words_name_the_applicant_only_when_asked(
 def test_the_parser_knows_the_same_interview_slots_as_the_rule_set() -> None:
     """extract.py keeps its own slot lists (no file I/O at import); they must
     match the questions of licence/ruleset.yml, the source of truth."""
-    from licence.engine import load_ruleset
+    from licence.ruleset_loader import load_ruleset
     from licence.extract import BOOLEAN_SLOTS, NUMERIC_SLOTS, SLOTS
 
     questions = load_ruleset().questions
