@@ -19,7 +19,8 @@ export WEB_PORT ?= 8080
 export TRACKER_DB_URL ?= sqlite:///var/tracker.db
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
-                $(wildcard components/*.py) licence/parsing.py $(wildcard licence/data/*.yml) $(SPACY_DIR)/.built
+                $(wildcard components/*.py) licence/parsing.py $(wildcard licence/data/*.yml) \
+                $(wildcard zhtext/*.py) $(wildcard zhtext/data/*.yml) $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
         browser-deps test-conversations test-nlu validate check lock clean bench
@@ -49,12 +50,12 @@ setup: $(VENV)/.installed .env $(WEB_STAMP) ## create the venv, install the pinn
 .env:
 	@cp .env.example .env && echo "created .env from .env.example (edit it for your deployment)"
 
-$(SPACY_DIR)/.built: $(VENV)/.installed scripts/build_spacy.py data/spacy/patterns.yml licence/data/provinces.yml
+$(SPACY_DIR)/.built: $(VENV)/.installed scripts/build_spacy.py data/spacy/patterns.yml zhtext/data/provinces.yml
 	@rm -rf $(SPACY_DIR) && mkdir -p build
 	$(PY) scripts/build_spacy.py $(SPACY_DIR)
 	@touch $@
 
-assets: $(SPACY_DIR)/.built ## build the spaCy entity pipeline from data/spacy and licence/data
+assets: $(SPACY_DIR)/.built ## build the spaCy entity pipeline from data/spacy and zhtext/data
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	@mkdir -p models
@@ -80,9 +81,9 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	@touch $@
 
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_homophones.py tests/unit/test_followups.py tests/unit/test_parsing.py tests/unit/test_extract.py tests/unit/test_engine.py \
-              tests/unit/test_deadlines.py tests/unit/test_colloquial.py
+              tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_normalise.py
 check: $(VENV)/.dev-installed ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
-	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests
+	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 

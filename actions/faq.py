@@ -32,8 +32,10 @@ from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
 from licence.followups import followup_topic
-from licence.parsing import parse_coverage, parse_province, vocabulary_words, word_pattern
+from licence.parsing import parse_coverage, parse_province
 from licence.topics import activity_of, facet_of
+from licence.vocabulary import domain_words
+from zhtext.vocabulary import word_pattern
 
 # "做电销外呼要不要这个证": a need question about one named activity gets the
 # verdict for that activity, not the general list of who needs the licence.
@@ -73,7 +75,7 @@ class ActionAnswerFaq(SafeAction):
         if activity == "other" and topic == "outbound":
             # only 电销/外呼 named: the outbound answer says what that takes
             activity = None
-        if activity and word_pattern(vocabulary_words("need_question")).search(text.lower()):
+        if activity and word_pattern(domain_words("need_question")).search(text.lower()):
             return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
         today = settings().today()
         recorded = profile_from(tracker)

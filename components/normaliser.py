@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from licence.parsing import normalise
+from zhtext.normalise import normalise
 
 
 @DefaultV1Recipe.register(

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import chinese_calendar
 
-from licence.parsing import load_vocabulary
+from zhtext.vocabulary import load_vocabulary
 
 __all__ = [
     "DeadlineRules",

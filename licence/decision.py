@@ -45,13 +45,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from licence.followups import facet_only
-from licence.parsing import (
-    is_question,
-    normalise,
-    parse_yes_no,
-    vocabulary_words,
-    word_pattern,
-)
+from licence.parsing import is_question, parse_yes_no
+from licence.vocabulary import domain_words
+from zhtext.normalise import normalise
+from zhtext.vocabulary import word_pattern
 
 OUT_OF_SCOPE = "out_of_scope"
 FAQ = "faq"
@@ -148,18 +145,18 @@ def asks_for_assessment(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _assessment_pattern() -> re.Pattern[str]:
-    return word_pattern(vocabulary_words("assessment_request"))
+    return word_pattern(domain_words("assessment_request"))
 
 
 @lru_cache(maxsize=1)
 def _meaningful_symbols() -> frozenset[str]:
-    return frozenset(vocabulary_words("meaningful_symbols"))
+    return frozenset(domain_words("meaningful_symbols"))
 
 
 @lru_cache(maxsize=1)
 def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    subjects = "|".join(f"(?:{p})" for p in vocabulary_words("near_domain_subjects"))
-    return re.compile(subjects), word_pattern(vocabulary_words("licence_words"))
+    subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
+    return re.compile(subjects), word_pattern(domain_words("licence_words"))
 
 
 def is_near_domain(text: str) -> bool:

@@ -33,6 +33,9 @@ import re
 from dataclasses import dataclass, field
 
 from licence import parsing
+from licence.vocabulary import domain_words, load_domain_vocabulary
+from zhtext.normalise import normalise, strip_fillers
+from zhtext.vocabulary import vocabulary_words, word_pattern
 
 __all__ = [
     "SLOTS",
@@ -108,7 +111,7 @@ class _Cue:
 def _cue_table(
     include_when_asked: bool, include_individuals: bool = False, owners_named: bool = False
 ) -> dict[str, _Cue]:
-    vocabulary = parsing.load_vocabulary()
+    vocabulary = load_domain_vocabulary()
     table: dict[str, _Cue] = {}
     company = vocabulary["company"]
     for word in company["not_company"]:
@@ -131,7 +134,7 @@ def _cue_table(
 
 
 def _words(key: str) -> tuple[str, ...]:
-    return parsing.vocabulary_words(key)
+    return domain_words(key)
 
 
 @functools.lru_cache(maxsize=1)
@@ -194,10 +197,10 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
     # applies (or nothing yet), and the message is not about the owners:
     # elsewhere they are 个人信息 or 自然人股东.
     table = _cue_table(requested == "is_company", requested is None, owners_named)
-    matches = list(parsing.word_pattern(tuple(table)).finditer(masked))
+    matches = list(word_pattern(tuple(table)).finditer(masked))
     if not matches:
         return {}
-    conjunction = parsing.word_pattern(_words("conjunctions"))
+    conjunction = word_pattern(_words("conjunctions"))
     groups: list[list[re.Match[str]]] = [[matches[0]]]
     for match in matches[1:]:
         gap = masked[groups[-1][-1].end() : match.start()]
@@ -239,7 +242,7 @@ def _foreign_ownership(lowered: str) -> bool | None:
     """A shareholder, parent or partner from a place outside the mainland:
     True ("有个美国股东占15%"), False when negated ("港澳台股东都没有"),
     ``None`` when the clause names no such owner."""
-    places = parsing.word_pattern(_words("foreign_places"))
+    places = word_pattern(_words("foreign_places"))
     owners = _words("ownership_words")
     place = places.search(lowered)
     if place is None or not _has_any(lowered, owners):
@@ -253,14 +256,14 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
     lowered = clause.lower()
 
     money = parsing.find_money(_NOT_THIS_AMOUNT_RE.sub(" ", clause))
-    other_money_pattern = parsing.word_pattern(_words("other_money_cues"))
+    other_money_pattern = word_pattern(_words("other_money_cues"))
     other_money = bool(other_money_pattern.search(lowered))
     # "实缴资本" holds the capital cue "资本" but is paid-in capital: mask it first.
     capital_cue = _has_any(other_money_pattern.sub(" ", lowered), _words("capital_cues"))
     if money is not None and (capital_cue or (money.has_unit and not other_money)):
         reading.money(money.wan)
 
-    if _has_any(lowered, _words("staff_cues")):
+    if _has_any(lowered, vocabulary_words("staff_cues")):
         count = parsing.parse_count(clause)
         if count is not None:
             reading.count(count)
@@ -319,7 +322,7 @@ def _unknown_slots(clause: str, requested: str | None) -> list[str]:
     named = [slot for slot in _boolean_mentions(lowered, requested)]
     if _has_any(lowered, _words("capital_cues")):
         named.append("registered_capital")
-    if _has_any(lowered, _words("staff_cues")):
+    if _has_any(lowered, vocabulary_words("staff_cues")):
         named.append("insured_staff")
     if named:
         return named
@@ -327,8 +330,8 @@ def _unknown_slots(clause: str, requested: str | None) -> list[str]:
 
 
 def _is_correction_marker(clause: str) -> bool:
-    stripped = parsing.strip_fillers(clause.lower())
-    markers = parsing.word_pattern(_words("correction_markers"))
+    stripped = strip_fillers(clause.lower())
+    markers = word_pattern(_words("correction_markers"))
     return bool(stripped) and not markers.sub("", stripped)
 
 
@@ -350,7 +353,7 @@ def extract_answers(
     """
     del today  # reserved: no interview slot holds a date
     requested = requested_slot if requested_slot in SLOTS else None
-    normalised = parsing.normalise(text)
+    normalised = normalise(text)
     clauses = split_clauses(normalised)
     values: dict[str, object] = {}
     problems: dict[str, str] = {}

@@ -14,8 +14,9 @@ import re
 from functools import lru_cache
 from typing import Dict, Optional, Tuple
 
-from licence.parsing import longest_first, normalise
 from licence.topics import vocabulary
+from zhtext.normalise import normalise
+from zhtext.vocabulary import longest_first
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 

@@ -1,9 +1,8 @@
 """Parsers for what users type: money, head counts, yes/no, provinces, dates.
 
-Every parser takes raw user text, normalises it itself and never raises on
-any ``str``; when it finds nothing it returns ``None``. Recognition
-vocabulary lives in ``licence/data/vocabulary.yml`` and
-``licence/data/provinces.yml`` and is loaded lazily on first use.
+Every parser takes raw user text, normalises it itself (``zhtext.normalise``)
+and never raises on any ``str``; when it finds nothing it returns ``None``.
+Recognition vocabulary lives in ``zhtext/data`` (``zhtext.vocabulary``).
 
 Units and conventions
 - Money is in 万元 (10,000 RMB). ``parse_money_wan`` returns the amount the
@@ -22,30 +21,28 @@ import datetime as dt
 import functools
 import math
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import cn2an
-import yaml
-from opencc import OpenCC
 
-from licence.homophones import correct_homophones
+from zhtext.normalise import normalise, rewrite, strip_fillers
+from zhtext.vocabulary import (
+    load_provinces,
+    load_vocabulary,
+    load_yaml,
+    longest_first,
+    starts_with_any,
+    vocabulary_words,
+    word_pattern,
+)
 
 __all__ = [
     "MONEY_MAX_WAN",
     "COUNT_MAX",
     "MoneyMatch",
     "ProvinceMention",
-    "normalise",
-    "load_vocabulary",
-    "load_provinces",
-    "vocabulary_words",
-    "longest_first",
-    "word_pattern",
-    "strip_fillers",
     "remove_thousands_separators",
     "find_money",
     "parse_money_wan",
@@ -69,8 +66,6 @@ __all__ = [
     "parse_date",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-
 #: Largest registered capital accepted, in 万元 (10^11 元).
 MONEY_MAX_WAN = 1e7
 #: Largest head count accepted.
@@ -89,130 +84,6 @@ _UNIT_FACTORS = {"万": 1e4, "亿": 1e8}
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
-# --------------------------------------------------------------------------
-# Data loading
-
-
-@functools.lru_cache(maxsize=None)
-def _load_yaml(name: str) -> Mapping[str, Any]:
-    with (DATA_DIR / name).open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if not isinstance(data, dict):
-        raise ValueError(f"{name}: expected a mapping at the top level")
-    return data
-
-
-def load_vocabulary() -> Mapping[str, Any]:
-    """The parsed ``vocabulary.yml`` (cached)."""
-    return _load_yaml("vocabulary.yml")
-
-
-def load_provinces() -> Sequence[Mapping[str, Any]]:
-    """The province entries of ``provinces.yml`` (cached)."""
-    return _load_yaml("provinces.yml")["provinces"]  # type: ignore[no-any-return]
-
-
-@functools.lru_cache(maxsize=None)
-def vocabulary_words(*path: str) -> tuple[str, ...]:
-    """A word list from ``vocabulary.yml`` by its key path, lower-cased, longest first."""
-    node: Any = load_vocabulary()
-    for key in path:
-        node = node[key]
-    return longest_first(str(word).lower() for word in node)
-
-
-def longest_first(words: Iterable[str]) -> tuple[str, ...]:
-    """Distinct ``words``, longest first (ties alphabetical), for greedy matching."""
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
-
-
-@functools.lru_cache(maxsize=None)
-def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A compiled regex matching any of ``words``, longest first (cached)."""
-    if not words:
-        return re.compile(r"(?!x)x")
-    return re.compile("|".join(re.escape(word) for word in longest_first(words)))
-
-
-# --------------------------------------------------------------------------
-# Normalisation
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
-    return OpenCC("t2s")
-
-
-@functools.lru_cache(maxsize=None)
-def _rewrite_table(section: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One section of ``colloquial.yml``: a pattern of its keys, longest first,
-    and the replacement of each. A key ending in 系 does not match before
-    统/列/数 (系统 is "system", not Cantonese 是)."""
-    table = {str(k).lower(): str(v) for k, v in _load_yaml("colloquial.yml")[section].items()}
-    parts = []
-    for key in longest_first(table):
-        guard = "(?![统列数])" if key.endswith("系") else ""
-        if key.isascii():
-            parts.append(rf"\b{re.escape(key)}\b")
-        else:
-            parts.append(re.escape(key) + guard)
-    return re.compile("|".join(parts)), table
-
-
-def _rewrite(text: str, section: str) -> str:
-    pattern, table = _rewrite_table(section)
-    return pattern.sub(lambda m: table[m.group().lower()], text)
-
-
-def to_mandarin(text: str) -> str:
-    """Cantonese words and colloquial numerals in their standard Mandarin
-    form: "幾耐先批" (after t2s "几耐先批") -> "多久先批", "俩" -> "两个"."""
-    return _rewrite(_rewrite(text, "cantonese"), "numerals")
-
-
-_WHITESPACE_RE = re.compile(r"\s+")
-
-
-def _normalise_once(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    kept: list[str] = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Zl", "Zp"):
-            kept.append(" ")
-        elif category in ("Cf", "Cs"):
-            continue
-        else:
-            kept.append(char)
-    text = "".join(kept)
-    try:
-        text = _t2s().convert(text)
-    except Exception:  # noqa: BLE001 - a converter bug must not cost the user's message
-        pass
-    return _WHITESPACE_RE.sub(" ", correct_homophones(to_mandarin(text))).strip()
-
-
-@functools.lru_cache(maxsize=4096)
-def normalise(text: str) -> str:
-    """Canonical form of user input (cached: every parser and rule reads the
-    same message through it, and the homophone pass costs a few milliseconds).
-
-    NFKC (full-width to half-width: "１０" -> "10", "，" -> ","), traditional to
-    simplified Chinese, Cantonese words and colloquial numerals to Mandarin
-    (``to_mandarin``), pinyin-input slips in domain words corrected
-    (``licence.homophones``: 注测资本 -> 注册资本), control and format characters removed (line breaks
-    become spaces), whitespace collapsed, ends stripped. Idempotent; never
-    raises on a ``str``.
-    """
-    result = text
-    for _ in range(5):
-        following = _normalise_once(result)
-        if following == result:
-            break
-        result = following
-    return result
-
-
 def remove_thousands_separators(text: str) -> str:
     """ "1,000,000" -> "1000000"; other commas stay."""
     return _THOUSANDS_RE.sub("", text)
@@ -221,7 +92,7 @@ def remove_thousands_separators(text: str) -> str:
 def _prepare(text: str) -> str:
     """Normalised, lower-cased, thousands separators removed, English number
     words as digits ("a dozen" -> "12")."""
-    return _rewrite(remove_thousands_separators(normalise(text).lower()), "english_numbers")
+    return rewrite(remove_thousands_separators(normalise(text).lower()), "english_numbers")
 
 
 # --------------------------------------------------------------------------
@@ -315,13 +186,6 @@ def _residue_is_empty(text: str, start: int, end: int, extra: Iterable[str] = ()
     return not re.sub(r"[\W_]+", "", residue)
 
 
-def _starts_with_any(text: str, words: Iterable[str]) -> str | None:
-    for word in words:
-        if text.startswith(word):
-            return word
-    return None
-
-
 # --------------------------------------------------------------------------
 # Money
 
@@ -398,10 +262,10 @@ def _money_candidates(text: str) -> list[MoneyMatch]:
         if number.has_wan_yi:
             candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
             continue
-        if _starts_with_any(following, yuan_words):
+        if starts_with_any(following, yuan_words):
             candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
             continue
-        if _starts_with_any(following, blocked):
+        if starts_with_any(following, blocked):
             continue
         whole = _residue_is_empty(prepared, number.start, number.end, vocabulary_words("money", "yuan"))
         if not (number.is_arabic or number.has_multiplier or whole):
@@ -488,11 +352,11 @@ def format_wan(wan: float) -> str:
 def _skip_approximation(following: str) -> str:
     """``following`` without a leading "about" marker (来/多/余/几) when a
     classifier comes right after it: "来个人" -> "个人"; "多万" stays."""
-    suffix = _starts_with_any(following, vocabulary_words("count", "approximate_suffixes"))
+    suffix = starts_with_any(following, vocabulary_words("count", "approximate_suffixes"))
     if suffix is None:
         return following
     rest = following[len(suffix) :].lstrip()
-    return rest if _starts_with_any(rest, vocabulary_words("count", "classifiers")) else following
+    return rest if starts_with_any(rest, vocabulary_words("count", "classifiers")) else following
 
 
 def parse_count(text: str) -> int | None:
@@ -514,12 +378,12 @@ def parse_count(text: str) -> int | None:
             continue
         following = _skip_approximation(prepared[number.end :].lstrip())
         value = -int(number.value) if number.negative else int(number.value)
-        classifier = _starts_with_any(following, classifiers)
+        classifier = starts_with_any(following, classifiers)
         if classifier is not None:
-            if _starts_with_any(following[len(classifier) :].lstrip(), not_after) is None:
+            if starts_with_any(following[len(classifier) :].lstrip(), not_after) is None:
                 return value
             continue
-        if _starts_with_any(following, blocked) is not None:
+        if starts_with_any(following, blocked) is not None:
             continue
         if _residue_is_empty(prepared, number.start, number.end):
             return value
@@ -548,18 +412,6 @@ def count_value_problem(count: int) -> str | None:
 # Yes / no, "don't know", questions, negation
 
 _PREFIX_SINGLE_CHARS = frozenset("有是没不无未否嗯")
-
-
-def strip_fillers(text: str) -> str:
-    """Remove punctuation and leading fillers/hedges (我们, 应该, 嗯 ...)."""
-    text = re.sub(r"[\W_]+", "", text)
-    leading = vocabulary_words("yes_no", "leading_fillers")
-    while text:
-        word = _starts_with_any(text, leading)
-        if not word or len(word) >= len(text):
-            break
-        text = text[len(word) :]
-    return text
 
 
 def _whole_yes_no(text: str) -> bool | None:
@@ -770,7 +622,7 @@ class _CompoundRules:
 
 @functools.lru_cache(maxsize=1)
 def _compound_rules() -> _CompoundRules:
-    spec = _load_yaml("provinces.yml")["abbreviation_compounds"]
+    spec = load_yaml("provinces.yml")["abbreviation_compounds"]
     all_abbr = _province_index().by_abbr
     by_abbr: dict[str, str] = {}
     for abbr in spec["abbreviations"]:
@@ -972,11 +824,11 @@ def parse_coverage(text: str) -> str | None:
     for match in word_pattern(vocabulary_words("coverage", "limit_prefixes")).finditer(prepared):
         following = prepared[match.end() :].lstrip()
         offset = len(prepared) - len(following)
-        if _starts_with_any(following, local_words) or any(m.start == offset for m in mentions):
+        if starts_with_any(following, local_words) or any(m.start == offset for m in mentions):
             add(match.start(), SINGLE_PROVINCE)
     after_province = vocabulary_words("coverage", "after_province")
     for mention in mentions:
-        if _starts_with_any(prepared[mention.end :].lstrip(), after_province):
+        if starts_with_any(prepared[mention.end :].lstrip(), after_province):
             findings.append((mention.start, SINGLE_PROVINCE))
     if not findings:
         return None

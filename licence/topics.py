@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from licence.parsing import normalise
+from zhtext.normalise import normalise
 
 _FILE = Path(__file__).with_name("topics.yml")
 

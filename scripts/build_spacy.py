@@ -3,7 +3,7 @@
 spaCy's Chinese models are not on PyPI, and the project only needs rule-based
 entities, so the pipeline is built from data in the repository:
 ``data/spacy/patterns.yml`` (money, head counts, dates, coverage) and the province
-names, aliases and cities of ``licence/data/provinces.yml``.
+names, aliases and cities of ``zhtext/data/provinces.yml``.
 
 One-character abbreviations (粤, 沪) are not patterns, neither alone nor in the
 compound forms that licence.parsing reads (沪企, 在京; ``abbreviation_compounds``
@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PATTERNS = ROOT / "data" / "spacy" / "patterns.yml"
-PROVINCES = ROOT / "licence" / "data" / "provinces.yml"
+PROVINCES = ROOT / "zhtext" / "data" / "provinces.yml"
 
 
 def province_names(data: Any) -> Iterator[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from licence.extract import extract_answers
-from licence.parsing import normalise, parse_count, parse_money_wan, parse_province, parse_yes_no
+from licence.parsing import parse_count, parse_money_wan, parse_province, parse_yes_no
+from zhtext.normalise import normalise
 
 
 @pytest.mark.parametrize(

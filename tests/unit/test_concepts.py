@@ -10,7 +10,7 @@ from typing import Dict
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from licence.parsing import normalise
+from zhtext.normalise import normalise
 
 CONCEPTS = Path(__file__).resolve().parents[2] / "data" / "nlu" / "concepts.yml"
 

@@ -47,7 +47,7 @@ def test_from_mapping_reads_the_ruleset_section() -> None:
 def test_defaults_match_the_shipped_ruleset() -> None:
     import yaml
 
-    from licence.parsing import DATA_DIR
+    from licence.vocabulary import DATA_DIR
 
     ruleset = yaml.safe_load((DATA_DIR.parent / "ruleset.yml").read_text(encoding="utf-8"))
     assert DeadlineRules.from_mapping(ruleset["deadlines"]) == RULES

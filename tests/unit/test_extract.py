@@ -15,7 +15,8 @@ from licence.extract import (
     extract_answers,
     split_clauses,
 )
-from licence.parsing import MONEY_MAX_WAN, load_provinces
+from licence.parsing import MONEY_MAX_WAN
+from zhtext.vocabulary import load_provinces
 
 
 def test_one_message_answers_many_questions() -> None:

@@ -1,11 +1,11 @@
-"""licence/homophones.py: pinyin-input slips in domain words, and real words left alone."""
+"""zhtext/homophones.py: pinyin-input slips in domain words, and real words left alone."""
 
 from __future__ import annotations
 
 import pytest
 
-from licence.homophones import correct_homophones
-from licence.parsing import normalise
+from zhtext.homophones import correct_homophones
+from zhtext.normalise import normalise
 
 
 @pytest.mark.parametrize(

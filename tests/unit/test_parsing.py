@@ -18,7 +18,6 @@ from licence.parsing import (
     is_question,
     is_unknown,
     money_problem,
-    normalise,
     parse_count,
     parse_coverage,
     parse_date,
@@ -27,36 +26,10 @@ from licence.parsing import (
     parse_yes_no,
     province_full_name,
 )
+from zhtext.normalise import normalise
+from zhtext.vocabulary import load_provinces, load_yaml
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
-
-
-# --- normalise --------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("註冊資本五百萬", "注册资本五百万"),
-        ("１０００万", "1000万"),
-        ("有，沒有", "有,没有"),
-        ("  多个   空格\n换行\t制表 ", "多个 空格 换行 制表"),
-        ("零宽\u200b字符", "零宽字符"),
-        ("ＡＢＣ", "ABC"),
-        ("", ""),
-    ],
-)
-def test_normalise(raw: str, expected: str) -> None:
-    assert normalise(raw) == expected
-
-
-@PROPERTY
-@given(st.text())
-def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
-    once = normalise(text)
-    assert normalise(once) == once
-    assert once == once.strip()
-    assert "  " not in once
 
 
 # --- money ------------------------------------------------------------------
@@ -345,7 +318,7 @@ def test_no_province(text: str) -> None:
 
 
 def test_all_provinces_have_full_names() -> None:
-    entries = parsing.load_provinces()
+    entries = load_provinces()
     assert len(entries) == 34
     assert len({entry["short"] for entry in entries}) == 34
     for entry in entries:
@@ -356,7 +329,7 @@ def test_all_provinces_have_full_names() -> None:
 
 def test_city_and_alias_names_are_unambiguous() -> None:
     owner: dict[str, str] = {}
-    for entry in parsing.load_provinces():
+    for entry in load_provinces():
         for name in [entry["short"], entry["full"], *(entry.get("aliases") or []), *(entry.get("cities") or [])]:
             assert owner.setdefault(name, entry["short"]) == entry["short"], name
 
@@ -515,8 +488,8 @@ def test_abbreviation_in_a_compound_is_a_mention_of_the_abbreviation() -> None:
 
 
 def test_compound_abbreviations_are_a_closed_safe_set() -> None:
-    spec = parsing._load_yaml("provinces.yml")["abbreviation_compounds"]
-    owners = {str(a): e["short"] for e in parsing.load_provinces() for a in e.get("abbr") or []}
+    spec = load_yaml("provinces.yml")["abbreviation_compounds"]
+    owners = {str(a): e["short"] for e in load_provinces() for a in e.get("abbr") or []}
     allowed = {str(a) for a in spec["abbreviations"]}
     assert allowed <= set(owners)  # each is some province's abbreviation
     # ordinary characters in common words, or a place that is not where the licence is
@@ -534,7 +507,7 @@ def test_ruler_patterns_hold_no_abbreviation() -> None:
     module_spec.loader.exec_module(build_spacy)
     provinces = [p["pattern"] for p in build_spacy.ruler_patterns() if p["label"] == "province"]
     assert provinces
-    abbreviations = {str(a) for e in parsing.load_provinces() for a in e.get("abbr") or []}
+    abbreviations = {str(a) for e in load_provinces() for a in e.get("abbr") or []}
     for pattern in provinces:
         assert len(pattern) > 1 and pattern not in abbreviations, pattern
         assert parse_province(pattern) is not None, pattern

@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, List, Tuple
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from licence.parsing import normalise
+from zhtext.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 MIN_EXAMPLES = 25

@@ -9,7 +9,7 @@ not 公司) as typed, and so does the general dictionary of the jieba segmenter:
 a span that is a word of it, or cuts through one (办公室, 个人缴), is no slip.
 Readings are compared as fuzzy pinyin (eng = en). The domain words are the segmenter's dictionary
 (data/jieba/userdict.txt), the one list of the domain's vocabulary, and the
-extra words under ``homophone_words`` in licence/data/vocabulary.yml. No library
+extra words under ``homophone_words`` in zhtext/data/vocabulary.yml. No library
 on PyPI corrects homophones against a given vocabulary (pycorrector needs a
 language model that cannot be downloaded here)."""
 
@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
+
+from zhtext.vocabulary import vocabulary_words
 
 USERDICT = Path(__file__).resolve().parents[1] / "data" / "jieba" / "userdict.txt"
 MIN_CHARS, MAX_CHARS = 2, 6
@@ -45,8 +47,6 @@ def _readings(chars: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _words() -> dict[tuple[str, ...], str]:
-    from licence.parsing import vocabulary_words
-
     words = set(vocabulary_words("homophone_words"))
     if USERDICT.exists():
         for line in USERDICT.read_text(encoding="utf-8").splitlines():
@@ -88,8 +88,6 @@ def _word_spans(run: str) -> tuple[set[int], set[tuple[int, int]]]:
 
 @lru_cache(maxsize=1)
 def _exceptions() -> frozenset[str]:
-    from licence.parsing import vocabulary_words
-
     return frozenset(vocabulary_words("homophone_exceptions"))
 
 

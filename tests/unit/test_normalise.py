@@ -1,0 +1,36 @@
+"""normalise: the canonical form every reader of user text works on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhtext.normalise import normalise
+
+PROPERTY = settings(max_examples=300, deadline=None, database=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("註冊資本五百萬", "注册资本五百万"),
+        ("１０００万", "1000万"),
+        ("有，沒有", "有,没有"),
+        ("  多个   空格\n换行\t制表 ", "多个 空格 换行 制表"),
+        ("零宽\u200b字符", "零宽字符"),
+        ("ＡＢＣ", "ABC"),
+        ("", ""),
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@PROPERTY
+@given(st.text())
+def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+    assert once == once.strip()
+    assert "  " not in once
