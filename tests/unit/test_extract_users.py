@@ -1,0 +1,129 @@
+"""Reading interview answers out of messages as users write them: answers heard
+when trying the bot, company descriptions from the NLU data, provinces by
+abbreviation, and the words that name the applicant or its owners."""
+
+from __future__ import annotations
+
+import pytest
+
+from licence.extract import extract_answers
+
+
+# Answers heard when trying the bot as a user (2026-11-28).
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("执照上写了第二类增值电信业务", "business_scope_ok", {"business_scope_ok": True}),
+        ("执照上没有增值电信业务", "business_scope_ok", {"business_scope_ok": False}),
+        ("用的第三方云呼叫中心", "has_call_centre_system", {"has_call_centre_system": True}),
+        ("在上海租了办公室", "has_premises", {"has_premises": True}),
+        ("制度和应急预案都写好了", "has_service_measures", {"has_service_measures": True}),
+    ],
+)
+def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> None:
+    assert extract_answers(text, requested).values == expected
+
+
+# Statements written the way users describe their company (NLU data, 2026-11-28),
+# each once read wrongly.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an owner from outside the mainland is foreign investment, not a province
+        ("有个美国股东占15%", {"foreign_investment": True}),
+        ("日本合作方入了两成股", {"foreign_investment": True}),
+        ("股东里有家澳门公司,持股四成左右", {"foreign_investment": True}),
+        (
+            "北京的有限公司,有个香港股东占两成",
+            {"province": "北京", "is_company": True, "foreign_investment": True},
+        ),
+        ("我们在北京,没有境外股东", {"province": "北京", "foreign_investment": False}),
+        # 自然人 here are the shareholders, not the applicant
+        ("港澳台股东都没有,全是大陆自然人", {"foreign_investment": False}),
+        # "less than half" is still a foreign share
+        ("我們是中外合資,外方佔股不到一半", {"foreign_investment": True}),
+        # the amount after 不是 is the one corrected away
+        ("纠正一下,注册资本是三百万不是三千万", {"registered_capital": 300.0}),
+        ("去年被通信管理局罚过一次", {"violations_3y": True}),
+        # 一直 is not a head count of one
+        ("社保一直交着6个人", {"insured_staff": 6}),
+    ],
+)
+def test_company_descriptions(text: str, expected: dict) -> None:
+    assert extract_answers(text, None).values == expected
+
+
+def test_a_company_in_hong_kong_is_still_a_province_answer() -> None:
+    assert extract_answers("香港", "province").values == {"province": "香港"}
+
+
+# A province by its abbreviation in a compound word (沪企, 在京; provinces.yml).
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("沪企", "province", {"province": "上海"}),
+        ("驻京", "province", {"province": "北京"}),
+        ("在浙", "province", {"province": "浙江"}),
+        ("落户粤", "province", {"province": "广东"}),
+        ("我们是沪企,注册资本500万", None, {"province": "上海", "registered_capital": 500.0}),
+        ("苏企,有限公司", "is_company", {"province": "江苏", "is_company": True}),
+        ("进京", "coverage", {"coverage": "地网", "province": "北京"}),
+        ("只在沪做业务", "coverage", {"coverage": "地网", "province": "上海"}),
+        ("公司在渝,只做本地", None, {"coverage": "地网", "province": "重庆"}),
+        # the licence's province is not moved by an answer about the office
+        ("有,在沪", "has_premises", {"has_premises": True}),
+    ],
+)
+def test_province_abbreviation_in_a_compound(text: str, requested: str | None, expected: dict) -> None:
+    assert extract_answers(text, requested).values == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "申请",
+        "正在申请",
+        "阿里云",
+        "用的阿里云的云呼叫中心",
+        "黑名单",
+        "不在黑名单上",
+        "新公司",
+        "在新注册的公司",
+        "京东",
+        "在京东上买的系统",
+        "津贴",
+        "在津贴方面",
+        "吉利",
+        "晋升",
+        "鲁莽",
+        "犹豫",
+        "川流不息",
+        "粤港澳",
+        "在粤港澳大湾区",
+        "东京企业",
+        "台企",
+    ],
+)
+@pytest.mark.parametrize("requested", [None, "province", "coverage", "is_company"])
+def test_abbreviation_in_another_word_is_no_province(text: str, requested: str | None) -> None:
+    assert "province" not in extract_answers(text, requested).values
+
+
+@pytest.mark.parametrize("text", ["都是国内股东", "没有境外股东", "纯内资"])
+def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
+    assert extract_answers(text, "foreign_investment").values == {"foreign_investment": False}
+
+
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("有个人信息保护制度", "has_service_measures", {"has_service_measures": True}),
+        ("股东全是境内自然人", "foreign_investment", {"foreign_investment": False}),
+        ("我是个人", "is_company", {"is_company": False}),
+        ("我是个人，想办呼叫中心证", None, {"is_company": False}),
+    ],
+)
+def test_individual_words_name_the_applicant_only_when_asked(
+    text: str, requested, expected: dict
+) -> None:
+    assert extract_answers(text, requested).values == expected
