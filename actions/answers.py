@@ -20,18 +20,15 @@ from licence.queries import (
 )
 from licence.ruleset_loader import deadline_rules
 from licence.followups import followup_topic
+from licence.limits import count_value_problem, money_value_problem
 from licence.parsing import (
-    count_value_problem,
     find_provinces,
-    format_wan,
     is_issue_date,
     is_mainland,
-    money_value_problem,
-    parse_count,
     parse_coverage,
     parse_date,
-    stated_amounts_wan,
 )
+from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
 
 # FAQ topics whose answer is a date computed from a date the user gives, and
 # whether that date lies ahead (an expiry) or behind (a submission, an acceptance)

@@ -33,8 +33,10 @@ import re
 from dataclasses import dataclass, field
 
 from licence import parsing
+from licence.limits import count_value_problem, money_value_problem
 from licence.vocabulary import domain_words, load_domain_vocabulary
 from zhtext.normalise import normalise, strip_fillers
+from zhtext.numbers import NUMBER_RUN_PATTERN, find_money, parse_count, remove_thousands_separators
 from zhtext.vocabulary import vocabulary_words, word_pattern
 
 __all__ = [
@@ -153,7 +155,7 @@ _QUESTION_END_RE = re.compile(r"[?吗]\s*$")
 def split_clauses(text: str) -> list[str]:
     """Clauses of already-normalised ``text``: split at , 。 ; ! ? and at
     但/但是/不过 (a "?" stays with its clause; decimals and dates are kept)."""
-    text = parsing.remove_thousands_separators(text)
+    text = remove_thousands_separators(text)
     return [clause.strip() for clause in _clause_split_re().split(text) if clause and clause.strip()]
 
 
@@ -167,14 +169,14 @@ class _Reading:
     problems: dict[str, str] = field(default_factory=dict)
 
     def money(self, wan: float) -> None:
-        problem = parsing.money_value_problem(wan)
+        problem = money_value_problem(wan)
         if problem is None:
             self.values["registered_capital"] = wan
         else:
             self.problems["registered_capital"] = problem
 
     def count(self, count: int) -> None:
-        problem = parsing.count_value_problem(count)
+        problem = count_value_problem(count)
         if problem is None:
             self.values["insured_staff"] = count
         else:
@@ -235,7 +237,7 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
 
 
 # "是三百万不是三千万": the amount after 不是 is the one being corrected away.
-_NOT_THIS_AMOUNT_RE = re.compile(rf"(?:而|并)?不是\s*{parsing.NUMBER_RUN_PATTERN}\s*(?:万|亿|w|元|块)*")
+_NOT_THIS_AMOUNT_RE = re.compile(rf"(?:而|并)?不是\s*{NUMBER_RUN_PATTERN}\s*(?:万|亿|w|元|块)*")
 
 
 def _foreign_ownership(lowered: str) -> bool | None:
@@ -255,7 +257,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
     reading = _Reading()
     lowered = clause.lower()
 
-    money = parsing.find_money(_NOT_THIS_AMOUNT_RE.sub(" ", clause))
+    money = find_money(_NOT_THIS_AMOUNT_RE.sub(" ", clause))
     other_money_pattern = word_pattern(_words("other_money_cues"))
     other_money = bool(other_money_pattern.search(lowered))
     # "实缴资本" holds the capital cue "资本" but is paid-in capital: mask it first.
@@ -264,7 +266,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
         reading.money(money.wan)
 
     if _has_any(lowered, vocabulary_words("staff_cues")):
-        count = parsing.parse_count(clause)
+        count = parse_count(clause)
         if count is not None:
             reading.count(count)
 
@@ -296,11 +298,11 @@ def _bare(clause: str, requested: str) -> _Reading:
         if answer is not None:
             reading.values[requested] = answer
     elif requested == "registered_capital":
-        money = parsing.find_money(clause)
+        money = find_money(clause)
         if money is not None:
             reading.money(money.wan)
     elif requested == "insured_staff":
-        count = parsing.parse_count(clause)
+        count = parse_count(clause)
         if count is None and parsing.parse_yes_no(clause) is False:
             count = 0  # "没有" / "还没有人交社保"
         if count is not None:

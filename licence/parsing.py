@@ -1,16 +1,10 @@
-"""Parsers for what users type: money, head counts, yes/no, provinces, dates.
+"""Parsers for what users type: yes/no, provinces, dates.
 
 Every parser takes raw user text, normalises it itself (``zhtext.normalise``)
 and never raises on any ``str``; when it finds nothing it returns ``None``.
 Recognition vocabulary lives in ``zhtext/data`` (``zhtext.vocabulary``).
 
 Units and conventions
-- Money is in 万元 (10,000 RMB). ``parse_money_wan`` returns the amount the
-  user wrote, even when it is negative or absurdly large; ``money_problem``
-  says whether that amount is acceptable as registered capital
-  (0 < amount <= ``MONEY_MAX_WAN``).
-- A bare number without a unit is read as 万 when below 10,000 and as 元
-  otherwise ("500" -> 500万, "3000000" -> 300万).
 - Provinces are returned as their canonical short name ("广东", "内蒙古").
 """
 
@@ -19,15 +13,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import cn2an
-
-from zhtext.normalise import normalise, rewrite, strip_fillers
+from zhtext.normalise import normalise, strip_fillers
+from zhtext.numbers import CN_DIGITS, to_number
 from zhtext.vocabulary import (
     load_provinces,
     load_vocabulary,
@@ -39,18 +31,7 @@ from zhtext.vocabulary import (
 )
 
 __all__ = [
-    "MONEY_MAX_WAN",
-    "COUNT_MAX",
-    "MoneyMatch",
     "ProvinceMention",
-    "remove_thousands_separators",
-    "find_money",
-    "parse_money_wan",
-    "money_problem",
-    "money_value_problem",
-    "format_wan",
-    "parse_count",
-    "count_value_problem",
     "parse_yes_no",
     "is_unknown",
     "is_question",
@@ -65,348 +46,6 @@ __all__ = [
     "SINGLE_PROVINCE",
     "parse_date",
 ]
-
-#: Largest registered capital accepted, in 万元 (10^11 元).
-MONEY_MAX_WAN = 1e7
-#: Largest head count accepted.
-COUNT_MAX = 1_000_000
-
-# Numeral grammar (tied to what cn2an understands, so kept next to the code).
-_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
-_CN_MULTIPLIERS = "十百千万亿拾佰仟"
-# A run of digits, Chinese numerals and multipliers: 500, 五百万, 1.5亿, 三四百.
-NUMBER_RUN_PATTERN = f"[0-9.{_CN_DIGITS}{_CN_MULTIPLIERS}点]+"
-_NUMBER_RUN_RE = re.compile(NUMBER_RUN_PATTERN)
-_DIGIT_LIKE = frozenset("0123456789" + _CN_DIGITS + "十拾")
-_LEADING_JUNK = "百千万亿佰仟点."
-_TRAILING_JUNK = "点."
-_UNIT_FACTORS = {"万": 1e4, "亿": 1e8}
-_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-
-
-def remove_thousands_separators(text: str) -> str:
-    """ "1,000,000" -> "1000000"; other commas stay."""
-    return _THOUSANDS_RE.sub("", text)
-
-
-def _prepare(text: str) -> str:
-    """Normalised, lower-cased, thousands separators removed, English number
-    words as digits ("a dozen" -> "12")."""
-    return rewrite(remove_thousands_separators(normalise(text).lower()), "english_numbers")
-
-
-# --------------------------------------------------------------------------
-# Numbers
-
-
-@dataclass(frozen=True)
-class _Number:
-    value: float
-    start: int
-    end: int
-    has_multiplier: bool
-    has_wan_yi: bool
-    is_arabic: bool
-    negative: bool
-
-
-_CJK_RE = re.compile("[\u4e00-\u9fff]")
-_CN_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_RANGE_RE = re.compile("^([一二两三四五六七八九])([二三四五六七八九])(?=[十百千万亿拾佰仟]|$)")
-
-
-def _range_lower_bound(run: str) -> str:
-    """Two neighbouring Chinese digits are a range, read as its lower bound:
-    两三 -> 两, 三四百 -> 三百, 二三十 -> 二十 (cn2an would read 23, 340...)."""
-    match = _RANGE_RE.match(run)
-    if match and _CN_DIGIT_VALUES[match.group(2)] == _CN_DIGIT_VALUES[match.group(1)] + 1:
-        return match.group(1) + run[2:]
-    return run
-
-
-def _to_number(run: str) -> float | None:
-    run = _range_lower_bound(run)
-    try:
-        return float(cn2an.cn2an(run, "smart"))
-    except Exception:  # noqa: BLE001 - cn2an raises several types on odd input
-        pass
-    match = re.fullmatch(r"(.*?)([万亿]+)", run)
-    if match and match.group(1):
-        base = _to_number(match.group(1))
-        if base is None:
-            return None
-        factor = 1.0
-        for unit in match.group(2):
-            factor *= _UNIT_FACTORS[unit]
-        return base * factor
-    return None
-
-
-def _scan_numbers(text: str) -> list[_Number]:
-    numbers: list[_Number] = []
-    for match in _NUMBER_RUN_RE.finditer(text):
-        run, start, end = match.group(), match.start(), match.end()
-        while run and run[0] in _LEADING_JUNK:
-            run, start = run[1:], start + 1
-        while run and run[-1] in _TRAILING_JUNK:
-            run, end = run[:-1], end - 1
-        if not run or not any(char in _DIGIT_LIKE for char in run):
-            continue
-        value = _to_number(run)
-        if value is None or not math.isfinite(value):
-            continue
-        before = text[:start].rstrip()
-        negative = before.endswith("负") or (
-            before.endswith(("-", "−")) and before[:-1].rstrip()[-1:] not in _DIGIT_LIKE
-        )
-        numbers.append(
-            _Number(
-                value=value,
-                start=start,
-                end=end,
-                has_multiplier=any(char in _CN_MULTIPLIERS for char in run),
-                has_wan_yi=any(char in "万亿" for char in run),
-                is_arabic=any(char.isdigit() and char.isascii() for char in run),
-                negative=negative,
-            )
-        )
-    return numbers
-
-
-def _residue_is_empty(text: str, start: int, end: int, extra: Iterable[str] = ()) -> bool:
-    """True when ``text`` without ``text[start:end]`` holds only filler words."""
-    residue = text[:start].rstrip("-−负 ") + " " + text[end:]
-    fillers = longest_first(
-        list(vocabulary_words("yes_no", "leading_fillers"))
-        + list(vocabulary_words("yes_no", "trailing_particles"))
-        + list(vocabulary_words("approximations"))
-        + list(extra)
-    )
-    residue = word_pattern(fillers).sub("", residue)
-    return not re.sub(r"[\W_]+", "", residue)
-
-
-# --------------------------------------------------------------------------
-# Money
-
-
-@dataclass(frozen=True)
-class MoneyMatch:
-    """An amount found in text: ``wan`` in 万元; ``has_unit`` when the user
-    wrote a unit (万, 亿, 元, w, million ...) rather than a bare number."""
-
-    wan: float
-    has_unit: bool
-
-
-_SCIENTIFIC_RE = re.compile(r"(?<![a-z0-9.])([-−]?)(\d+(?:\.\d+)?e[+-]?\d{1,3})(?![a-z0-9.])\s*([万亿元块])?")
-_SPACE_BEFORE_UNIT_RE = re.compile(rf"(?<=[0-9{_CN_DIGITS}{_CN_MULTIPLIERS}])\s+(?=[万亿元块])")
-
-
-@functools.lru_cache(maxsize=1)
-def _english_money_re() -> re.Pattern[str]:
-    units = load_vocabulary()["money"]["english"]
-    names = "|".join(re.escape(str(name)) for name in longest_first(str(u) for u in units))
-    return re.compile(rf"([-−]?)(\d+(?:\.\d+)?)\s*({names})(?![a-z])")
-
-
-@functools.lru_cache(maxsize=1)
-def _wan_suffix_re() -> re.Pattern[str]:
-    names = "|".join(re.escape(word) for word in vocabulary_words("money", "wan"))
-    return re.compile(rf"(?<=[0-9{_CN_DIGITS}{_CN_MULTIPLIERS}])\s*(?:{names})(?![a-z])")
-
-
-def _money_text(text: str) -> str:
-    prepared = _prepare(text).replace("个亿", "亿")
-    prepared = _wan_suffix_re().sub("万", prepared)
-    return _SPACE_BEFORE_UNIT_RE.sub("", prepared)
-
-
-def _money_candidates(text: str) -> list[MoneyMatch]:
-    prepared = _money_text(text)
-    english_units = {str(k).lower(): float(v) for k, v in load_vocabulary()["money"]["english"].items()}
-    candidates: list[tuple[int, MoneyMatch]] = []
-
-    def blank(match: re.Match[str]) -> str:
-        sign = -1.0 if match.group(1) else 1.0
-        amount = sign * float(match.group(2)) * english_units[match.group(3)]
-        candidates.append((match.start(), MoneyMatch(wan=amount, has_unit=True)))
-        return " " * len(match.group())
-
-    prepared = _english_money_re().sub(blank, prepared)
-
-    def blank_scientific(match: re.Match[str]) -> str:
-        try:
-            value = float(match.group(2))
-        except OverflowError:
-            value = math.inf
-        sign = -1.0 if match.group(1) else 1.0
-        unit = match.group(3)
-        if unit in _UNIT_FACTORS:
-            wan = value * _UNIT_FACTORS[unit] / 1e4
-        elif unit:
-            wan = value / 1e4
-        else:
-            wan = value / 1e4 if value >= 1e4 else value
-        candidates.append((match.start(), MoneyMatch(wan=sign * wan, has_unit=bool(unit))))
-        return " " * len(match.group())
-
-    prepared = _SCIENTIFIC_RE.sub(blank_scientific, prepared)
-    yuan_words = vocabulary_words("money", "yuan")
-    blocked = longest_first(vocabulary_words("count", "classifiers") + vocabulary_words("non_quantity_units"))
-    for number in _scan_numbers(prepared):
-        following = prepared[number.end :].lstrip()
-        sign = -1.0 if number.negative else 1.0
-        if _skip_approximation(following) != following:
-            continue  # "20来个人" is a head count, not money
-        if number.has_wan_yi:
-            candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
-            continue
-        if starts_with_any(following, yuan_words):
-            candidates.append((number.start, MoneyMatch(sign * number.value / 1e4, True)))
-            continue
-        if starts_with_any(following, blocked):
-            continue
-        whole = _residue_is_empty(prepared, number.start, number.end, vocabulary_words("money", "yuan"))
-        if not (number.is_arabic or number.has_multiplier or whole):
-            continue
-        wan = number.value / 1e4 if number.value >= 1e4 else number.value
-        candidates.append((number.start, MoneyMatch(sign * wan, False)))
-    candidates.sort(key=lambda item: item[0])
-    return [match for _, match in candidates]
-
-
-def find_money(text: str) -> MoneyMatch | None:
-    """The amount the text states, preferring one written with a unit.
-
-    Among several amounts the last one with a unit wins ("从100万增到500万"
-    -> 500); a bare number is used only when no amount has a unit. Numbers
-    followed by a classifier or a date unit (3个人, 2027年) are not money.
-    """
-    candidates = _money_candidates(text)
-    with_unit = [match for match in candidates if match.has_unit]
-    chosen = (with_unit or candidates or [None])[-1]
-    if chosen is None:
-        return None
-    return MoneyMatch(wan=round(chosen.wan, 6), has_unit=chosen.has_unit)
-
-
-def parse_money_wan(text: str) -> float | None:
-    """Registered capital in 万元, or ``None`` when the text states no amount.
-
-    "五百万" "500万元" "800w" "0.2亿" "一个亿" "3000000元" "5 million" -> 500,
-    500, 800, 2000, 10000, 300, 500. A bare number is 万 below 10,000 and 元
-    from 10,000 up. Negative amounts ("-5万", "负五万") come back negative and
-    huge ones unchanged: check them with ``money_problem``.
-    """
-    match = find_money(text)
-    return None if match is None else match.wan
-
-
-def stated_amounts_wan(text: str) -> list[float]:
-    """Every amount written with a unit (万, 亿, 元, kw, million...), in 万元 and in
-    order: "认缴1000万，实缴100万" -> [1000, 100]. Bare numbers are left out."""
-    return [round(match.wan, 6) for match in _money_candidates(text) if match.has_unit]
-
-
-def money_value_problem(wan: float) -> str | None:
-    """Why ``wan`` is not a usable registered capital, or ``None`` if it is.
-
-    One of "negative", "out_of_range" (zero) or "too_large" (over
-    ``MONEY_MAX_WAN``).
-    """
-    if not math.isfinite(wan):
-        return "too_large"
-    if wan < 0:
-        return "negative"
-    if wan == 0:
-        return "out_of_range"
-    if wan > MONEY_MAX_WAN:
-        return "too_large"
-    return None
-
-
-def money_problem(text: str) -> str | None:
-    """``None`` when ``text`` states a usable registered capital, else one of
-    "not_a_number", "negative", "out_of_range", "too_large"."""
-    wan = parse_money_wan(text)
-    if wan is None:
-        return "not_a_number"
-    return money_value_problem(wan)
-
-
-def _format_number(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def format_wan(wan: float) -> str:
-    """Display an amount in 万元: 500 -> "500万元", 99.99 -> "99.99万元"."""
-    template = str(load_vocabulary()["display"]["wan"])
-    return template.format(amount=_format_number(wan))
-
-
-# --------------------------------------------------------------------------
-# Head counts
-
-
-def _skip_approximation(following: str) -> str:
-    """``following`` without a leading "about" marker (来/多/余/几) when a
-    classifier comes right after it: "来个人" -> "个人"; "多万" stays."""
-    suffix = starts_with_any(following, vocabulary_words("count", "approximate_suffixes"))
-    if suffix is None:
-        return following
-    rest = following[len(suffix) :].lstrip()
-    return rest if starts_with_any(rest, vocabulary_words("count", "classifiers")) else following
-
-
-def parse_count(text: str) -> int | None:
-    """A head count: "3个人", "三名", "两个", "社保交了8个", "有12位员工交社保",
-    an approximate one read as the number given ("20来个人", "十几个", "三十多名"
-    -> 20, 10, 30: a lower bound), or a bare number that is the whole answer ("5").
-
-    Amounts of money (500万, 800w, 3000元) and dates are not counts. A
-    negative count comes back negative (see ``count_value_problem``);
-    fractions give ``None``.
-    """
-    prepared = _money_text(text)
-    classifiers = vocabulary_words("count", "classifiers")
-    not_after = vocabulary_words("count", "not_after_classifier")
-    blocked = longest_first(vocabulary_words("non_quantity_units") + vocabulary_words("money", "yuan"))
-    staff_cues = vocabulary_words("staff_cues")
-    for number in _scan_numbers(prepared):
-        if number.has_wan_yi or not float(number.value).is_integer():
-            continue
-        following = _skip_approximation(prepared[number.end :].lstrip())
-        value = -int(number.value) if number.negative else int(number.value)
-        classifier = starts_with_any(following, classifiers)
-        if classifier is not None:
-            if starts_with_any(following[len(classifier) :].lstrip(), not_after) is None:
-                return value
-            continue
-        if starts_with_any(following, blocked) is not None:
-            continue
-        if _residue_is_empty(prepared, number.start, number.end):
-            return value
-        glued = (
-            not number.is_arabic
-            and number.end - number.start == 1
-            and _CJK_RE.match(prepared[number.end : number.end + 1]) is not None
-        )
-        if glued:
-            continue  # 一直, 一起, 两边: a word, not a number
-        if any(cue in prepared[: number.start] for cue in staff_cues):
-            return value
-    return None
-
-
-def count_value_problem(count: int) -> str | None:
-    """Why ``count`` is not a usable head count: "negative", "too_large", or ``None``."""
-    if count < 0:
-        return "negative"
-    if count > COUNT_MAX:
-        return "too_large"
-    return None
-
 
 # --------------------------------------------------------------------------
 # Yes / no, "don't know", questions, negation
@@ -839,12 +478,12 @@ def parse_coverage(text: str) -> str | None:
 # --------------------------------------------------------------------------
 # Dates
 
-_CN_DATE_NUMBER_RE = re.compile(f"([{_CN_DIGITS}十]+)(?=[年月日号天]|个月)")
+_CN_DATE_NUMBER_RE = re.compile(f"([{CN_DIGITS}十]+)(?=[年月日号天]|个月)")
 
 
 def _arabic_date_numbers(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
-        value = _to_number(match.group(1))
+        value = to_number(match.group(1))
         return match.group(1) if value is None else str(int(value))
 
     return _CN_DATE_NUMBER_RE.sub(convert, text)

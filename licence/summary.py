@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from licence.models import RuleSet
 from licence.rendering import text
 from licence.ruleset_loader import ruleset_or_default
-from licence.parsing import format_wan
+from zhtext.numbers import format_wan
 
 
 def facts_line(profile: Mapping[str, Any], rules: RuleSet | None = None) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from licence.extract import extract_answers
-from licence.parsing import parse_count, parse_money_wan, parse_province, parse_yes_no
+from licence.parsing import parse_province, parse_yes_no
 from zhtext.normalise import normalise
+from zhtext.numbers import parse_count, parse_money_wan
 
 
 @pytest.mark.parametrize(

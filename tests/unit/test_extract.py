@@ -15,7 +15,7 @@ from licence.extract import (
     extract_answers,
     split_clauses,
 )
-from licence.parsing import MONEY_MAX_WAN
+from licence.limits import MONEY_MAX_WAN
 from zhtext.vocabulary import load_provinces
 
 
