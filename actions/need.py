@@ -14,8 +14,8 @@ from actions.common import SafeAction, latest_intent, latest_text, notice_once
 from actions.common import ATTEMPTS_SLOT
 from actions.interview import INTERRUPTIONS, MAX_REASKS
 from licence.queries import need_check
-from licence.parsing import is_question
 from licence.topics import activity_of
+from zhtext.replies import is_question
 
 SLOT = "business_activity"
 

@@ -6,7 +6,7 @@ the very same value was in the training data. And "有信息安全制度和应�
 (an answer) shares every n-gram with "要不要有应急预案？" (a question). This
 featurizer gives every token a one-hot of the entity type covering it (money,
 count, date, province, coverage) plus message-level cues from the same parser
-the interview uses (``licence.parsing``): the message is a question, a bare
+the interview uses (``zhtext.replies``): the message is a question, a bare
 yes/no (and which), an "I don't know". The sentence feature is the union over tokens.
 
 The ruler also marks topics (``data/spacy/patterns.yml``): another licence (ICP,
@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.util import filter_spans
 
-from licence.parsing import is_bare_yes_no, is_question, is_unknown, parse_yes_no
+from zhtext.replies import is_bare_yes_no, is_question, is_unknown, parse_yes_no
 
 # Message-level cues, each computed by the interview's own parser.
 CUES = {

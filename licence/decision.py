@@ -45,9 +45,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from licence.followups import facet_only
-from licence.parsing import is_question, parse_yes_no
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
+from zhtext.replies import is_question, parse_yes_no
 from zhtext.vocabulary import word_pattern
 
 OUT_OF_SCOPE = "out_of_scope"

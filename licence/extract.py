@@ -37,6 +37,7 @@ from licence.limits import count_value_problem, money_value_problem
 from licence.vocabulary import domain_words, load_domain_vocabulary
 from zhtext.normalise import normalise, strip_fillers
 from zhtext.numbers import NUMBER_RUN_PATTERN, find_money, parse_count, remove_thousands_separators
+from zhtext.replies import is_question, is_unknown, negation_count, parse_yes_no
 from zhtext.vocabulary import vocabulary_words, word_pattern
 
 __all__ = [
@@ -219,17 +220,17 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
         post_end = groups[index + 1][0].start() if index + 1 < len(groups) else len(masked)
         pre = masked[pre_start : group[0].start()]
         post = masked[group[-1].end() : post_end]
-        pre_negations = parsing.negation_count(pre)
+        pre_negations = negation_count(pre)
         if pre_negations:
             negated = pre_negations % 2 == 1
         elif _has_any(pre, not_yet) or (
-            _has_any(post, not_yet) and not parsing.negation_count(post)
+            _has_any(post, not_yet) and not negation_count(post)
         ):
             negated = True
         elif _has_any(pre, affirming):
             negated = False
         else:
-            negated = parsing.negation_count(post) % 2 == 1
+            negated = negation_count(post) % 2 == 1
         for match in group:
             cue = table[match.group()]
             found[cue.slot] = cue.affirmed_value != negated
@@ -249,7 +250,7 @@ def _foreign_ownership(lowered: str) -> bool | None:
     place = places.search(lowered)
     if place is None or not _has_any(lowered, owners):
         return None
-    return parsing.negation_count(lowered) % 2 == 0
+    return negation_count(lowered) % 2 == 0
 
 
 def _explicit(clause: str, requested: str | None, owners_named: bool = False) -> _Reading:
@@ -294,7 +295,7 @@ def _bare(clause: str, requested: str) -> _Reading:
     """``clause`` as a direct answer to the question about ``requested``."""
     reading = _Reading()
     if requested in BOOLEAN_SLOTS:
-        answer = parsing.parse_yes_no(clause)
+        answer = parse_yes_no(clause)
         if answer is not None:
             reading.values[requested] = answer
     elif requested == "registered_capital":
@@ -303,7 +304,7 @@ def _bare(clause: str, requested: str) -> _Reading:
             reading.money(money.wan)
     elif requested == "insured_staff":
         count = parse_count(clause)
-        if count is None and parsing.parse_yes_no(clause) is False:
+        if count is None and parse_yes_no(clause) is False:
             count = 0  # "没有" / "还没有人交社保"
         if count is not None:
             reading.count(count)
@@ -373,10 +374,10 @@ def extract_answers(
     for clause in clauses:
         if len(clauses) > 1 and _is_correction_marker(clause):
             continue
-        if parsing.is_unknown(clause) and not _QUESTION_END_RE.search(clause):
+        if is_unknown(clause) and not _QUESTION_END_RE.search(clause):
             merge(_Reading(values={slot: UNKNOWN for slot in _unknown_slots(clause, requested)}))
             continue
-        if parsing.is_question(clause):
+        if is_question(clause):
             asked_question = True
             continue
         reading = _explicit(clause, requested, owners_named)
