@@ -81,7 +81,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	@touch $@
 
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_homophones.py tests/unit/test_followups.py tests/unit/test_parsing.py tests/unit/test_extract.py tests/unit/test_extract_users.py tests/unit/test_engine.py \
-              tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py
+              tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py
 check: $(VENV)/.dev-installed ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache

@@ -32,9 +32,9 @@ from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
 from licence.followups import followup_topic
-from licence.parsing import parse_coverage, parse_province
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
+from zhtext.places import parse_coverage, parse_province
 from zhtext.vocabulary import word_pattern
 
 # "做电销外呼要不要这个证": a need question about one named activity gets the

@@ -177,7 +177,7 @@ def resolve_authority(
 def _default_province_resolver() -> ProvinceResolver:
     """``licence.parsing.province_full_name``, but None outside the mainland
     (Hong Kong, Macao and Taiwan have no 通信管理局)."""
-    from licence import parsing
+    from zhtext import places as parsing
 
     def resolve(short: str) -> str | None:
         full_name: str = parsing.province_full_name(short)

@@ -32,11 +32,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from licence import parsing
 from licence.limits import count_value_problem, money_value_problem
 from licence.vocabulary import domain_words, load_domain_vocabulary
 from zhtext.normalise import normalise, strip_fillers
 from zhtext.numbers import NUMBER_RUN_PATTERN, find_money, parse_count, remove_thousands_separators
+from zhtext.places import (
+    NATIONWIDE, SINGLE_PROVINCE, find_provinces, parse_coverage, parse_province, province_mentions,
+)
 from zhtext.replies import is_question, is_unknown, negation_count, parse_yes_no
 from zhtext.vocabulary import vocabulary_words, word_pattern
 
@@ -271,7 +273,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
         if count is not None:
             reading.count(count)
 
-    coverage = parsing.parse_coverage(clause)
+    coverage = parse_coverage(clause)
     if coverage is not None:
         reading.values["coverage"] = coverage
 
@@ -279,7 +281,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
     # about the office) must not move the licence to another province.
     foreign_owner = _foreign_ownership(lowered)
     if requested in _PROVINCE_CONTEXT or coverage is not None:
-        named = {m.short for m in parsing.province_mentions(clause) if not m.negated}
+        named = {m.short for m in province_mentions(clause) if not m.negated}
         if foreign_owner is not None:  # "香港股东" says who owns it, not where it is
             named -= set(_words("foreign_places"))
         if len(named) == 1:  # "北京和上海" names no single province
@@ -309,11 +311,11 @@ def _bare(clause: str, requested: str) -> _Reading:
         if count is not None:
             reading.count(count)
     elif requested == "province":
-        province = parsing.parse_province(clause)
+        province = parse_province(clause)
         if province is not None:
             reading.values["province"] = province
     elif requested == "coverage":
-        coverage = parsing.parse_coverage(clause)
+        coverage = parse_coverage(clause)
         if coverage is not None:
             reading.values["coverage"] = coverage
     return reading
@@ -387,9 +389,9 @@ def extract_answers(
 
     if requested == "coverage" and "coverage" not in values:
         # "北京" answers "全网还是地网?" with one province; two or more mean 全网.
-        provinces = parsing.find_provinces(normalised)
+        provinces = find_provinces(normalised)
         if provinces:
-            values["coverage"] = parsing.NATIONWIDE if len(provinces) > 1 else parsing.SINGLE_PROVINCE
+            values["coverage"] = NATIONWIDE if len(provinces) > 1 else SINGLE_PROVINCE
 
     if requested in NUMERIC_SLOTS and requested not in values and requested not in problems:
         if not values and not asked_question and normalised:

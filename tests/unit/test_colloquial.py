@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from licence.extract import extract_answers
-from licence.parsing import parse_province
 from zhtext.normalise import normalise
 from zhtext.numbers import parse_count, parse_money_wan
+from zhtext.places import parse_province
 from zhtext.replies import parse_yes_no
 
 
