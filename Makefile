@@ -19,8 +19,8 @@ export WEB_PORT ?= 8080
 export TRACKER_DB_URL ?= sqlite:///var/tracker.db
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -type f -name '*.txt' 2>/dev/null) \
-                $(wildcard components/*.py) licence/parsing.py $(wildcard licence/data/*.yml) \
-                $(wildcard zhtext/*.py) $(wildcard zhtext/data/*.yml) $(SPACY_DIR)/.built
+                $(wildcard components/*.py) $(wildcard zhtext/*.py) $(wildcard zhtext/data/*.yml) $(wildcard licence/data/*.yml) \
+                $(SPACY_DIR)/.built
 
 .PHONY: help setup assets train run shell shell-debug test test-unit test-e2e test-browser \
         browser-deps test-conversations test-nlu validate check lock clean bench
@@ -80,8 +80,10 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-PURE_TESTS := tests/unit/test_decision.py tests/unit/test_homophones.py tests/unit/test_followups.py tests/unit/test_parsing.py tests/unit/test_extract.py tests/unit/test_extract_users.py tests/unit/test_engine.py \
-              tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py
+PURE_TESTS := tests/unit/test_decision.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
+              tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
+              tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
+              tests/unit/test_dates.py
 check: $(VENV)/.dev-installed ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache

@@ -21,7 +21,7 @@ from licence.queries import (
 from licence.ruleset_loader import deadline_rules
 from licence.followups import followup_topic
 from licence.limits import count_value_problem, money_value_problem
-from licence.parsing import is_issue_date, parse_date
+from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
 from zhtext.places import find_provinces, is_mainland, parse_coverage
 

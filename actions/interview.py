@@ -45,8 +45,8 @@ from licence.ruleset_loader import deadline_rules, load_ruleset
 from licence.extract import BOOLEAN_SLOTS
 from licence.extract import extract_answers
 from licence.decision import answer_then_question
-from licence.parsing import parse_date
 from licence.summary import facts_line
+from zhtext.dates import parse_date
 from zhtext.replies import is_question
 
 MAX_REASKS = 2

@@ -3,7 +3,7 @@
 Full-width to half-width, traditional to simplified Chinese, control characters and
 stray whitespace removed, and very long messages cut to a bounded length, so that
 tokenizer, spaCy and the classifiers all see the same canonical text that the
-training data was turned into. The rules live in ``licence.parsing.normalise``,
+training data was turned into. The rules live in ``zhtext.normalise.normalise``,
 shared with the action server.
 """
 

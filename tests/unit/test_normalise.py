@@ -1,4 +1,5 @@
-"""normalise: the canonical form every reader of user text works on."""
+"""normalise: the canonical form every reader of user text works on, and the
+promise of the readers built on it: no exception on any ``str``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhtext.normalise import normalise
+from zhtext.numbers import parse_count
+from zhtext.places import parse_coverage, parse_province
+from zhtext.replies import is_question, is_unknown, parse_yes_no
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 
@@ -34,3 +38,14 @@ def test_normalise_never_raises_and_is_idempotent(text: str) -> None:
     assert normalise(once) == once
     assert once == once.strip()
     assert "  " not in once
+
+
+@PROPERTY
+@given(st.text())
+def test_other_parsers_never_raise(text: str) -> None:
+    parse_count(text)
+    parse_yes_no(text)
+    is_unknown(text)
+    is_question(text)
+    parse_province(text)
+    parse_coverage(text)

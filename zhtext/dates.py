@@ -1,11 +1,11 @@
-"""Parsers for what users type: provinces, coverage, dates.
+"""Dates in what users type: a calendar date, and whether it is a licence's issue date.
 
-Every parser takes raw user text, normalises it itself (``zhtext.normalise``)
-and never raises on any ``str``; when it finds nothing it returns ``None``.
-Recognition vocabulary lives in ``zhtext/data`` (``zhtext.vocabulary``).
-
-Units and conventions
-- Provinces are returned as their canonical short name ("广东", "内蒙古").
+``parse_date`` reads absolute dates (2027年6月30日, 2027-06-30, 20270630,
+二〇二七年六月三十日), relative ones (明年6月底, 下个月15号, 3个月后) and
+dates without a year, against the ``today`` it is given. It normalises the
+text itself and never raises on any ``str``. The relative words, the parts of
+a month (初/中旬/底) and the issue and expiry cues are the ``dates`` section of
+``vocabulary.yml``.
 """
 
 from __future__ import annotations
@@ -18,17 +18,9 @@ from typing import Literal
 
 from zhtext.normalise import normalise
 from zhtext.numbers import CN_DIGITS, to_number
-from zhtext.vocabulary import (
-    load_vocabulary,
-    longest_first,
-)
+from zhtext.vocabulary import load_vocabulary, longest_first
 
-__all__ = [
-    "parse_date",
-]
-
-# --------------------------------------------------------------------------
-# Dates
+__all__ = ["parse_date", "is_issue_date"]
 
 _CN_DATE_NUMBER_RE = re.compile(f"([{CN_DIGITS}十]+)(?=[年月日号天]|个月)")
 
