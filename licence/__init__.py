@@ -1,1 +1,2 @@
-"""The call-centre licence domain: rule set, engine and parsing helpers (no Rasa imports)."""
+"""The call-centre licence domain: rule set, engine, answers and decisions read from
+messages (no Rasa imports); the Chinese text itself is read by ``zhtext``."""

@@ -6,7 +6,7 @@ entities, so the pipeline is built from data in the repository:
 names, aliases and cities of ``zhtext/data/provinces.yml``.
 
 One-character abbreviations (粤, 沪) are not patterns, neither alone nor in the
-compound forms that licence.parsing reads (沪企, 在京; ``abbreviation_compounds``
+compound forms that zhtext.places reads (沪企, 在京; ``abbreviation_compounds``
 in provinces.yml): those are read only by the characters around them (在京 but
 not 在京东, 京企 but not 东京企业), and a ruler pattern cannot look at its
 neighbours, so it would tag words the interview's parser rightly rejects.
