@@ -175,15 +175,14 @@ def resolve_authority(
 
 
 def _default_province_resolver() -> ProvinceResolver:
-    """``licence.parsing.province_full_name``, but None outside the mainland
+    """``zhtext.places.province_full_name``, but None outside the mainland
     (Hong Kong, Macao and Taiwan have no 通信管理局)."""
-    from zhtext import places as parsing
+    from zhtext.places import is_mainland, province_full_name
 
     def resolve(short: str) -> str | None:
-        full_name: str = parsing.province_full_name(short)
-        is_mainland = getattr(parsing, "is_mainland", None)
+        full_name: str = province_full_name(short)
         try:
-            if is_mainland is not None and not is_mainland(short):
+            if not is_mainland(short):
                 return None
         except ValueError:  # a name is_mainland does not index; full_name resolved it
             pass
@@ -212,7 +211,7 @@ def assess(
     ``eligible`` is False when any requirement is unmet, None when none is unmet
     but some answer is missing or "unknown", True otherwise. Warnings never
     change it. ``province_full_name`` maps a province short name to its official
-    full name (default: ``licence.parsing.province_full_name``, imported only
+    full name (default: ``zhtext.places.province_full_name``, imported only
     when a province-level authority has to be named).
     """
     rules = ruleset_or_default(rules)

@@ -100,7 +100,9 @@ def _own_and_inherited_in_package(cls: type) -> Set[str]:
 
 
 def test_action_server_can_register_the_actions_package() -> None:
-    ActionExecutor().register_package("actions")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert {"validate_eligibility_form", "action_answer_faq"} <= set(executor.actions)
 
 
 def test_domain_actions_are_exactly_the_registered_actions() -> None:

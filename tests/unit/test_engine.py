@@ -389,9 +389,6 @@ def test_licence_names_by_scope() -> None:
 
 
 def test_authority_with_the_real_province_table() -> None:
-    parsing = pytest.importorskip("zhtext.places")
-    if not hasattr(parsing, "province_full_name"):
-        pytest.skip("licence.parsing.province_full_name not written yet")
     assert assess(profile(province="广东")).authority == "广东省通信管理局"
     assert assess(profile(province="北京")).authority == "北京市通信管理局"
     assert assess(profile(province="内蒙古")).authority == "内蒙古自治区通信管理局"
@@ -399,9 +396,6 @@ def test_authority_with_the_real_province_table() -> None:
 
 
 def test_no_provincial_authority_outside_the_mainland() -> None:
-    parsing = pytest.importorskip("zhtext.places")
-    if not hasattr(parsing, "is_mainland"):
-        pytest.skip("licence.parsing.is_mainland not written yet")
     assert assess(profile(province="香港")).authority is None
 
 
