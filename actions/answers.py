@@ -10,6 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import notice_once, profile_from
+from actions.settings import settings
 from licence import deadlines
 from licence.queries import (
     capital_comparison,
@@ -24,6 +26,7 @@ from licence.limits import count_value_problem, money_value_problem
 from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
 from zhtext.places import find_provinces, is_mainland, parse_coverage
+from zhtext.replies import is_question
 
 # FAQ topics whose answer is a date computed from a date the user gives, and
 # whether that date lies ahead (an expiry) or behind (a submission, an acceptance)
@@ -76,6 +79,34 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     # the weighed score is the confidence: a follow-up on the last topic is
     # answered although its own label is not very likely out of context
     return best[0], min(1.0, best[2])
+
+
+# Actions that answer a topic and set ``last_topic`` when they do.
+TOPIC_ACTIONS = frozenset({"action_answer_faq", "action_followup", "action_handle_inform", "action_unclear"})
+# Replies that answer no topic, although one of those actions sent them.
+NO_ANSWER_RESPONSES = frozenset({"utter_default", "utter_empty_message", "utter_action_unavailable"})
+
+
+def topic_in_play(tracker: Tracker) -> Optional[str]:
+    """The FAQ topic the bot's previous turn answered, or None when that turn
+    answered none (out of scope, a greeting, the interview, "please rephrase")."""
+    topic = tracker.get_slot("last_topic")
+    if not topic or topic in ("need", "verdict"):
+        return None
+    users = 0
+    answered = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                break
+        elif users == 1 and kind == "bot":
+            if (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
+                return None
+        elif users == 1 and kind == "action" and event.get("name") != "action_listen":
+            answered = answered or event.get("name") in TOPIC_ACTIONS
+    return topic if answered else None
 
 
 def offer_assessment(
@@ -311,3 +342,15 @@ def annual_report_status(dispatcher: CollectingDispatcher, today: dt.date) -> No
         this_year_deadline=fmt(info.this_year_deadline),
         days_left=info.days_left,
     )
+
+
+def continue_topic(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, text: str
+) -> List[EventType]:
+    """Answer ``topic`` again for a message that continues it; a statement of
+    the user's situation first hears that the rule is read for it."""
+    events = notice_once(dispatcher, tracker)
+    if not is_question(text):
+        dispatcher.utter_message(response="utter_continue_topic")
+    answer_topic(dispatcher, topic, text, settings().today(), profile_from(tracker))
+    return events + [SlotSet("last_topic", topic)]

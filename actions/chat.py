@@ -8,8 +8,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import continue_topic, topic_in_play
 from actions.common import SafeAction, latest_text
 from actions.settings import settings
+from licence.followups import continues_topic
 
 
 class ActionHumanHandoff(SafeAction):
@@ -33,7 +35,9 @@ class ActionHumanHandoff(SafeAction):
 
 class ActionUnclear(SafeAction):
     """A message the NLU could not place: a blank one gets a prompt to type a
-    question, anything else the usual "please rephrase" with examples."""
+    question; a short question or statement of the user's situation right after
+    an answer gets that answer's topic ("线上办吗" after the process, "我们港方占70%"
+    after foreign investment); anything else the usual "please rephrase"."""
 
     def name(self) -> Text:
         return "action_unclear"
@@ -41,8 +45,13 @@ class ActionUnclear(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if not latest_text(tracker).strip():
+        text = latest_text(tracker)
+        if not text.strip():
             dispatcher.utter_message(response="utter_empty_message")
-        else:
-            dispatcher.utter_message(response="utter_default")
+            return []
+        topic = topic_in_play(tracker)
+        if topic is not None and continues_topic(text):
+            return continue_topic(dispatcher, tracker, topic, text)
+        dispatcher.utter_message(response="utter_default")
         return []
+

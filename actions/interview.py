@@ -32,8 +32,10 @@ from actions.answers import (
     answer_dated,
     answer_from_facts,
     answer_topic,
+    continue_topic,
     faq_prediction,
     offer_assessment,
+    topic_in_play,
 )
 from actions.settings import settings
 from licence import deadlines
@@ -45,6 +47,7 @@ from licence.ruleset_loader import deadline_rules, load_ruleset
 from licence.extract import BOOLEAN_SLOTS
 from licence.extract import extract_answers
 from licence.decision import answer_then_question
+from licence.followups import continues_topic
 from licence.summary import facts_line
 from zhtext.dates import parse_date
 from zhtext.replies import is_question
@@ -340,9 +343,13 @@ class ActionExplainVerdict(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         if not tracker.get_slot(RESULT_SLOT):
+            topic = topic_in_play(tracker)
             if tracker.active_loop_name == FORM:
                 # "为啥不行" halfway through the questions: no verdict yet
                 dispatcher.utter_message(response="utter_why_interview_open")
+            elif topic is not None:
+                # "没通过会说原因吗" after the review-time answer: about that answer
+                return continue_topic(dispatcher, tracker, topic, latest_text(tracker))
             else:
                 dispatcher.utter_message(response="utter_no_verdict_yet")
             return []
@@ -422,6 +429,12 @@ class ActionHandleInform(SafeAction):
             if any(profile.get(slot) is None for slot in required_slots(profile)):
                 return events + [SlotSet(RESULT_SLOT, None), FollowupAction(FORM)]
             return events + verdict_events(dispatcher, tracker, profile)
+        in_play = topic_in_play(tracker)
+        if in_play is not None and continues_topic(text):
+            # "我们港方占70%" after the foreign-investment answer: that answer, for
+            # them; facts of the interview also bring the offer to assess them all
+            events = continue_topic(dispatcher, tracker, in_play, text)
+            return events + offer_assessment(dispatcher, tracker, computed=bool(values))
         if values:
             # facts about the company without a request: start the interview with them
             dispatcher.utter_message(response="utter_start_interview")

@@ -6,16 +6,21 @@ answer asks its *penalty*. A message is such a follow-up when it is made of
 facet words and fillers alone (``facet_only``); the topic comes from the
 conversation, and the table ``cells`` in licence/topics.yml says which answer
 holds that facet of that topic. A message that names anything else is left to
-the classifier ("那年报呢" names the annual report)."""
+the classifier ("那年报呢" names the annual report).
+
+A message the classifier could not place at all, right after an answer, is
+read with that answer when it is short and either asks something ("线上办吗")
+or tells the user's own situation ("我们港方占70%"): ``continues_topic``."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
 from licence.topics import vocabulary
 from zhtext.normalise import normalise
+from zhtext.replies import is_question
 from zhtext.vocabulary import longest_first
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -30,9 +35,9 @@ def _facet_patterns() -> Tuple[Tuple[str, re.Pattern[str]], ...]:
     return tuple(patterns)
 
 
-@lru_cache(maxsize=1)
-def _filler_pattern() -> re.Pattern[str]:
-    words = longest_first(str(w).lower() for w in vocabulary()["fillers"])
+def _words_pattern(raw: Iterable[object]) -> re.Pattern[str]:
+    """Any of the words: Chinese ones anywhere, English ones as whole words."""
+    words = longest_first(str(w).lower() for w in raw)
     latin = [w for w in words if w.isascii()]
     chinese = [w for w in words if not w.isascii()]
     parts = []
@@ -41,6 +46,11 @@ def _filler_pattern() -> re.Pattern[str]:
     if chinese:
         parts.append("|".join(re.escape(w) for w in chinese))
     return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _filler_pattern() -> re.Pattern[str]:
+    return _words_pattern(vocabulary()["fillers"])
 
 
 def facet_only(text: str) -> Optional[str]:
@@ -71,3 +81,23 @@ def followup_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
     if facet is None:
         return None
     return cells().get(last_topic, {}).get(facet)
+
+
+_NUMBER = re.compile(r"[0-9%％]")
+
+
+@lru_cache(maxsize=1)
+def _situation_pattern() -> re.Pattern[str]:
+    return _words_pattern(vocabulary()["situation"])
+
+
+def continues_topic(text: str) -> bool:
+    """A short question, or a short statement of the user's own situation
+    (first person, a number, 其实/已经/只...): read with the last answer when
+    the classifier could not place it."""
+    clean = normalise(text).lower()
+    if not clean or len(clean) > int(vocabulary()["continuation_max_chars"]):
+        return False
+    if is_question(clean):
+        return True
+    return bool(_NUMBER.search(clean) or _situation_pattern().search(clean))

@@ -19,7 +19,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.chat import ActionHumanHandoff
+from actions.chat import ActionHumanHandoff, ActionUnclear
 from actions.faq import ActionAnswerFaq, ActionFollowup
 from actions.interview import (
     ActionEligibilityVerdict,
@@ -1151,3 +1151,65 @@ def test_every_interview_question_names_an_faq_answer() -> None:
     answers = domain_responses()
     for question in load_ruleset().questions:
         assert f"utter_faq/{question.faq}" in answers, question.slot
+
+
+# --------------------------------------------------------------------------
+# A message the classifier could not place, read with the previous answer
+
+
+def after_answer(text: str, topic: str, answered_by: str = "action_answer_faq",
+                 reply: str = "utter_faq/x", intent: str = "nlu_fallback") -> Tracker:
+    """``text`` right after a turn in which ``answered_by`` sent ``reply`` on ``topic``."""
+    t = tracker(text, intent, {"last_topic": topic})
+    t.events = [
+        {"event": "user", "text": "earlier question"},
+        {"event": "action", "name": answered_by},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": reply}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    return t
+
+
+async def test_a_question_the_classifier_cannot_place_continues_the_last_answer() -> None:
+    messages, events = await run(ActionUnclear(), after_answer("可以网上提交吗", "process"))
+    assert "utter_faq/process" in responses(messages)
+    assert "utter_continue_topic" not in responses(messages)
+    assert slots_set(events)["last_topic"] == "process"
+
+
+async def test_a_statement_of_the_users_situation_hears_the_rule_read_for_it() -> None:
+    messages, _ = await run(ActionUnclear(), after_answer("外方占一半", "foreign"))
+    assert responses(messages)[-2:] == ["utter_continue_topic", "utter_faq/foreign"]
+
+
+@pytest.mark.parametrize(
+    "answered_by, reply",
+    [
+        ("utter_out_of_scope", "utter_out_of_scope"),  # the last turn answered no topic
+        ("action_unclear", "utter_default"),  # nor did "please rephrase"
+    ],
+)
+async def test_no_topic_in_play_no_continuation(answered_by: str, reply: str) -> None:
+    messages, _ = await run(ActionUnclear(), after_answer("可以网上提交吗", "process", answered_by, reply))
+    assert responses(messages) == ["utter_default"]
+
+
+async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
+    messages, _ = await run(ActionUnclear(), after_answer("哈哈", "process"))
+    assert responses(messages) == ["utter_default"]
+
+
+async def test_why_after_an_answer_is_about_that_answer_not_a_verdict() -> None:
+    messages, _ = await run(
+        ActionExplainVerdict(), after_answer("为啥差别这么大", "cost", intent="ask_why")
+    )
+    assert "utter_faq/cost" in responses(messages)
+    assert "utter_no_verdict_yet" not in responses(messages)
+
+
+async def test_facts_right_after_an_answer_get_that_answer_and_the_offer() -> None:
+    t = after_answer("外方股东占一半", "foreign", intent="inform")
+    messages, events = await run(ActionHandleInform(), t)
+    assert responses(messages)[-3:] == ["utter_continue_topic", "utter_faq/foreign", "utter_offer_assessment"]
+    assert FORM not in [e.get("name") for e in events]  # no interview started unasked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from licence.followups import cells, facet_only, followup_topic
+from licence.followups import continues_topic, cells, facet_only, followup_topic
 from licence.topics import vocabulary
 
 
@@ -63,3 +63,28 @@ def test_every_cell_names_a_known_topic_and_facet() -> None:
         assert topic in answered, topic
         assert set(row) <= facets, topic
         assert set(row.values()) <= answered, topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "可以网上提交吗",  # a short question
+        "需要本人到场不",
+        "那只能这样？",
+        "我们公司只有两个人",  # the user's own situation
+        "其实我们规模很小",
+        "外方占一半",
+        "已经过期半个月了",
+        "we only do Jiangsu",
+    ],
+)
+def test_short_questions_and_situations_continue_the_topic(text: str) -> None:
+    assert continues_topic(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["哈哈", "好的", "今天天气不错", "business is good", "", "我们" + "很" * 40 + "小"],
+)
+def test_chatter_and_long_messages_do_not(text: str) -> None:
+    assert not continues_topic(text)
