@@ -38,6 +38,8 @@ NEUTRAL = {
     "utter_deadline_caveat",
     "utter_offer_assessment",
     "utter_basis",
+    # the lead-in of an answer read for the situation the user just told
+    "utter_continue_topic",
     # acknowledgements of facts the form recorded, said before its next question
     "utter_noted_other",
     "utter_noted_corrected",
