@@ -35,6 +35,7 @@ from licence.followups import followup_topic
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
 from zhtext.places import parse_coverage, parse_province
+from zhtext.replies import is_question
 from zhtext.vocabulary import word_pattern
 
 # "做电销外呼要不要这个证": a need question about one named activity gets the
@@ -43,6 +44,21 @@ NEED_TOPICS = {"who_needs", "outbound"}
 # A topic answered from the user's own facts needs this share of the usual
 # confidence: the facts themselves make the answer specific.
 FACT_CONFIDENCE_SHARE = 0.25
+# A question about the whole company, answered condition by condition from the
+# facts it gives, in the order the verdict would list them.
+COMPANY_FACT_TOPICS = ("capital", "staff", "authority")
+# The classifier's labels for a message that describes the company.
+COMPANY_LABELS = frozenset({"check_eligibility", "inform"})
+
+
+def asks_about_the_company(tracker: Tracker) -> bool:
+    """A question whose likeliest fine label is an assessment request or a
+    statement of facts: the company described, then asked about as a whole."""
+    message = tracker.latest_message or {}
+    ranking = list(message.get("fine_ranking") or [])
+    return bool(ranking) and ranking[0].get("name") in COMPANY_LABELS and is_question(
+        message.get("text") or ""
+    )
 
 
 class ActionAnswerFaq(SafeAction):
@@ -61,13 +77,23 @@ class ActionAnswerFaq(SafeAction):
             if topic in FACT_TOPICS and confidence >= threshold * FACT_CONFIDENCE_SHARE:
                 # "我们只在江苏做业务，要去工信部申请吗": a less likely topic
                 # still answers when the answer is computed from the facts given
-                trial = CollectingDispatcher()
-                if answer_from_facts(trial, topic, text, profile_from(tracker)):
-                    events = notice_once(dispatcher, tracker)
-                    dispatcher.messages.extend(trial.messages)
-                    return events + [SlotSet("last_topic", topic)] + offer_assessment(
-                        dispatcher, tracker, not tracker.get_slot(RESULT_SLOT)
-                    )
+                candidates: Tuple[str, ...] = (topic,)
+            elif asks_about_the_company(tracker):
+                # "我们在广州，注册资本200万，5个人交社保…能申请地网吗": no one topic,
+                # so every condition the message gives a fact for
+                candidates = COMPANY_FACT_TOPICS
+            else:
+                candidates = ()
+            trial = CollectingDispatcher()
+            answered = [t for t in candidates if answer_from_facts(trial, t, text, profile_from(tracker))]
+            if answered:
+                events = notice_once(dispatcher, tracker)
+                dispatcher.messages.extend(trial.messages)
+                return events + [SlotSet("last_topic", answered[0])] + offer_assessment(
+                    dispatcher, tracker, not tracker.get_slot(RESULT_SLOT)
+                )
+            if candidates == COMPANY_FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
+                return offer_assessment(dispatcher, tracker, computed=True)
             dispatcher.utter_message(response="utter_default")
             return []
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)

@@ -24,7 +24,7 @@ from licence.decision import FAQ, Signals, decide_intent
 
 # rules whose decision stands whatever the classifier's confidence (the
 # fallback would otherwise turn a certain decision into "please rephrase")
-CERTAIN_RULES = frozenset({"unreadable", "facet_question"})
+CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request"})
 
 
 @DefaultV1Recipe.register(

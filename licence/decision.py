@@ -25,7 +25,10 @@ of tests (tests/unit/test_decision.py) describes them:
    topic as a likely fine label, becomes ``faq``; so does a long statement
    (``inform``) that describes the company and ends in such a question. The
    assessment is offered after the answer (actions/faq.py).
-5. **Facts without a question are a statement** ("我们就5个人交社保" read as a
+5. **A request for a person is a handoff** ("人工客服在吗", read as a
+   greeting for its 在吗): when the classifier heard chit-chat and the text
+   asks for a person (``person_requests``), the user gets the handoff.
+6. **Facts without a question are a statement** ("我们就5个人交社保" read as a
    request to be assessed): ``inform``, which the action decides with the
    conversation (actions/interview.py, ActionHandleInform).
 
@@ -62,6 +65,9 @@ KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "human_handoff", "stop_interview"}
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform"})
 # a statement this long that ends in a question is a question (see answers_first)
 MIN_DESCRIBED_QUESTION_CHARS = 15
+# labels of chit-chat, under which a request for a person may hide
+CHAT_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "affirm", "deny", "out_of_scope"})
+HANDOFF = "human_handoff"
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 
@@ -86,7 +92,7 @@ class Signals:
 class Decision:
     intent: str
     # which rule overruled the classifier (None: none did); "unreadable" and
-    # "facet_question" are certain whatever the classifier's confidence
+    # "facet_question" and "person_request" are certain whatever the classifier's confidence
     rule: str | None = None
 
 
@@ -96,6 +102,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "unreadable")
     if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
         return Decision(OUT_OF_SCOPE, "another_licence")
+    if signals.intent in CHAT_INTENTS and asks_for_a_person(signals.text):
+        return Decision(HANDOFF, "person_request")
     if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
@@ -146,6 +154,16 @@ def asks_for_assessment(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _assessment_pattern() -> re.Pattern[str]:
     return word_pattern(domain_words("assessment_request"))
+
+
+def asks_for_a_person(text: str) -> bool:
+    """"人工客服在吗", "转人工", "real person please": the user wants a human."""
+    return bool(_person_pattern().search(normalise(text).lower()))
+
+
+@lru_cache(maxsize=1)
+def _person_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("person_requests"))
 
 
 @lru_cache(maxsize=1)

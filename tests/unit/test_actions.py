@@ -1213,3 +1213,29 @@ async def test_facts_right_after_an_answer_get_that_answer_and_the_offer() -> No
     messages, events = await run(ActionHandleInform(), t)
     assert responses(messages)[-3:] == ["utter_continue_topic", "utter_faq/foreign", "utter_offer_assessment"]
     assert FORM not in [e.get("name") for e in events]  # no interview started unasked
+
+
+def company_question(text: str) -> Tracker:
+    """An answer-first question whose likeliest fine label is the assessment request."""
+    t = tracker(text, "faq")
+    t.latest_message["fine_ranking"] = [
+        {"name": "check_eligibility", "confidence": 0.45},
+        {"name": "inform", "confidence": 0.4},
+        {"name": "faq/scope_difference", "confidence": 0.03},
+    ]
+    return t
+
+
+async def test_a_question_about_the_whole_company_is_answered_condition_by_condition() -> None:
+    t = company_question("公司在杭州，认缴300万，社保8个人，经营范围没问题，能办省内的吗")
+    messages, events = await run(ActionAnswerFaq(), t)
+    sent = responses(messages)
+    assert "utter_default" not in sent
+    assert {"utter_capital_enough", "utter_staff_enough", "utter_scope_of_operations"} <= set(sent)
+    assert sent[-1] == "utter_offer_assessment"
+    assert slots_set(events)["pending_offer"] == "assessment"
+
+
+async def test_without_facts_the_whole_company_question_gets_the_offer() -> None:
+    messages, _ = await run(ActionAnswerFaq(), company_question("我们这种情况能办下来吗"))
+    assert responses(messages) == ["utter_offer_assessment"]

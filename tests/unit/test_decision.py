@@ -55,6 +55,14 @@ OTHER = dict(names_only_another_licence=True)
         ("呼叫中心软件买哪家的好", "faq", {}, "out_of_scope", "near_domain"),
         ("我们公司座机被标记成骚扰电话了 怎么取消标记", "faq", {}, "out_of_scope", "near_domain"),
         ("我们有400电话接咨询，需要办呼叫中心证吗", "check_need", {}, "check_need", None),
+        ("坐席的社保单位要交多少比例", "faq", {}, "out_of_scope", "near_domain"),
+        ("客服团队离职率很高有什么办法吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("公司怎么注销啊", "faq", {}, "out_of_scope", "near_domain"),
+        ("许可证怎么注销", "faq", {}, "faq", None),
+        # a request for a person that reads like a greeting
+        ("人工在吗", "greet", {}, "human_handoff", "person_request"),
+        ("hi, can I talk to a human", "greet", {}, "human_handoff", "person_request"),
+        ("人工客服外包需要办证吗", "check_need", {}, "check_need", None),
         ("呼叫中心系统要自建吗", "faq", {}, "faq", None),
         # ...but a statement about another licence is left alone
         ("我们已经有ICP证了", "inform", OTHER, "inform", None),
