@@ -91,8 +91,8 @@ class Signals:
 @dataclass(frozen=True)
 class Decision:
     intent: str
-    # which rule overruled the classifier (None: none did); "unreadable" and
-    # "facet_question" and "person_request" are certain whatever the classifier's confidence
+    # which rule overruled the classifier (None: none did); "unreadable",
+    # "facet_question" and "person_request" are certain whatever its confidence
     rule: str | None = None
 
 
