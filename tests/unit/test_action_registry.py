@@ -130,8 +130,12 @@ def test_form_validators_match_the_forms() -> None:
 # Responses uttered by the actions
 
 
+# Rasa's own key in a bot event's metadata: the name of the response it came from
+RASA_BOT_METADATA_KEYS = {"utter_action"}
+
+
 def _literal_utter_names() -> Set[str]:
-    """Every complete ``"utter_..."`` string literal in actions/ (f-string parts excluded)."""
+    """Every complete ``"utter_..."`` string literal in actions/ (f-string parts and Rasa's metadata keys excluded)."""
     names: Set[str] = set()
     for _, tree in parsed_modules():
         in_fstring = {
@@ -143,6 +147,7 @@ def _literal_utter_names() -> Set[str]:
                 and isinstance(node.value, str)
                 and node.value.startswith("utter_")
                 and id(node) not in in_fstring
+                and node.value not in RASA_BOT_METADATA_KEYS
             ):
                 names.add(node.value)
     return names
