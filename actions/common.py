@@ -16,6 +16,8 @@ from licence.queries import interview_slots
 logger = logging.getLogger(__name__)
 
 DISCLAIMER_SLOT = "disclaimer_shown"
+# the topic the bot answered last, which follow-ups and bare facts continue
+LAST_TOPIC_SLOT = "last_topic"
 
 
 class SafeAction(Action, metaclass=ABCMeta):

@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     ATTEMPTS_SLOT,
     FORM,
+    LAST_TOPIC_SLOT,
     RESULT_SLOT,
     SafeAction,
     bullet_list,
@@ -320,7 +321,7 @@ def verdict_events(
         dispatcher.utter_message(response="utter_verdict_facts", facts=facts)
     decision = assess(profile)
     events += render_decision(dispatcher, decision, settings().today())
-    return events + [SlotSet("last_topic", "verdict")]
+    return events + [SlotSet(LAST_TOPIC_SLOT, "verdict")]
 
 
 class ActionEligibilityVerdict(SafeAction):
@@ -364,7 +365,7 @@ class ActionExplainVerdict(SafeAction):
             )
         else:
             dispatcher.utter_message(response="utter_why_none")
-        return [SlotSet("last_topic", "verdict")]
+        return [SlotSet(LAST_TOPIC_SLOT, "verdict")]
 
 
 def reassess(
@@ -413,7 +414,7 @@ class ActionHandleInform(SafeAction):
     ) -> List[EventType]:
         text = latest_text(tracker)
         today = settings().today()
-        topic = tracker.get_slot("last_topic")
+        topic = tracker.get_slot(LAST_TOPIC_SLOT)
         if answer_dated(dispatcher, topic, text, today):
             return []
         if topic in FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
@@ -451,7 +452,7 @@ class ActionHandleInform(SafeAction):
             if topic and confidence >= settings().faq_min_confidence:
                 events = notice_once(dispatcher, tracker)
                 answer_topic(dispatcher, topic, text, today)
-                return events + [SlotSet("last_topic", topic)]
+                return events + [SlotSet(LAST_TOPIC_SLOT, topic)]
         dispatcher.utter_message(response="utter_default")
         return []
 

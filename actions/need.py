@@ -11,7 +11,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import SafeAction, latest_intent, latest_text, notice_once
-from actions.common import ATTEMPTS_SLOT
+from actions.common import ATTEMPTS_SLOT, LAST_TOPIC_SLOT
 from actions.interview import INTERRUPTIONS, MAX_REASKS
 from licence.queries import need_check
 from licence.topics import activity_of
@@ -71,5 +71,5 @@ class ActionNeedVerdict(SafeAction):
         dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
         return events + [
             SlotSet("licence_needed", result.licence_needed),
-            SlotSet("last_topic", "need"),
+            SlotSet(LAST_TOPIC_SLOT, "need"),
         ]
