@@ -86,3 +86,26 @@ def profile_from(tracker: Tracker) -> Dict[str, Any]:
 
 def bullet_list(items: List[str]) -> str:
     return "\n".join(f"{number}. {item}" for number, item in enumerate(items, 1))
+
+
+# How often a question is asked again after an answer that could not be read.
+MAX_REASKS = 2
+
+# Intents that, when the message answers nothing, mean the user stepped aside
+# (a question, a request for a human, a stop): the form rejects and the rules
+# in data/rules/interview.yml answer, after which the interview resumes.
+INTERRUPTIONS = {
+    "faq",
+    "out_of_scope",
+    "human_handoff",
+    "bot_challenge",
+    "stop_interview",
+    "restart",
+    "greet",
+    "goodbye",
+    "thank",
+    "check_need",
+    "check_eligibility",
+    "followup",
+    "ask_why",
+}

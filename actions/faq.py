@@ -18,6 +18,7 @@ from actions.answers import (
     faq_prediction,
     offer_assessment,
 )
+from actions.assessment import reassess
 from actions.common import (
     ATTEMPTS_SLOT,
     FORM,
@@ -199,8 +200,6 @@ class ActionFollowup(SafeAction):
                 return events + answer_need(dispatcher, activity)
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
-            from actions.interview import reassess
-
             return events + reassess(dispatcher, tracker, scope=scope, province=province)
         if answer_dated(dispatcher, topic, text, today):
             return events

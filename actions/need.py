@@ -11,8 +11,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.common import SafeAction, latest_intent, latest_text, notice_once
-from actions.common import ATTEMPTS_SLOT, LAST_TOPIC_SLOT
-from actions.interview import INTERRUPTIONS, MAX_REASKS
+from actions.common import ATTEMPTS_SLOT, INTERRUPTIONS, LAST_TOPIC_SLOT, MAX_REASKS
 from licence.queries import need_check
 from licence.topics import activity_of
 from zhtext.replies import is_question
