@@ -7,12 +7,14 @@ the engine and picks responses.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import functools
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_topic
@@ -21,6 +23,7 @@ from actions.common import (
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
     MAX_REASKS,
+    GuardedFormValidation,
     SafeAction,
     latest_intent,
     latest_text,
@@ -32,99 +35,6 @@ from licence.eligibility import required_slots
 from licence.extract import BOOLEAN_SLOTS, extract_answers
 from licence.queries import answer_topics, interview_slots, question_topic
 from zhtext.replies import is_question
-
-
-class ValidateEligibilityForm(FormValidationAction):
-    """Fills every interview slot a message answers; asks the next one the rules need."""
-
-    def name(self) -> Text:
-        return "validate_eligibility_form"
-
-    async def required_slots(
-        self,
-        domain_slots: List[Text],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> List[Text]:
-        return required_slots(profile_from(tracker))
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        try:
-            return self._validate(dispatcher, tracker)
-        except Exception:  # noqa: BLE001 - edge of the action
-            import logging
-
-            logging.getLogger(__name__).exception(
-                "eligibility form validation failed for %s", tracker.sender_id
-            )
-            dispatcher.utter_message(response="utter_action_unavailable")
-            return [SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
-
-    def _validate(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> List[EventType]:
-        requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
-        text = latest_text(tracker)
-        intent = latest_intent(tracker)
-        # "8个 够吗": the answer is read from the part before the question
-        split = answer_then_question(text) if requested else None
-        found = extract_answers(split[0] if split else text, requested, settings().today())
-        values = {k: v for k, v in found.values.items() if k in interview_slots()}
-        problem = found.problems.get(requested) if requested else None
-
-        if requested and requested not in values and problem is None:
-            bare = _answer_from_intent(intent, requested)
-            if bare is not None:
-                values[requested] = bare
-
-        if not values and problem is None:
-            if requested is None:
-                # the form was just activated with nothing to prefill
-                return self._next(dispatcher, tracker, {}, [])
-            if intent in INTERRUPTIONS or is_question(text):
-                return []  # reject: let the rules answer, then resume here
-            problem = SLOT_PROBLEMS.get(requested, "not_understood")
-
-        events: List[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
-        if requested and values and requested not in values and problem is None:
-            # "租的写字楼" to the credit question: keep it, say so, ask again
-            before = {slot: tracker.get_slot(slot) for slot in values}
-            corrected = answer_topics(s for s in values if before[s] not in (None, values[s]))
-            if corrected:
-                dispatcher.utter_message(response="utter_noted_corrected", topics="、".join(corrected))
-            noted = answer_topics(s for s in values if before[s] is None)
-            if noted:
-                dispatcher.utter_message(response="utter_noted_other", topics="、".join(noted))
-        if requested and problem is not None and requested not in values:
-            attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
-            if attempts > MAX_REASKS:
-                dispatcher.utter_message(response="utter_invalid_giveup")
-                values[requested] = "unknown"
-                events += [SlotSet(requested, "unknown"), SlotSet(ATTEMPTS_SLOT, 0)]
-            else:
-                dispatcher.utter_message(response=f"utter_invalid_{problem}")
-                events += [SlotSet(requested, None), SlotSet(ATTEMPTS_SLOT, attempts)]
-        elif requested in values:
-            events.append(SlotSet(ATTEMPTS_SLOT, 0))
-            topic = question_topic(requested)
-            if split and topic:
-                # "8个 够吗", "没有，要怎么加": the answer is kept, the question answered
-                answer_topic(dispatcher, topic, text, settings().today(), {**profile_from(tracker), **values})
-        return self._next(dispatcher, tracker, values, events)
-
-    @staticmethod
-    def _next(
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        values: Dict[str, Any],
-        events: List[EventType],
-    ) -> List[EventType]:
-        profile = {**profile_from(tracker), **values}
-        missing = (slot for slot in required_slots(profile) if profile.get(slot) is None)
-        return events + [SlotSet(REQUESTED_SLOT, next(missing, None))]
 
 
 # What to say when an answer to these questions could not be read; the rest
@@ -142,6 +52,179 @@ def _answer_from_intent(intent: Optional[str], slot: str) -> Any:
         if intent == "deny":
             return False
     return None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the latest message says, read once for the whole run.
+
+    One message often answers several questions ("上海的有限公司，注册资本两千万")
+    or answers one and asks another ("8个 够吗"), so it is read as a whole and
+    each ``extract_<slot>`` hook hands out its own slot's part. ``before``
+    holds the answers recorded before this message: rasa-sdk writes the
+    extracted values into the tracker before it validates them, and the
+    acknowledgement of a correction compares with what was there.
+    """
+
+    requested: Optional[str]
+    text: str
+    split: Optional[Tuple[str, str]]
+    values: Dict[str, Any]
+    problem: Optional[str]
+    steps_aside: bool
+    before: Dict[str, Any]
+
+    @property
+    def answers_elsewhere(self) -> bool:
+        """Answers only to other questions ("租的写字楼" to the credit question)."""
+        return bool(
+            self.requested
+            and self.values
+            and self.requested not in self.values
+            and self.problem is None
+        )
+
+
+def read_turn(tracker: Tracker) -> Turn:
+    requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
+    text = latest_text(tracker)
+    intent = latest_intent(tracker)
+    # "8个 够吗": the answer is read from the part before the question
+    split = answer_then_question(text) if requested else None
+    found = extract_answers(split[0] if split else text, requested, settings().today())
+    values = {k: v for k, v in found.values.items() if k in interview_slots()}
+    problem = found.problems.get(requested) if requested else None
+    if requested and requested not in values and problem is None:
+        bare = _answer_from_intent(intent, requested)
+        if bare is not None:
+            values[requested] = bare
+    steps_aside = False
+    if requested and not values and problem is None:
+        if intent in INTERRUPTIONS or is_question(text):
+            steps_aside = True
+        else:
+            problem = SLOT_PROBLEMS.get(requested, "not_understood")
+    return Turn(requested, text, split, values, problem, steps_aside, profile_from(tracker))
+
+
+# Where a run's Turn is kept: on the tracker rasa-sdk hands to every hook of
+# that run, so concurrent conversations never share one.
+_TURN_ATTRIBUTE = "_eligibility_turn"
+
+
+class ValidateEligibilityForm(GuardedFormValidation):
+    """Fills every interview slot a message answers; asks the next one the rules need.
+
+    rasa-sdk calls ``required_slots`` (the questions that apply), then
+    ``extract_<slot>`` and ``validate_<slot>`` for each of them, then
+    ``next_requested_slot``. The per-question hooks are made from the rule
+    set's questions (``__getattr__``), so a question added to
+    licence/ruleset.yml needs no code here.
+    """
+
+    def name(self) -> Text:
+        return "validate_eligibility_form"
+
+    def turn(self, tracker: Tracker) -> Turn:
+        # required_slots is the first hook rasa-sdk calls, before it writes any
+        # extracted value into the tracker: the Turn is read from the tracker
+        # as the message found it
+        turn = getattr(tracker, _TURN_ATTRIBUTE, None)
+        if turn is None:
+            turn = read_turn(tracker)
+            setattr(tracker, _TURN_ATTRIBUTE, turn)
+        return turn
+
+    def steps_aside(self, tracker: Tracker) -> bool:
+        return self.turn(tracker).steps_aside
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        turn = self.turn(tracker)
+        # this message's answers count too: "地网，在上海" brings in the province
+        applicable = required_slots({**profile_from(tracker), **turn.values})
+        # a fact the user gives is kept even where the rule set no longer asks
+        # for it ("个体户，注册资本100万"), so a later correction finds it
+        return applicable + [slot for slot in turn.values if slot not in applicable]
+
+    def __getattr__(self, attribute: str) -> Any:
+        hook, _, slot = attribute.partition("_")
+        if slot in interview_slots():
+            if hook == "extract":
+                return functools.partial(self.extract_answer, slot)
+            if hook == "validate":
+                return functools.partial(self.validate_answer, slot)
+        raise AttributeError(attribute)
+
+    def extract_answer(
+        self,
+        slot: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[Text, Any]:
+        """``extract_<slot>``: this message's answer to the question for ``slot``."""
+        turn = self.turn(tracker)
+        if slot in turn.values:
+            return {slot: turn.values[slot]}
+        if slot == turn.requested and turn.problem is not None:
+            return {slot: None}  # an unreadable answer: validate_<slot> asks again
+        return {}
+
+    def validate_answer(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[Text, Any]:
+        """``validate_<slot>``: re-ask or give up on an unreadable answer to the
+        open question, answer a question asked with the answer, acknowledge
+        answers to other questions."""
+        turn = self.turn(tracker)
+        if slot == turn.requested and value is None and turn.problem is not None:
+            return ask_again(dispatcher, tracker, slot, turn.problem)
+        if slot == turn.requested and slot in turn.values:
+            topic = question_topic(slot)
+            if turn.split and topic:
+                # "8个 够吗", "没有，要怎么加": the answer is kept, the question answered
+                answer_topic(dispatcher, topic, turn.text, settings().today(), profile_from(tracker))
+            return {slot: value, ATTEMPTS_SLOT: 0}
+        if turn.answers_elsewhere and slot == next(iter(turn.values)):
+            # once for the message, whichever slot rasa-sdk validates first
+            acknowledge(dispatcher, turn)
+        return {slot: value}
+
+
+def ask_again(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, problem: str
+) -> Dict[Text, Any]:
+    """Say why the answer could not be read; after MAX_REASKS, record "unknown"
+    and move on, so that one question never blocks the verdict."""
+    attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
+    if attempts > MAX_REASKS:
+        dispatcher.utter_message(response="utter_invalid_giveup")
+        return {slot: "unknown", ATTEMPTS_SLOT: 0}
+    dispatcher.utter_message(response=f"utter_invalid_{problem}")
+    return {slot: None, ATTEMPTS_SLOT: attempts}
+
+
+def acknowledge(dispatcher: CollectingDispatcher, turn: Turn) -> None:
+    """"租的写字楼" to the credit question: say the answer was kept (or that
+    it replaced an earlier one); the open question is asked again."""
+    before, values = turn.before, turn.values
+    corrected = answer_topics(s for s in values if before.get(s) not in (None, values[s]))
+    if corrected:
+        dispatcher.utter_message(response="utter_noted_corrected", topics="、".join(corrected))
+    noted = answer_topics(s for s in values if before.get(s) is None)
+    if noted:
+        dispatcher.utter_message(response="utter_noted_other", topics="、".join(noted))
 
 
 class ActionStartInterview(SafeAction):
