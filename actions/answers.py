@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import notice_once, profile_from
+from actions.common import LAST_TOPIC_SLOT, notice_once, profile_from
 from actions.settings import settings
 from licence import deadlines
 from licence.queries import (
@@ -56,7 +56,7 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     annual report (its own label outweighs the last topic's).
     """
     message = tracker.latest_message or {}
-    last = tracker.get_slot("last_topic")
+    last = tracker.get_slot(LAST_TOPIC_SLOT)
     text = (message.get("text") or "").strip()
     inherited = followup_topic(text, last)
     if inherited is not None:
@@ -90,7 +90,7 @@ NO_ANSWER_RESPONSES = frozenset({"utter_default", "utter_empty_message", "utter_
 def topic_in_play(tracker: Tracker) -> Optional[str]:
     """The FAQ topic the bot's previous turn answered, or None when that turn
     answered none (out of scope, a greeting, the interview, "please rephrase")."""
-    topic = tracker.get_slot("last_topic")
+    topic = tracker.get_slot(LAST_TOPIC_SLOT)
     if not topic or topic in ("need", "verdict"):
         return None
     users = 0
@@ -353,4 +353,4 @@ def continue_topic(
     if not is_question(text):
         dispatcher.utter_message(response="utter_continue_topic")
     answer_topic(dispatcher, topic, text, settings().today(), profile_from(tracker))
-    return events + [SlotSet("last_topic", topic)]
+    return events + [SlotSet(LAST_TOPIC_SLOT, topic)]

@@ -1,30 +1,64 @@
-"""Pieces shared by the actions: error handling at the edge, the one-time notice,
-and reading the interview profile out of the tracker."""
+"""Pieces shared by the actions: the error boundary every action runs in, the
+base of the form validators, the one-time notice, and reading the interview
+profile out of the tracker."""
 
 from __future__ import annotations
 
 import logging
-from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from abc import ABC, ABCMeta, abstractmethod
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.types import DomainDict
 
 from licence.queries import interview_slots
 
 logger = logging.getLogger(__name__)
 
 DISCLAIMER_SLOT = "disclaimer_shown"
+# the topic the bot answered last, which follow-ups and bare facts continue
+LAST_TOPIC_SLOT = "last_topic"
 
 
-class SafeAction(Action, metaclass=ABCMeta):
-    """An action whose failures reach the user as a clear answer, never as silence.
+class ErrorBoundary:
+    """The one place where an action's failure becomes an answer, never silence.
 
-    Subclasses implement ``act``; any exception is logged with the conversation id
-    and the user gets ``utter_action_unavailable`` (offer of a human), while the
-    conversation stays usable.
+    Any exception is logged with the conversation id, whatever the action had
+    said so far is dropped (half an answer misleads), and the user gets
+    ``utter_action_unavailable`` (offer of a human) while the conversation
+    stays usable. Every action in this package runs inside it: ``SafeAction``
+    for plain actions, ``GuardedFormValidation`` for the forms.
     """
+
+    def events_after_failure(self) -> List[EventType]:
+        """What the conversation needs after a failure; nothing by default."""
+        return []
+
+    async def guard(
+        self,
+        work: Callable[[CollectingDispatcher, Tracker, Dict[Text, Any]], Awaitable[List[EventType]]],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        try:
+            return await work(dispatcher, tracker, domain)
+        except Exception:  # noqa: BLE001 - the edge of the action: log and answer
+            logger.exception(
+                "action %s failed for conversation %s",
+                self.name(),
+                tracker.sender_id,
+            )
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response="utter_action_unavailable")
+            return self.events_after_failure()
+
+
+class SafeAction(ErrorBoundary, Action, metaclass=ABCMeta):
+    """A plain action inside the error boundary: subclasses implement ``act``."""
 
     async def run(
         self,
@@ -32,15 +66,7 @@ class SafeAction(Action, metaclass=ABCMeta):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        try:
-            return await self.act(dispatcher, tracker, domain)
-        except Exception:  # noqa: BLE001 - the edge of the action: log and answer
-            logger.exception(
-                "action %s failed for conversation %s", self.name(), tracker.sender_id
-            )
-            dispatcher.messages.clear()
-            dispatcher.utter_message(response="utter_action_unavailable")
-            return []
+        return await self.guard(self.act, dispatcher, tracker, domain)
 
     @abstractmethod
     async def act(
@@ -50,6 +76,47 @@ class SafeAction(Action, metaclass=ABCMeta):
         domain: Dict[Text, Any],
     ) -> List[EventType]:
         """The action's work."""
+
+
+class GuardedFormValidation(ErrorBoundary, FormValidationAction, ABC):
+    """A form validator run by rasa-sdk's own hooks, inside the error boundary.
+
+    Subclasses say which questions remain (``required_slots``) and read and
+    check answers (``extract_<slot>``, ``validate_<slot>``); rasa-sdk calls
+    them in that order. A failure ends the form, so the user is not asked the
+    same question by a validator that cannot read the answer.
+    """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The validator's action name, ``validate_<form>``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return await self.guard(super().run, dispatcher, tracker, domain)
+
+    def events_after_failure(self) -> List[EventType]:
+        return [SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+
+    def steps_aside(self, tracker: Tracker) -> bool:
+        """True when the message answers nothing and asks something else
+        instead: the form rejects it, the rules answer, and the question is
+        asked again afterwards."""
+        return False
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        # rasa-sdk leaves the choice to Rasa when required_slots equals the
+        # domain's list; naming it always keeps the order the rule set's, and
+        # returning nothing on a message that steps aside is what lets Rasa
+        # reject the form for the rules to answer.
+        if self.steps_aside(tracker):
+            return None
+        slots = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (slot for slot in slots if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
 
 
 def notice_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -84,3 +151,26 @@ def profile_from(tracker: Tracker) -> Dict[str, Any]:
 
 def bullet_list(items: List[str]) -> str:
     return "\n".join(f"{number}. {item}" for number, item in enumerate(items, 1))
+
+
+# How often a question is asked again after an answer that could not be read.
+MAX_REASKS = 2
+
+# Intents that, when the message answers nothing, mean the user stepped aside
+# (a question, a request for a human, a stop): the form rejects and the rules
+# in data/rules/interview.yml answer, after which the interview resumes.
+INTERRUPTIONS = {
+    "faq",
+    "out_of_scope",
+    "human_handoff",
+    "bot_challenge",
+    "stop_interview",
+    "restart",
+    "greet",
+    "goodbye",
+    "thank",
+    "check_need",
+    "check_eligibility",
+    "followup",
+    "ask_why",
+}

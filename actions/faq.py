@@ -18,9 +18,11 @@ from actions.answers import (
     faq_prediction,
     offer_assessment,
 )
+from actions.assessment import reassess
 from actions.common import (
     ATTEMPTS_SLOT,
     FORM,
+    LAST_TOPIC_SLOT,
     RESULT_SLOT,
     SafeAction,
     latest_text,
@@ -89,7 +91,7 @@ class ActionAnswerFaq(SafeAction):
             if answered:
                 events = notice_once(dispatcher, tracker)
                 dispatcher.messages.extend(trial.messages)
-                return events + [SlotSet("last_topic", answered[0])] + offer_assessment(
+                return events + [SlotSet(LAST_TOPIC_SLOT, answered[0])] + offer_assessment(
                     dispatcher, tracker, not tracker.get_slot(RESULT_SLOT)
                 )
             if candidates == COMPANY_FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
@@ -102,7 +104,7 @@ class ActionAnswerFaq(SafeAction):
             # only 电销/外呼 named: the outbound answer says what that takes
             activity = None
         if activity and word_pattern(domain_words("need_question")).search(text.lower()):
-            return events + answer_need(dispatcher, activity) + [SlotSet("last_topic", "need")]
+            return events + answer_need(dispatcher, activity) + [SlotSet(LAST_TOPIC_SLOT, "need")]
         today = settings().today()
         recorded = profile_from(tracker)
         computed = answer_topic(dispatcher, topic, text, today, recorded)
@@ -111,7 +113,7 @@ class ActionAnswerFaq(SafeAction):
             computed = answer_topic(dispatcher, part_topic, part_text, today, recorded) or computed
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
-        return events + [SlotSet("last_topic", topic)] + offer_assessment(
+        return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(
             dispatcher, tracker, offer
         )
 
@@ -182,7 +184,7 @@ class ActionFollowup(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         text = latest_text(tracker)
-        topic = tracker.get_slot("last_topic")
+        topic = tracker.get_slot(LAST_TOPIC_SLOT)
         today = settings().today()
         scope = parse_coverage(text)
         province = parse_province(text)
@@ -198,8 +200,6 @@ class ActionFollowup(SafeAction):
                 return events + answer_need(dispatcher, activity)
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
-            from actions.interview import reassess
-
             return events + reassess(dispatcher, tracker, scope=scope, province=province)
         if answer_dated(dispatcher, topic, text, today):
             return events
@@ -208,7 +208,7 @@ class ActionFollowup(SafeAction):
                 dispatcher.utter_message(response="utter_materials_foreign")
             else:
                 answer_topic(dispatcher, "foreign", text, today)
-                return events + [SlotSet("last_topic", "foreign")]
+                return events + [SlotSet(LAST_TOPIC_SLOT, "foreign")]
             return events
         if facet == "branches":
             if topic == "materials":
@@ -228,12 +228,12 @@ class ActionFollowup(SafeAction):
         inherited = followup_topic(text, topic)
         if inherited is not None:
             answer_topic(dispatcher, inherited, text, today)
-            return events + [SlotSet("last_topic", inherited)]
+            return events + [SlotSet(LAST_TOPIC_SLOT, inherited)]
         named = named_topic(tracker)
         if named is not None and named != topic:
             # "注册资本呢" after the conditions: the topic it names
             answer_topic(dispatcher, named, text, today)
-            return events + [SlotSet("last_topic", named)]
+            return events + [SlotSet(LAST_TOPIC_SLOT, named)]
         if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
             answer_topic(dispatcher, topic, text, today)
             return events

@@ -7,12 +7,20 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import SafeAction, latest_intent, latest_text, notice_once
-from actions.common import ATTEMPTS_SLOT
-from actions.interview import INTERRUPTIONS, MAX_REASKS
+from actions.common import (
+    ATTEMPTS_SLOT,
+    INTERRUPTIONS,
+    LAST_TOPIC_SLOT,
+    MAX_REASKS,
+    GuardedFormValidation,
+    SafeAction,
+    latest_intent,
+    latest_text,
+    notice_once,
+)
 from licence.queries import need_check
 from licence.topics import activity_of
 from zhtext.replies import is_question
@@ -35,28 +43,47 @@ class ActionStartNeedCheck(SafeAction):
         ]
 
 
-class ValidateNeedForm(FormValidationAction):
+class ValidateNeedForm(GuardedFormValidation):
+    """Asks what the business does until the answer names an activity; after
+    too many unreadable answers the activity counts as "other"."""
+
     def name(self) -> Text:
         return "validate_need_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        if tracker.get_slot(SLOT):
-            return [SlotSet(REQUESTED_SLOT, None)]
+    def steps_aside(self, tracker: Tracker) -> bool:
+        if tracker.get_slot(SLOT) or tracker.get_slot(REQUESTED_SLOT) is None:
+            return False
         text = latest_text(tracker)
-        activity = activity_of(text)
+        if activity_of(text):
+            return False
+        return latest_intent(tracker) in INTERRUPTIONS or is_question(text)
+
+    def extract_business_activity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot(SLOT):
+            return {}  # named by the message that started the check
+        activity = activity_of(latest_text(tracker))
         if activity:
-            return [SlotSet(SLOT, activity), SlotSet(REQUESTED_SLOT, None)]
-        if tracker.get_slot(REQUESTED_SLOT) is None:
-            return [SlotSet(REQUESTED_SLOT, SLOT)]
-        if latest_intent(tracker) in INTERRUPTIONS or is_question(text):
-            return []
+            return {SLOT: activity}
+        if tracker.get_slot(REQUESTED_SLOT) is None or self.steps_aside(tracker):
+            return {}  # just asked, or a question for the rules to answer
+        return {SLOT: None}  # an answer that names no activity: validated below
+
+    def validate_business_activity(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[Text, Any]:
+        if value:
+            return {SLOT: value}
         attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
         if attempts > MAX_REASKS:
-            return [SlotSet(SLOT, "other"), SlotSet(ATTEMPTS_SLOT, 0), SlotSet(REQUESTED_SLOT, None)]
+            return {SLOT: "other", ATTEMPTS_SLOT: 0}
         dispatcher.utter_message(response="utter_invalid_activity")
-        return [SlotSet(SLOT, None), SlotSet(ATTEMPTS_SLOT, attempts), SlotSet(REQUESTED_SLOT, SLOT)]
+        return {SLOT: None, ATTEMPTS_SLOT: attempts}
 
 
 class ActionNeedVerdict(SafeAction):
@@ -71,5 +98,5 @@ class ActionNeedVerdict(SafeAction):
         dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
         return events + [
             SlotSet("licence_needed", result.licence_needed),
-            SlotSet("last_topic", "need"),
+            SlotSet(LAST_TOPIC_SLOT, "need"),
         ]

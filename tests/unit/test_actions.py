@@ -21,14 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.chat import ActionHumanHandoff, ActionUnclear
 from actions.faq import ActionAnswerFaq, ActionFollowup
-from actions.interview import (
-    ActionEligibilityVerdict,
-    ActionExplainVerdict,
-    ActionHandleInform,
-    ValidateEligibilityForm,
-)
+from actions.interview import ValidateEligibilityForm
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
+from actions.verdict import ActionEligibilityVerdict, ActionExplainVerdict, ActionHandleInform
 from licence.queries import faq_vars
 
 TODAY = dt.date(2026, 11, 27)
@@ -874,7 +870,7 @@ async def test_engine_failure_reaches_the_user_as_an_apology(monkeypatch) -> Non
     def broken(*args, **kwargs):
         raise RuntimeError("rule set unreadable")
 
-    monkeypatch.setattr("actions.interview.assess", broken)
+    monkeypatch.setattr("actions.assessment.assess", broken)
     messages, events = await verdict(profile(), disclaimer_shown=False)
     assert responses(messages) == ["utter_action_unavailable"]
     assert events == []
