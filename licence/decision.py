@@ -30,7 +30,7 @@ of tests (tests/unit/test_decision.py) describes them:
    asks for a person (``person_requests``), the user gets the handoff.
 6. **Facts without a question are a statement** ("我们就5个人交社保" read as a
    request to be assessed): ``inform``, which the action decides with the
-   conversation (actions/interview.py, ActionHandleInform).
+   conversation (actions/verdict.py, ActionHandleInform).
 
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
