@@ -27,7 +27,7 @@ from channels.wechat import (
     split_text,
     wechat_signature,
 )
-from channels.wechat_store import TTLCache
+from channels.wechat.store import TTLCache
 from tests.channels.conftest import ChannelApp
 from tests.channels.fake_wechat import (
     AES_KEY,
