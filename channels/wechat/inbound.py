@@ -12,6 +12,9 @@ from wechatpy.crypto import WeChatCrypto
 from channels.wechat.security import signature_matches, wechat_signature
 
 
+_WECHATPY_SUBSCRIBE_NAMES = frozenset({"subscribe_scan", "subscribe_scan_product"})
+
+
 class MalformedMessage(ValueError):
     """The request body is not a WeChat message we can read."""
 
@@ -41,21 +44,30 @@ class Inbound:
 
 
 def parse_inbound(xml: str) -> Inbound:
-    """Parses a decrypted message body; raises ``MalformedMessage``."""
-    root = _xml_root(xml)
+    """Parses a decrypted message body; raises ``MalformedMessage``.
+
+    wechatpy parses the XML (once); its message object addresses the reply.
+    Its field accessors convert leniently, so the fields the channel relies on
+    are checked on the parsed document it keeps.
+    """
+    try:
+        message = parse_message(xml)
+    except Exception as exc:  # expat errors, entity refusal, no <xml> root, ...
+        raise MalformedMessage(
+            f"wechatpy cannot parse it: {type(exc).__name__}"
+        ) from exc
+    # wechatpy keeps no public handle on the parsed document; requirements.lock
+    # pins the version this relies on.
+    root = getattr(message, "_data", None)
+    if not isinstance(root, dict):
+        raise MalformedMessage("no <xml> root element with children")
     msg_type = _text_field(root, "MsgType", required=True).lower()
     openid = _text_field(root, "FromUserName", required=True)
     account = _text_field(root, "ToUserName", required=True)
     create_time = _int_field(root, "CreateTime", required=True)
     msg_id = _int_field(root, "MsgId", required=False)
-    event = _text_field(root, "Event").lower() if msg_type == "event" else ""
+    event = _event_name(root) if msg_type == "event" else ""
     content = _text_field(root, "Content").strip() if msg_type == "text" else ""
-    try:
-        message = parse_message(xml)
-    except Exception as exc:  # wechatpy raises whatever its parsing hits
-        raise MalformedMessage(
-            f"wechatpy cannot parse it: {type(exc).__name__}"
-        ) from exc
     return Inbound(
         msg_type=msg_type,
         event=event,
@@ -66,6 +78,13 @@ def parse_inbound(xml: str) -> Inbound:
         content=content,
         message=message,
     )
+
+
+def _event_name(root: Mapping[str, Any]) -> str:
+    event = _text_field(root, "Event").lower()
+    # wechatpy renames a subscribe through a QR code or a product scan in the
+    # document it keeps; for the channel it is a subscribe like any other.
+    return "subscribe" if event in _WECHATPY_SUBSCRIBE_NAMES else event
 
 
 def decrypt_envelope(
@@ -93,7 +112,7 @@ def decrypt_envelope(
         raise MalformedMessage(f"cannot decrypt: {type(exc).__name__}") from exc
 
 
-def _xml_root(xml: str) -> Dict[str, Any]:
+def _envelope_root(xml: str) -> Dict[str, Any]:
     try:
         document = xmltodict.parse(xml)
     except Exception as exc:  # expat errors, entity refusal, encoding errors
@@ -125,7 +144,7 @@ def _int_field(root: Mapping[str, Any], name: str, required: bool) -> int:
 
 
 def _encrypted_payload(xml: str) -> str:
-    encrypt = _text_field(_xml_root(xml), "Encrypt", required=True).strip()
+    encrypt = _text_field(_envelope_root(xml), "Encrypt", required=True).strip()
     if not encrypt:
         raise MalformedMessage("<Encrypt> is empty")
     return encrypt

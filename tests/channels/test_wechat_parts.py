@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
+import xmltodict
 from rasa.core.channels.channel import register
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.io import read_config_file
@@ -21,6 +22,7 @@ from channels.wechat import (
     WeChatConfig,
     WeChatInput,
     mask_openid,
+    parse_inbound,
     parse_choice,
     render_answer,
     signature_matches,
@@ -35,6 +37,7 @@ from tests.channels.fake_wechat import (
     OPENID,
     SECRET,
     FakeWeChatServer,
+    event_xml,
     plain_request,
     read_reply,
     sign,
@@ -284,6 +287,32 @@ def test_reply_text_containing_cdata_end_survives(channel: ChannelApp) -> None:
     channel.bot.says("x", {"text": "a]]>b<c>&d"})
     resp = channel.post(plain_request(text_xml("x")))
     assert read_reply(resp.text)["Content"] == "a]]>b<c>&d"
+
+
+# --------------------------------------------------------------------------- #
+# Incoming XML
+# --------------------------------------------------------------------------- #
+
+
+def test_a_message_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: List[str] = []
+    parse = xmltodict.parse
+
+    def counting_parse(xml: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(xml)
+        return parse(xml, *args, **kwargs)
+
+    monkeypatch.setattr(xmltodict, "parse", counting_parse)
+    inbound = parse_inbound(text_xml("你好", msg_id=42))
+    assert len(calls) == 1
+    assert (inbound.msg_type, inbound.content, inbound.msg_id) == ("text", "你好", 42)
+    assert inbound.message.source == OPENID  # wechatpy's object, for the reply
+
+
+@pytest.mark.parametrize("event_key", [None, "qrscene_7", "scanbarcode|x"])
+def test_every_kind_of_subscribe_is_a_subscribe(event_key: str) -> None:
+    inbound = parse_inbound(event_xml("subscribe", event_key=event_key))
+    assert (inbound.msg_type, inbound.event) == ("event", "subscribe")
 
 
 # --------------------------------------------------------------------------- #
