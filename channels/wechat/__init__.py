@@ -21,10 +21,12 @@ One concern per module:
 * ``api``: the customer-service message API and its access token;
 * ``exchanges``: WeChat's retries, the reply budget, answers pushed later;
 * ``store``: the in-memory TTL cache behind the per-process state;
+* ``clock``: the time it reads and waits on, injectable for tests;
 * ``channel``: ``WeChatInput`` itself, the routes and the HTTP answers.
 """
 
 from channels.wechat.api import WeChatApiClient, WeChatApiError
+from channels.wechat.clock import SYSTEM_CLOCK, Clock, SystemClock
 from channels.wechat.channel import SUCCESS, WeChatInput, WeChatOutput
 from channels.wechat.config import (
     DEFAULT_API_BASE,
@@ -50,13 +52,16 @@ from channels.wechat.security import (
 __all__ = [
     "DEFAULT_API_BASE",
     "SUCCESS",
+    "SYSTEM_CLOCK",
     "TEXTS",
     "WECHAT_TEXT_LIMIT_BYTES",
     "WELCOME_PAYLOAD",
     "Choice",
+    "Clock",
     "Inbound",
     "MalformedMessage",
     "OpenIdMaskingFilter",
+    "SystemClock",
     "WeChatApiClient",
     "WeChatApiError",
     "WeChatConfig",

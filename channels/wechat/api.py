@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import aiohttp
 
+from channels.wechat.clock import SYSTEM_CLOCK, Clock
 from channels.wechat.config import DEFAULT_API_BASE
 from channels.wechat.security import describe_error, mask_openid, redact
 
@@ -36,7 +36,7 @@ class WeChatApiClient:
         secret: str,
         api_base: str = DEFAULT_API_BASE,
         timeout: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._appid = appid
         self._secret = secret
@@ -108,7 +108,7 @@ class WeChatApiClient:
 
     async def _access_token(self, session: aiohttp.ClientSession) -> str:
         async with self._token_lock:
-            if self._token and self._clock() < self._token_expires_at:
+            if self._token and self._clock.monotonic() < self._token_expires_at:
                 return self._token
             async with session.get(
                 f"{self._api_base}/cgi-bin/token",
@@ -128,7 +128,7 @@ class WeChatApiClient:
                 expires_in = 7200.0
             # Renew a little before WeChat's expiry.
             self._token_expires_at = (
-                self._clock() + expires_in - min(300.0, expires_in / 2)
+                self._clock.monotonic() + expires_in - min(300.0, expires_in / 2)
             )
             self._token = token
             logger.info("WeChat access token fetched (valid %ds)", int(expires_in))

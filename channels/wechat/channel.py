@@ -16,7 +16,6 @@ How one POST is handled:
 from __future__ import annotations
 
 import logging
-import time
 import traceback
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -33,6 +32,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import create_reply
 
 from channels.wechat.api import WeChatApiClient
+from channels.wechat.clock import SYSTEM_CLOCK, Clock
 from channels.wechat.config import TEXTS, WELCOME_PAYLOAD, WeChatConfig
 from channels.wechat.exchanges import Exchanges
 from channels.wechat.inbound import (
@@ -92,8 +92,11 @@ class WeChatInput(InputChannel):
             )
         return cls(config)
 
-    def __init__(self, config: Optional[WeChatConfig] = None) -> None:
+    def __init__(
+        self, config: Optional[WeChatConfig] = None, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.config = config or WeChatConfig()
+        self.clock = clock
         self._crypto: Optional[WeChatCrypto] = None
         if self.config.enabled and self.config.safe_mode:
             if not self.config.appid:
@@ -118,6 +121,7 @@ class WeChatInput(InputChannel):
             self.config.secret,
             self.config.api_base,
             self.config.http_timeout,
+            clock,
         )
         self.exchanges = Exchanges(
             self.client.push,
@@ -125,10 +129,11 @@ class WeChatInput(InputChannel):
             overflow_delay=self.config.overflow_delay,
             ttl=self.config.dedupe_ttl,
             max_entries=self.config.dedupe_max_entries,
+            clock=clock,
         )
         # The buttons each user was last shown, so that a bare "1" maps back.
         self._choices: TTLCache[List[Choice]] = TTLCache(
-            self.config.buttons_ttl, self.config.buttons_max_entries
+            self.config.buttons_ttl, self.config.buttons_max_entries, clock.monotonic
         )
 
     # ------------------------------------------------------------- routes --
@@ -171,7 +176,7 @@ class WeChatInput(InputChannel):
         reason = query_refusal(
             request.args,
             self.config.token,
-            time.time(),
+            self.clock.now(),
             self.config.timestamp_tolerance,
         )
         return _forbidden(reason) if reason else None
@@ -179,7 +184,7 @@ class WeChatInput(InputChannel):
     async def _receive(
         self, request: Request, on_new_message: OnNewMessage
     ) -> HTTPResponse:
-        started = time.monotonic()
+        started = self.clock.monotonic()
         if not self.config.enabled:
             return self._disabled()
         limit = self.config.max_body_bytes

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Coroutine, List, Optional, Set, TypeVar
 
+from channels.wechat.clock import SYSTEM_CLOCK, Clock, wait_for
 from channels.wechat.inbound import Inbound
 from channels.wechat.security import describe_error, mask_openid, scrub
 from channels.wechat.store import TTLCache
@@ -51,11 +51,13 @@ class Exchanges:
         overflow_delay: float,
         ttl: float,
         max_entries: int,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self._clock = clock
         self._push_parts = push
         self._reply_budget = reply_budget
         self._overflow_delay = overflow_delay
-        self._exchanges: TTLCache[Exchange] = TTLCache(ttl, max_entries)
+        self._exchanges: TTLCache[Exchange] = TTLCache(ttl, max_entries, clock.monotonic)
         self._tasks: Set["asyncio.Task[Any]"] = set()
 
     async def reply(
@@ -80,9 +82,9 @@ class Exchanges:
             )
         task = exchange.task
         assert task is not None
-        remaining = self._reply_budget - (time.monotonic() - started)
+        remaining = self._reply_budget - (self._clock.monotonic() - started)
         if not task.done() and not exchange.push_committed and remaining > 0:
-            await asyncio.wait({task}, timeout=remaining)
+            await wait_for(self._clock, task, remaining)
         if exchange.push_committed:
             return None
         if not task.done():
@@ -115,7 +117,7 @@ class Exchanges:
     async def _push(self, openid: str, parts: List[str], delay: float = 0.0) -> None:
         try:
             if delay > 0:
-                await asyncio.sleep(delay)
+                await self._clock.sleep(delay)
             await self._push_parts(openid, parts)
         except Exception as exc:  # a background task has nobody else to tell
             logger.error(

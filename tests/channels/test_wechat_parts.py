@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from sanic import Sanic
 
 from channels.wechat import (
     DEFAULT_API_BASE,
+    SYSTEM_CLOCK,
     OpenIdMaskingFilter,
     WeChatApiClient,
     WeChatConfig,
@@ -31,6 +34,7 @@ from channels.wechat import (
 )
 from channels.wechat.store import TTLCache
 from tests.channels.conftest import ChannelApp
+from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
     AES_KEY,
     APPID,
@@ -141,6 +145,12 @@ def test_quoted_placeholder_is_not_taken_as_the_token(
     [channel] = create_http_input_channels(None, str(path))
     assert not channel.config.enabled
     assert "unexpanded placeholder" in caplog.text
+
+
+def test_rasa_gets_the_real_clock() -> None:
+    channel = WeChatInput.from_credentials({"token": "t"})
+    assert channel.clock is SYSTEM_CLOCK
+    assert abs(SYSTEM_CLOCK.now() - time.time()) < 60
 
 
 def test_missing_credentials_section_turns_the_channel_off() -> None:
@@ -352,6 +362,33 @@ def test_cache_pop() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# The fake clock the channel tests drive
+# --------------------------------------------------------------------------- #
+
+
+async def test_fake_clock_sleeps_until_advanced() -> None:
+    clock = FakeClock(wall_start=1_700_000_000)
+    nap = asyncio.ensure_future(clock.sleep(2))
+    await asyncio.sleep(0)
+    assert clock.sleepers == 1
+    clock.advance(1.5)
+    await asyncio.sleep(0)
+    assert not nap.done()
+    clock.advance(0.5)
+    await asyncio.wait_for(nap, 5)
+    assert (clock.monotonic(), clock.now(), clock.sleepers) == (2.0, 1_700_000_002, 0)
+
+
+async def test_cancelled_sleep_leaves_the_clock() -> None:
+    clock = FakeClock()
+    nap = asyncio.ensure_future(clock.sleep(1))
+    await asyncio.sleep(0)
+    nap.cancel()
+    await asyncio.gather(nap, return_exceptions=True)
+    assert clock.sleepers == 0
+
+
+# --------------------------------------------------------------------------- #
 # Customer-service API client
 # --------------------------------------------------------------------------- #
 
@@ -359,15 +396,13 @@ def test_cache_pop() -> None:
 async def test_access_token_is_renewed_after_it_expires(
     fake_wechat: FakeWeChatServer,
 ) -> None:
-    now = [1000.0]
-    client = WeChatApiClient(
-        APPID, SECRET, fake_wechat.base_url, 2.0, clock=lambda: now[0]
-    )
+    clock = FakeClock()
+    client = WeChatApiClient(APPID, SECRET, fake_wechat.base_url, 2.0, clock=clock)
     assert await client.send_text(OPENID, "一")
-    now[0] += 3600
+    clock.advance(3600)
     assert await client.send_text(OPENID, "二")
     assert len(fake_wechat.token_requests) == 1
-    now[0] += 7200
+    clock.advance(7200)
     assert await client.send_text(OPENID, "三")
     assert len(fake_wechat.token_requests) == 2
     assert fake_wechat.sent_texts() == ["一", "二", "三"]
