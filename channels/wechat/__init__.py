@@ -26,8 +26,8 @@ One concern per module:
 """
 
 from channels.wechat.api import WeChatApiClient, WeChatApiError
-from channels.wechat.clock import SYSTEM_CLOCK, Clock, SystemClock
 from channels.wechat.channel import SUCCESS, WeChatInput, WeChatOutput
+from channels.wechat.clock import SYSTEM_CLOCK, Clock, SystemClock
 from channels.wechat.config import (
     DEFAULT_API_BASE,
     TEXTS,

@@ -32,6 +32,7 @@ from channels.wechat import (
     split_text,
     wechat_signature,
 )
+from channels.wechat.exchanges import Exchanges
 from channels.wechat.store import TTLCache
 from tests.channels.conftest import ChannelApp
 from tests.channels.fake_clock import FakeClock
@@ -359,6 +360,63 @@ def test_cache_pop() -> None:
     cache.set("a", 1)
     assert cache.pop("a") == 1
     assert cache.pop("a") is None
+
+
+# --------------------------------------------------------------------------- #
+# Exchanges: retries against the injected clock
+# --------------------------------------------------------------------------- #
+
+
+def make_exchanges(clock: FakeClock, pushed: List[Any]) -> Exchanges:
+    async def push(openid: str, parts: List[str]) -> None:
+        pushed.append((openid, parts))
+
+    return Exchanges(
+        push, reply_budget=1.0, overflow_delay=0.5, ttl=300, max_entries=10, clock=clock
+    )
+
+
+async def test_a_retry_within_the_dedupe_ttl_does_not_run_the_bot_again() -> None:
+    clock, pushed, runs = FakeClock(), [], []
+    exchanges = make_exchanges(clock, pushed)
+
+    async def produce() -> List[str]:
+        runs.append(clock.monotonic())
+        return ["回答"]
+
+    inbound = parse_inbound(text_xml("问题", msg_id=7))
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    clock.advance(299)
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    assert runs == [0.0]
+    clock.advance(1)  # forgotten: a message this old is a new one
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    assert runs == [0.0, 300.0]
+    assert pushed == []
+
+
+async def test_a_late_answer_is_pushed_once_the_budget_ran_out() -> None:
+    clock, pushed = FakeClock(), []
+    exchanges = make_exchanges(clock, pushed)
+    release = asyncio.Event()
+
+    async def produce() -> List[str]:
+        await release.wait()
+        return ["迟到的回答"]
+
+    inbound = parse_inbound(text_xml("问题"))
+    reply = asyncio.ensure_future(exchanges.reply(inbound, produce, 0.0))
+    for _ in range(100):  # let the reply start waiting on the clock
+        if clock.sleepers:
+            break
+        await asyncio.sleep(0)
+    assert clock.sleepers == 1
+    clock.advance(1.0)
+    assert await asyncio.wait_for(reply, 5) is None  # "success" for now
+    assert pushed == []
+    release.set()
+    await exchanges.wait_idle()
+    assert pushed == [(OPENID, ["迟到的回答"])]
 
 
 # --------------------------------------------------------------------------- #
