@@ -1,1 +1,1 @@
-"""Custom Rasa input channels, one module per channel (``channels.wechat``)."""
+"""Custom Rasa input channels, one module per channel; ``channels.wechat`` is a package."""

@@ -1,14 +1,16 @@
 """The WeChat channel mounted in a Sanic app with a fake bot, and a fake WeChat API.
 
 Both servers run on 127.0.0.1 in background threads; the tests talk to them
-over real HTTP, the way WeChat's servers would.
+over real HTTP, the way WeChat's servers would. The channel and the fake bot
+share a ``FakeClock``: a slow bot or a reply budget that runs out is the test
+advancing that clock, never a wait on the real one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
@@ -16,7 +18,8 @@ import requests
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from channels.wechat import WeChatConfig, WeChatInput
+from channels.wechat import Clock, WeChatConfig, WeChatInput
+from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
     AES_KEY,
     APPID,
@@ -36,10 +39,12 @@ class FakeBot:
 
     ``script[text] = (answer, delay)`` where answer is a list of Rasa bot
     messages (``{"text": ..., "buttons": [...]}``) or an exception to raise.
-    Text not in the script is echoed as "echo: <text>".
+    Text not in the script is echoed as "echo: <text>". The delay is waited on
+    ``clock``, the channel's.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
         self.received: List[UserMessage] = []
         self.script: Dict[str, Tuple[Answer, float]] = {}
 
@@ -58,7 +63,7 @@ class FakeBot:
         text = message.text or ""
         answer, delay = self.script.get(text, ([{"text": f"echo: {text}"}], 0.0))
         if delay:
-            await asyncio.sleep(delay)
+            await self.clock.sleep(delay)
         if isinstance(answer, Exception):
             raise answer
         for bot_message in answer:
@@ -74,12 +79,14 @@ class ChannelApp:
         self, channel: WeChatInput, bot: FakeBot, access_log: bool = False
     ) -> None:
         self.channel = channel
+        self.clock = channel.clock
         self.access_log = access_log
         self.bot = bot
         self._loop = LoopThread("wechat-channel")
         self._server: Any = None
         self.base_url = ""
         self.http = requests.Session()
+        self._pool = ThreadPoolExecutor(4, thread_name_prefix="wechat-post")
 
     @property
     def webhook(self) -> str:
@@ -109,6 +116,7 @@ class ChannelApp:
 
     def stop(self) -> None:
         self.http.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
         async def close() -> None:
             for connection in list(self._server.connections):
@@ -123,6 +131,20 @@ class ChannelApp:
         return self.http.post(
             self.webhook, params=request.params, data=request.body, timeout=10, **kwargs
         )
+
+    def submit(self, request: SignedRequest) -> "Future[requests.Response]":
+        """Posts from another thread, for requests that wait on the clock."""
+        return self._pool.submit(
+            requests.post,
+            self.webhook,
+            params=request.params,
+            data=request.body,
+            timeout=10,
+        )
+
+    def settle(self) -> None:
+        """Waits until the channel has no bot run or push in flight."""
+        self.run(self.channel.exchanges.wait_idle())
 
     def get(self, request: SignedRequest) -> requests.Response:
         return self.http.get(self.webhook, params=request.params, timeout=10)
@@ -165,7 +187,8 @@ def start_channel(
         **overrides: Any,
     ) -> ChannelApp:
         config = config or make_config(fake_wechat.base_url, safe=safe, **overrides)
-        app = ChannelApp(WeChatInput(config), FakeBot(), access_log).start()
+        clock = FakeClock()
+        app = ChannelApp(WeChatInput(config, clock), FakeBot(clock), access_log).start()
         started.append(app)
         return app
 

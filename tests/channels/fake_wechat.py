@@ -111,7 +111,7 @@ class FakeWeChatServer:
     ``sent``: each customer-service call as ``{"access_token": ..., "json": ...}``
     (``json`` is the parsed body; ``raw`` the bytes as received).
     ``fail_next_sends``: that many sends are answered with ``fail_errcode``.
-    ``send_delay``: seconds to wait before answering a send (to test timeouts).
+    ``hold_sends``: sends get no answer until the server stops (to test timeouts).
     """
 
     def __init__(
@@ -131,7 +131,8 @@ class FakeWeChatServer:
         self.sent: List[Dict[str, Any]] = []
         self.fail_next_sends = 0
         self.fail_errcode = 45015
-        self.send_delay = 0.0
+        self.hold_sends = False
+        self._released: Optional[asyncio.Event] = None
         self._changed = threading.Condition()
         self._loop = LoopThread("fake-wechat")
         self._runner: Optional[web.AppRunner] = None
@@ -148,6 +149,7 @@ class FakeWeChatServer:
 
     def stop(self) -> None:
         if self._runner is not None:
+            self._loop.run(self._release())
             self._loop.run(self._runner.cleanup())
         self._loop.stop()
 
@@ -157,7 +159,12 @@ class FakeWeChatServer:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
+    async def _release(self) -> None:
+        if self._released is not None:
+            self._released.set()
+
     async def _start(self) -> None:
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
@@ -204,8 +211,8 @@ class FakeWeChatServer:
 
     async def _send(self, request: web.Request) -> web.Response:
         raw = await request.read()
-        if self.send_delay:
-            await asyncio.sleep(self.send_delay)
+        if self.hold_sends and self._released is not None:
+            await self._released.wait()
         record: Dict[str, Any] = {
             "access_token": request.query.get("access_token"),
             "raw": raw,

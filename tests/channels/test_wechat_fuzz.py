@@ -85,10 +85,11 @@ queries = st.dictionaries(query_keys, st.text(max_size=50), max_size=7)
 def apps() -> Iterator[Tuple[ChannelApp, ChannelApp]]:
     """A plain-mode and a safe-mode channel, shared by all examples."""
     with FakeWeChatServer() as server:
-        plain = ChannelApp(WeChatInput(make_config(server.base_url)), FakeBot()).start()
-        safe = ChannelApp(
-            WeChatInput(make_config(server.base_url, safe=True)), FakeBot()
-        ).start()
+        # The real clock: the examples' timestamps are real time, nothing waits.
+        plain_channel = WeChatInput(make_config(server.base_url))
+        safe_channel = WeChatInput(make_config(server.base_url, safe=True))
+        plain = ChannelApp(plain_channel, FakeBot(plain_channel.clock)).start()
+        safe = ChannelApp(safe_channel, FakeBot(safe_channel.clock)).start()
         yield plain, safe
         plain.stop()
         safe.stop()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
+import xmltodict
 from rasa.core.channels.channel import register
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.io import read_config_file
@@ -16,25 +19,30 @@ from sanic import Sanic
 
 from channels.wechat import (
     DEFAULT_API_BASE,
+    SYSTEM_CLOCK,
     OpenIdMaskingFilter,
     WeChatApiClient,
     WeChatConfig,
     WeChatInput,
     mask_openid,
+    parse_inbound,
     parse_choice,
     render_answer,
     signature_matches,
     split_text,
     wechat_signature,
 )
-from channels.wechat_store import TTLCache
+from channels.wechat.exchanges import Exchanges
+from channels.wechat.store import TTLCache
 from tests.channels.conftest import ChannelApp
+from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
     AES_KEY,
     APPID,
     OPENID,
     SECRET,
     FakeWeChatServer,
+    event_xml,
     plain_request,
     read_reply,
     sign,
@@ -138,6 +146,12 @@ def test_quoted_placeholder_is_not_taken_as_the_token(
     [channel] = create_http_input_channels(None, str(path))
     assert not channel.config.enabled
     assert "unexpanded placeholder" in caplog.text
+
+
+def test_rasa_gets_the_real_clock() -> None:
+    channel = WeChatInput.from_credentials({"token": "t"})
+    assert channel.clock is SYSTEM_CLOCK
+    assert abs(SYSTEM_CLOCK.now() - time.time()) < 60
 
 
 def test_missing_credentials_section_turns_the_channel_off() -> None:
@@ -287,6 +301,32 @@ def test_reply_text_containing_cdata_end_survives(channel: ChannelApp) -> None:
 
 
 # --------------------------------------------------------------------------- #
+# Incoming XML
+# --------------------------------------------------------------------------- #
+
+
+def test_a_message_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: List[str] = []
+    parse = xmltodict.parse
+
+    def counting_parse(xml: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(xml)
+        return parse(xml, *args, **kwargs)
+
+    monkeypatch.setattr(xmltodict, "parse", counting_parse)
+    inbound = parse_inbound(text_xml("你好", msg_id=42))
+    assert len(calls) == 1
+    assert (inbound.msg_type, inbound.content, inbound.msg_id) == ("text", "你好", 42)
+    assert inbound.message.source == OPENID  # wechatpy's object, for the reply
+
+
+@pytest.mark.parametrize("event_key", [None, "qrscene_7", "scanbarcode|x"])
+def test_every_kind_of_subscribe_is_a_subscribe(event_key: str) -> None:
+    inbound = parse_inbound(event_xml("subscribe", event_key=event_key))
+    assert (inbound.msg_type, inbound.event) == ("event", "subscribe")
+
+
+# --------------------------------------------------------------------------- #
 # TTL cache
 # --------------------------------------------------------------------------- #
 
@@ -323,6 +363,90 @@ def test_cache_pop() -> None:
 
 
 # --------------------------------------------------------------------------- #
+# Exchanges: retries against the injected clock
+# --------------------------------------------------------------------------- #
+
+
+def make_exchanges(clock: FakeClock, pushed: List[Any]) -> Exchanges:
+    async def push(openid: str, parts: List[str]) -> None:
+        pushed.append((openid, parts))
+
+    return Exchanges(
+        push, reply_budget=1.0, overflow_delay=0.5, ttl=300, max_entries=10, clock=clock
+    )
+
+
+async def test_a_retry_within_the_dedupe_ttl_does_not_run_the_bot_again() -> None:
+    clock, pushed, runs = FakeClock(), [], []
+    exchanges = make_exchanges(clock, pushed)
+
+    async def produce() -> List[str]:
+        runs.append(clock.monotonic())
+        return ["回答"]
+
+    inbound = parse_inbound(text_xml("问题", msg_id=7))
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    clock.advance(299)
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    assert runs == [0.0]
+    clock.advance(1)  # forgotten: a message this old is a new one
+    assert await exchanges.reply(inbound, produce, clock.monotonic()) == "回答"
+    assert runs == [0.0, 300.0]
+    assert pushed == []
+
+
+async def test_a_late_answer_is_pushed_once_the_budget_ran_out() -> None:
+    clock, pushed = FakeClock(), []
+    exchanges = make_exchanges(clock, pushed)
+    release = asyncio.Event()
+
+    async def produce() -> List[str]:
+        await release.wait()
+        return ["迟到的回答"]
+
+    inbound = parse_inbound(text_xml("问题"))
+    reply = asyncio.ensure_future(exchanges.reply(inbound, produce, 0.0))
+    for _ in range(100):  # let the reply start waiting on the clock
+        if clock.sleepers:
+            break
+        await asyncio.sleep(0)
+    assert clock.sleepers == 1
+    clock.advance(1.0)
+    assert await asyncio.wait_for(reply, 5) is None  # "success" for now
+    assert pushed == []
+    release.set()
+    await exchanges.wait_idle()
+    assert pushed == [(OPENID, ["迟到的回答"])]
+
+
+# --------------------------------------------------------------------------- #
+# The fake clock the channel tests drive
+# --------------------------------------------------------------------------- #
+
+
+async def test_fake_clock_sleeps_until_advanced() -> None:
+    clock = FakeClock(wall_start=1_700_000_000)
+    nap = asyncio.ensure_future(clock.sleep(2))
+    await asyncio.sleep(0)
+    assert clock.sleepers == 1
+    clock.advance(1.5)
+    await asyncio.sleep(0)
+    assert not nap.done()
+    clock.advance(0.5)
+    await asyncio.wait_for(nap, 5)
+    assert (clock.monotonic(), clock.now(), clock.sleepers) == (2.0, 1_700_000_002, 0)
+
+
+async def test_cancelled_sleep_leaves_the_clock() -> None:
+    clock = FakeClock()
+    nap = asyncio.ensure_future(clock.sleep(1))
+    await asyncio.sleep(0)
+    nap.cancel()
+    await asyncio.gather(nap, return_exceptions=True)
+    assert clock.sleepers == 0
+
+
+# --------------------------------------------------------------------------- #
 # Customer-service API client
 # --------------------------------------------------------------------------- #
 
@@ -330,15 +454,13 @@ def test_cache_pop() -> None:
 async def test_access_token_is_renewed_after_it_expires(
     fake_wechat: FakeWeChatServer,
 ) -> None:
-    now = [1000.0]
-    client = WeChatApiClient(
-        APPID, SECRET, fake_wechat.base_url, 2.0, clock=lambda: now[0]
-    )
+    clock = FakeClock()
+    client = WeChatApiClient(APPID, SECRET, fake_wechat.base_url, 2.0, clock=clock)
     assert await client.send_text(OPENID, "一")
-    now[0] += 3600
+    clock.advance(3600)
     assert await client.send_text(OPENID, "二")
     assert len(fake_wechat.token_requests) == 1
-    now[0] += 7200
+    clock.advance(7200)
     assert await client.send_text(OPENID, "三")
     assert len(fake_wechat.token_requests) == 2
     assert fake_wechat.sent_texts() == ["一", "二", "三"]

@@ -1,10 +1,13 @@
-"""The WeChat channel over HTTP, driven the way WeChat's servers drive it."""
+"""The WeChat channel over HTTP, driven the way WeChat's servers drive it.
+
+Time is the channel's ``FakeClock`` (see conftest): a test that needs the bot
+to be slow, or the reply budget to run out, advances it.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import pytest
@@ -38,6 +41,21 @@ YES_NO = {
         {"title": "否", "payload": "/deny"},
     ],
 }
+
+
+def post_past_budget(
+    app: ChannelApp, request_: SignedRequest, waits: int = 2
+) -> requests.Response:
+    """Posts a message the bot is slow on, and lets the reply budget run out.
+
+    ``waits``: the waits on the clock to expect first (the bot's and this
+    delivery's budget, plus any still pending from before).
+    """
+    pending = app.submit(request_)
+    app.clock.wait_for_sleepers(waits)
+    assert not pending.done()  # the channel waits within its budget
+    app.clock.advance(app.channel.config.reply_budget)
+    return pending.result(timeout=10)
 
 
 def reply_content(resp: requests.Response) -> str:
@@ -180,12 +198,12 @@ def test_slow_answer_gets_success_then_is_pushed(
 ) -> None:
     channel.bot.says("慢问题", {"text": "慢慢的回答"}, delay=1.5)
 
-    started = time.monotonic()
-    resp = channel.post(plain_request(text_xml("慢问题")))
-    elapsed = time.monotonic() - started
+    resp = post_past_budget(channel, plain_request(text_xml("慢问题")))
 
+    # Answered when the budget ran out, while the bot is still thinking.
     assert (resp.status_code, resp.text) == (200, "success")
-    assert elapsed < 1.4  # the 1 s budget, not the bot's 1.5 s
+    assert channel.clock.sleepers == 1
+    channel.clock.advance(0.5)
     [sent] = fake_wechat.wait_for_sent(1)
     assert sent["json"] == {
         "touser": OPENID,
@@ -208,9 +226,11 @@ def test_access_token_is_fetched_once_and_cached(
 ) -> None:
     channel.bot.says("慢一", {"text": "回答一"}, delay=1.2)
     channel.bot.says("慢二", {"text": "回答二"}, delay=1.2)
-    channel.post(plain_request(text_xml("慢一")))
+    post_past_budget(channel, plain_request(text_xml("慢一")))
+    channel.clock.advance(0.2)
     fake_wechat.wait_for_sent(1)
-    channel.post(plain_request(text_xml("慢二")))
+    post_past_budget(channel, plain_request(text_xml("慢二")))
+    channel.clock.advance(0.2)
     fake_wechat.wait_for_sent(2)
     assert fake_wechat.sent_texts() == ["回答一", "回答二"]
     assert len(fake_wechat.token_requests) == 1
@@ -221,7 +241,8 @@ def test_push_is_retried_once(
 ) -> None:
     fake_wechat.fail_next_sends = 1
     channel.bot.says("慢", {"text": "迟到的回答"}, delay=1.2)
-    channel.post(plain_request(text_xml("慢")))
+    post_past_budget(channel, plain_request(text_xml("慢")))
+    channel.clock.advance(0.2)
     sent = fake_wechat.wait_for_sent(2)
     assert [s["errcode"] for s in sent] == [fake_wechat.fail_errcode, 0]
     assert fake_wechat.sent_texts() == ["迟到的回答"]
@@ -233,9 +254,9 @@ def test_push_gives_up_after_two_attempts(
     caplog.set_level(logging.INFO)
     fake_wechat.fail_next_sends = 5
     channel.bot.says("慢", {"text": "送不到的回答"}, delay=1.1)
-    channel.post(plain_request(text_xml("慢")))
-    fake_wechat.wait_for_sent(2)
-    time.sleep(0.5)
+    post_past_budget(channel, plain_request(text_xml("慢")))
+    channel.clock.advance(0.1)
+    channel.settle()
     assert len(fake_wechat.sent) == 2
     assert "gave up" in caplog.text
 
@@ -245,11 +266,13 @@ def test_expired_access_token_is_renewed(
 ) -> None:
     channel.bot.says("慢一", {"text": "回答一"}, delay=1.1)
     channel.bot.says("慢二", {"text": "回答二"}, delay=1.1)
-    channel.post(plain_request(text_xml("慢一")))
+    post_past_budget(channel, plain_request(text_xml("慢一")))
+    channel.clock.advance(0.1)
     fake_wechat.wait_for_sent(1)
     fake_wechat.access_token = "fake-access-token-0002"  # WeChat revoked the old one
 
-    channel.post(plain_request(text_xml("慢二")))
+    post_past_budget(channel, plain_request(text_xml("慢二")))
+    channel.clock.advance(0.1)
     sent = fake_wechat.wait_for_sent(3)
 
     assert [s["errcode"] for s in sent] == [0, 40001, 0]
@@ -264,15 +287,17 @@ def test_customer_service_call_has_a_timeout(
 ) -> None:
     caplog.set_level(logging.INFO)
     app = start_channel(http_timeout=0.2)
-    fake_wechat.send_delay = 2.0  # WeChat hangs
+    fake_wechat.hold_sends = True  # WeChat never answers
     app.bot.says("慢", {"text": "回答"}, delay=1.1)
-    app.post(plain_request(text_xml("慢")))
+    post_past_budget(app, plain_request(text_xml("慢")))
+    app.clock.advance(0.1)
 
-    # Two attempts cut off after 0.2 s each, not two waits of 2 s.
-    deadline = time.monotonic() + 1.5
-    while "gave up" not in caplog.text and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # The push can only end by the client's own timeout, once per attempt.
+    app.settle()
+    assert "attempt 1/2" in caplog.text
+    assert "attempt 2/2" in caplog.text
     assert "gave up" in caplog.text
+    assert fake_wechat.sent == []
 
 
 # --------------------------------------------------------------------------- #
@@ -296,16 +321,14 @@ def test_retry_while_the_bot_is_still_thinking_waits_for_the_same_answer(
     channel.bot.says("稍慢", {"text": "稍慢的回答"}, delay=0.5)
     xml = text_xml("稍慢", msg_id=next_msg_id())
 
-    def deliver(request_: SignedRequest) -> requests.Response:
-        return requests.post(
-            channel.webhook, params=request_.params, data=request_.body, timeout=10
-        )
+    first = channel.submit(plain_request(xml))
+    channel.clock.wait_for_sleepers(2)  # the bot, the first delivery's budget
+    retry = channel.submit(plain_request(xml))
+    channel.clock.wait_for_sleepers(3)  # and the retry's budget
+    assert not (first.done() or retry.done())
+    channel.clock.advance(0.5)
 
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(deliver, plain_request(xml))
-        time.sleep(0.2)
-        retry = pool.submit(deliver, plain_request(xml))
-        contents = [reply_content(first.result()), reply_content(retry.result())]
+    contents = [reply_content(first.result(10)), reply_content(retry.result(10))]
     assert contents == ["稍慢的回答", "稍慢的回答"]
     assert channel.bot.texts == ["稍慢"]
 
@@ -316,10 +339,11 @@ def test_retry_after_success_does_not_answer_twice(
     channel.bot.says("很慢", {"text": "很慢的回答"}, delay=1.3)
     xml = text_xml("很慢", msg_id=next_msg_id())
 
-    first = channel.post(plain_request(xml))
-    retry = channel.post(plain_request(xml))
+    first = post_past_budget(channel, plain_request(xml))
+    retry = channel.post(plain_request(xml))  # answered at once: no second wait
+    channel.clock.advance(0.3)
     fake_wechat.wait_for_sent(1)
-    time.sleep(0.3)
+    channel.settle()
     late_retry = channel.post(plain_request(xml))
 
     assert [first.text, retry.text, late_retry.text] == ["success"] * 3
@@ -382,17 +406,28 @@ def test_signature_made_with_another_token_is_refused(channel: ChannelApp) -> No
 @pytest.mark.parametrize("offset", [-301, 301, -86400])
 def test_stale_timestamp_is_refused(channel: ChannelApp, offset: int) -> None:
     resp = channel.post(
-        plain_request(text_xml("你好"), timestamp=int(time.time()) + offset)
+        plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset)
     )
     assert resp.status_code == 403
     assert channel.bot.received == []
 
 
-def test_timestamp_within_five_minutes_is_accepted(channel: ChannelApp) -> None:
+@pytest.mark.parametrize("offset", [-300, 300])
+def test_timestamp_within_five_minutes_is_accepted(
+    channel: ChannelApp, offset: int
+) -> None:
     resp = channel.post(
-        plain_request(text_xml("你好"), timestamp=int(time.time()) - 280)
+        plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset)
     )
     assert reply_content(resp) == "echo: 你好"
+
+
+def test_timestamp_window_follows_the_clock(channel: ChannelApp) -> None:
+    request_ = plain_request(text_xml("你好"), timestamp=int(channel.clock.now()))
+    # The request arrives after its timestamp left the window.
+    channel.clock.advance(channel.channel.config.timestamp_tolerance + 1)
+    assert channel.post(request_).status_code == 403
+    assert channel.bot.received == []
 
 
 @pytest.mark.parametrize(
@@ -533,11 +568,13 @@ def test_long_answer_is_split_at_sentence_ends(
     channel.bot.says("全部材料", {"text": long_text})
 
     first = reply_content(channel.post(plain_request(text_xml("全部材料"))))
-    deadline = time.monotonic() + 5
-    while "".join([first, *fake_wechat.sent_texts()]) != long_text:
-        assert time.monotonic() < deadline, "the rest never arrived"
-        time.sleep(0.05)
+    # The rest waits until the passive first part had time to be shown.
+    channel.clock.wait_for_sleepers(1)
+    assert fake_wechat.sent == []
+    channel.clock.advance(channel.channel.config.overflow_delay)
+    channel.settle()
     parts = [first, *fake_wechat.sent_texts()]
+    assert "".join(parts) == long_text
 
     assert len(parts) >= 4
     assert all(len(p.encode()) <= WECHAT_TEXT_LIMIT_BYTES for p in parts)
@@ -551,8 +588,9 @@ def test_long_answer_is_split_at_sentence_ends(
 def test_short_answer_is_not_pushed(
     channel: ChannelApp, fake_wechat: FakeWeChatServer
 ) -> None:
-    channel.post(plain_request(text_xml("你好")))
-    time.sleep(0.3)
+    assert reply_content(channel.post(plain_request(text_xml("你好")))) == "echo: 你好"
+    channel.settle()
+    assert channel.clock.sleepers == 0  # nothing is scheduled for later either
     assert fake_wechat.sent == []
 
 
@@ -642,14 +680,15 @@ def test_logs_hold_no_openid_and_no_secret(
     fake_wechat.fail_next_sends = 1
 
     channel.post(plain_request(text_xml("你好")))
-    channel.post(plain_request(text_xml("慢")))
+    post_past_budget(channel, plain_request(text_xml("慢")))
     channel.post(plain_request(text_xml("崩溃")))
     channel.post(plain_request(media_xml("image")))
     channel.post(plain_request(event_xml("subscribe")))
     channel.post(plain_request("<xml>broken"))
     channel.post(plain_request(text_xml("你好"), token="wrong"))
+    channel.clock.advance(0.1)  # the slow answer is ready and pushed
     fake_wechat.wait_for_sent(2)
-    time.sleep(0.2)
+    channel.settle()
 
     # Sanic's access log keeps the URL in the record's "request" field.
     access = [str(getattr(r, "request", "")) for r in caplog.records]

@@ -1,6 +1,6 @@
 """A small in-memory cache with a time-to-live and a size bound.
 
-The WeChat channel keeps two kinds of short-lived state in it: the exchanges it
+The channel keeps two kinds of short-lived state in it: the exchanges it
 has already seen (so that WeChat's retries of a message never reach the bot a
 second time) and the buttons each user was last shown (so that a bare "1" maps
 back to a payload). Both live in the memory of ONE process: run several Rasa
