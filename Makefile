@@ -87,9 +87,10 @@ PURE_TESTS := tests/unit/test_decision.py tests/unit/test_followups.py tests/uni
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
               tests/unit/test_dates.py
-check: $(DEV) ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
+check: $(DEV) ## lint (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy --cache-dir=/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 
 test-unit: setup $(DEV) assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
