@@ -32,8 +32,8 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 	@py=$$(scripts/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && $$py -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0" "setuptools==70.3.0" "wheel==0.45.1"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
 WEB_STAMP := web/node_modules/.installed
@@ -76,30 +76,34 @@ shell-debug: setup $(MODEL) ## the same, showing intent and confidence of every 
 validate: setup ## rasa data validate (fails on any warning)
 	@scripts/validate.sh
 
-$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# Test and check tools (pytest, ruff, import-linter, mypy) on top of the runtime lock;
+# only the targets that run them install them.
+DEV := $(VENV)/.dev-installed
+$(DEV): $(VENV)/.installed requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
               tests/unit/test_dates.py
-check: $(VENV)/.dev-installed ## lint (ruff), the import contract (.importlinter) and the pure unit tests: no Rasa, no model
+check: $(DEV) ## lint (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy --cache-dir=/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 
-test-unit: setup assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
+test-unit: setup $(DEV) assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
 	$(PY) -m pytest -q tests/unit tests/channels
 
-test-e2e: setup $(MODEL) ## pytest: the real servers over REST and the tracker API
+test-e2e: setup $(DEV) $(MODEL) ## pytest: the real servers over REST and the tracker API
 	$(PY) -m pytest -q tests/e2e
 
 .PHONY: test-scale
-test-scale: setup $(MODEL) ## two Rasa servers sharing PostgreSQL and Redis, 20 interleaved conversations (apt-get installs them if missing)
+test-scale: setup $(DEV) $(MODEL) ## two Rasa servers sharing PostgreSQL and Redis, 20 interleaved conversations (apt-get installs them if missing)
 	$(PY) -m pytest -q -s -m scale tests/scale
 
-test-browser: setup browser-deps $(MODEL) ## headless Chromium chats through the website widget
+test-browser: setup $(DEV) browser-deps $(MODEL) ## headless Chromium chats through the website widget
 	$(PY) -m pytest -q tests/browser
 
 test-conversations: setup $(MODEL) ## conversation tests (tests/test_*.yml) through rasa test
@@ -114,10 +118,18 @@ BENCH_ARGS ?=
 bench: setup assets ## benchmark vs. Rasa's default pipeline: NLU, latency, memory, load; writes bench/results/
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-lock: ## re-pin requirements.lock from requirements.in
-	rm -rf /tmp/lock-venv && $$(scripts/find_python.sh) -m venv /tmp/lock-venv
-	/tmp/lock-venv/bin/pip install --quiet "pip==24.0" && /tmp/lock-venv/bin/pip install --quiet -r requirements.in
-	/tmp/lock-venv/bin/pip freeze > requirements.lock
+# pip-compile keeps the pins already in a lock (and their hashes) unless the .in file
+# asks otherwise; the dev and action-server locks are constrained to the runtime lock.
+LOCK_VENV  := /tmp/lock-venv
+PIP_TOOLS  := pip-tools==7.4.1
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+               --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: ## re-pin the hashed locks (runtime, dev, action server) from requirements*.in
+	rm -rf $(LOCK_VENV) && $$(scripts/find_python.sh) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet "pip==24.0" "$(PIP_TOOLS)"
+	$(PIP_COMPILE) -o requirements.lock requirements.in
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.in
+	$(PIP_COMPILE) -o requirements-actions.lock requirements-actions.in
 
 clean: ## remove the venv, built assets, models and test output
 	rm -rf $(VENV) build models results var/*.db

@@ -63,10 +63,13 @@ def locate(data: Any, path: Iterable[Any]) -> str:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "required":
+    # The keyword that failed ("required", "oneOf", ...). types-jsonschema 4.17 types
+    # the attribute as a Validator; widening to object compares it as it is.
+    keyword: object = error.validator
+    if keyword == "required":
         # "'remedy' is a required property" -> "missing 'remedy'"
         return "missing " + error.message.split(" is a required property")[0]
-    if error.validator == "oneOf" and isinstance(error.instance, Mapping):
+    if keyword == "oneOf" and isinstance(error.instance, Mapping):
         keys = " / ".join(
             "+".join(f"'{k}'" for k in option.get("required", ()))
             for option in error.validator_value

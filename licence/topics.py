@@ -17,7 +17,10 @@ _FILE = Path(__file__).with_name("topics.yml")
 @lru_cache(maxsize=1)
 def vocabulary() -> Dict[str, Any]:
     with _FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise ValueError("topics.yml: expected a mapping at the top level")
+    return data
 
 
 def _first_match(text: str, groups: Dict[str, List[str]]) -> Optional[str]:

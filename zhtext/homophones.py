@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pypinyin import lazy_pinyin
 
@@ -67,7 +68,7 @@ def _words() -> dict[tuple[str, ...], str]:
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
+def _segmenter() -> Any:  # a jieba.Tokenizer (jieba ships no types)
     import jieba
 
     jieba.setLogLevel(60)

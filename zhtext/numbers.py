@@ -255,9 +255,10 @@ def find_money(text: str) -> MoneyMatch | None:
     """
     candidates = _money_candidates(text)
     with_unit = [match for match in candidates if match.has_unit]
-    chosen = (with_unit or candidates or [None])[-1]
-    if chosen is None:
+    pool = with_unit or candidates
+    if not pool:
         return None
+    chosen = pool[-1]
     return MoneyMatch(wan=round(chosen.wan, 6), has_unit=chosen.has_unit)
 
 
