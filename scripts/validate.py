@@ -39,10 +39,10 @@ RESPONSE_IN_CHANNELS = re.compile(r"""["'](utter_[a-z_]+)["']""")
 
 def used_by_code() -> list[re.Pattern[str]]:
     patterns = []
-    for source in (ROOT / "channels").glob("*.py"):
+    for source in (ROOT / "channels").rglob("*.py"):
         for name in RESPONSE_IN_CHANNELS.findall(source.read_text(encoding="utf-8")):
             patterns.append(re.compile("^" + re.escape(name) + "$"))
-    for source in (ROOT / "actions").glob("*.py"):
+    for source in (ROOT / "actions").rglob("*.py"):
         for is_fstring, name in RESPONSE_IN_CODE.findall(source.read_text(encoding="utf-8")):
             if is_fstring:
                 pieces = re.split(r"\{[^}]*\}", name)
