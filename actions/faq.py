@@ -15,8 +15,10 @@ from actions.answers import (
     answer_from_facts,
     answer_need,
     answer_topic,
+    continue_topic,
     faq_prediction,
     offer_assessment,
+    topic_in_play,
 )
 from actions.assessment import reassess
 from actions.common import (
@@ -33,7 +35,7 @@ from actions.settings import settings
 from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
-from licence.followups import followup_topic
+from licence.followups import continues_topic, followup_topic
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
 from zhtext.places import parse_coverage, parse_province
@@ -96,6 +98,11 @@ class ActionAnswerFaq(SafeAction):
                 )
             if candidates == COMPANY_FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
                 return offer_assessment(dispatcher, tracker, computed=True)
+            in_play = topic_in_play(tracker)
+            if in_play is not None and continues_topic(text):
+                # "线上办吗" after the process answer: heard as a question, placed
+                # under no topic, so it continues the one just answered
+                return continue_topic(dispatcher, tracker, in_play, text)
             dispatcher.utter_message(response="utter_default")
             return []
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)

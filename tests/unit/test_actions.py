@@ -1191,6 +1191,24 @@ async def test_no_topic_in_play_no_continuation(answered_by: str, reply: str) ->
     assert responses(messages) == ["utter_default"]
 
 
+async def test_a_question_no_faq_topic_is_sure_of_continues_the_last_answer() -> None:
+    # heard as a licence question, but every fine label is unlikely: the same
+    # reading as a message the classifier could not place at all
+    t = after_answer("可以网上提交吗", "process", intent="faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert "utter_faq/process" in responses(messages)
+    assert "utter_default" not in responses(messages)
+    assert slots_set(events)["last_topic"] == "process"
+
+
+async def test_an_unsure_faq_label_with_nothing_answered_before_asks_to_rephrase() -> None:
+    t = after_answer("可以网上提交吗", "process", "utter_out_of_scope", "utter_out_of_scope", intent="faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages) == ["utter_default"]
+
+
 async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
     messages, _ = await run(ActionUnclear(), after_answer("哈哈", "process"))
     assert responses(messages) == ["utter_default"]
