@@ -28,7 +28,12 @@ of tests (tests/unit/test_decision.py) describes them:
 5. **A request for a person is a handoff** ("人工客服在吗", read as a
    greeting for its 在吗): when the classifier heard chit-chat and the text
    asks for a person (``person_requests``), the user gets the handoff.
-6. **Facts without a question are a statement** ("我们就5个人交社保" read as a
+6. **A licence question is not small talk** ("有加急不" read as a yes, "得先改了
+   再报？" as a goodbye, "那只能重新申请？" as starting over): a question the
+   classifier took for a greeting, thanks, a yes, a no or a restart, that names the licence or a step of getting it
+   (``licence_process_words``), is a licence question. The FAQ action answers
+   it, from the conversation's topic when no topic of its own is likely.
+7. **Facts without a question are a statement** ("我们就5个人交社保" read as a
    request to be assessed): ``inform``, which the action decides with the
    conversation (actions/verdict.py, ActionHandleInform).
 
@@ -68,6 +73,9 @@ MIN_DESCRIBED_QUESTION_CHARS = 15
 # labels of chit-chat, under which a request for a person may hide
 CHAT_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "affirm", "deny", "out_of_scope"})
 HANDOFF = "human_handoff"
+# labels of small talk, and the restart command, that a licence question may
+# be taken for ("那只能重新申请？" is no request to start over)
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 
@@ -108,6 +116,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
+    if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
+        return Decision(FAQ, "licence_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
     if signals.intent == ASSESSMENT and states_facts_only(signals):
@@ -154,6 +164,16 @@ def asks_for_assessment(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _assessment_pattern() -> re.Pattern[str]:
     return word_pattern(domain_words("assessment_request"))
+
+
+def asks_about_the_licence(text: str) -> bool:
+    """"有加急不", "唔辦會點": a question naming the licence or a step of it."""
+    return is_question(text) and bool(_licence_topic_pattern().search(normalise(text).lower()))
+
+
+@lru_cache(maxsize=1)
+def _licence_topic_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("licence_words") + domain_words("licence_process_words"))
 
 
 def asks_for_a_person(text: str) -> bool:

@@ -70,6 +70,17 @@ OTHER = dict(names_only_another_licence=True)
         ("不报会怎样", "deny", {}, "faq", "facet_question"),
         ("要提前多久", "inform", {}, "faq", "facet_question"),
         ("要提前多久", "followup", {}, "followup", None),
+        # a licence question taken for small talk is a licence question
+        ("有加急不", "affirm", {}, "faq", "licence_question"),
+        ("得先改了再报？", "goodbye", {}, "faq", "licence_question"),
+        ("谢谢，年报在哪提交？", "thank", {}, "faq", "licence_question"),
+        ("那只能重新申请？", "restart", {}, "faq", "licence_question"),
+        ("重新开始吧", "restart", {}, "restart", None),
+        # ...but small talk stays small talk, a question or not
+        ("你好，在吗", "greet", {}, "greet", None),
+        ("可以吗", "affirm", {}, "affirm", None),
+        ("好的，我们去办", "affirm", {}, "affirm", None),
+        ("谢谢，还有别的要注意吗", "thank", {}, "thank", None),
         # a question that carries a fact, or has a likely topic, is answered first
         ("注册资本才80万，办省内的够吗", "check_eligibility", FACT, "faq", "answer_first"),
         ("我们是分公司能申请吗", "check_eligibility", TOPIC, "faq", "answer_first"),
