@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, unquote
 
-from console import api, pages, plots
+from console import api, pages
 from console.auth import OFF_MESSAGE, Auth
 from console.store import StoreError
 from console.unanswered import ExportError, export_yaml
@@ -134,9 +134,6 @@ def _session(request: Request, auth: Auth, path: str) -> Response:
     return _html(401, pages.signin("令牌不正确。"))
 
 
-Handler = Callable[[Request, Dict[str, List[str]], api.Console, str], Response]
-
-
 def _route(request: Request, path: str, query: Dict[str, List[str]], console: api.Console) -> Response:
     if path == "/staff":
         return _redirect("/staff/")
@@ -188,6 +185,8 @@ def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: 
 
 
 def _plot(name: str, query: Dict[str, List[str]], console: api.Console) -> Response:
+    from console import plots  # matplotlib: loaded when a chart is first asked for, not at start
+
     figures = console.metrics(api.parse_query(query))
     if name == "per-day.svg":
         body = plots.per_day_svg(figures["per_day"])
