@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 _lock = threading.Lock()
 STYLE = {"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "staff-console"}
@@ -65,6 +66,7 @@ def per_day_svg(per_day: Mapping[str, Mapping[str, int]]) -> bytes:
             axes.set_xticks(range(0, len(days), step))
             axes.set_xticklabels([d[5:] for d in days[::step]])
             axes.set_ylabel("对话数")
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
             axes.legend(loc="upper left", fontsize=8)
             axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
@@ -84,6 +86,7 @@ def bars_svg(counts: Dict[str, int], title: str) -> bytes:
             axes.set_yticks(range(len(names)))
             axes.set_yticklabels(names)
             axes.invert_yaxis()
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
             axes.spines[["top", "right"]].set_visible(False)
         axes.set_title(title)
         figure.tight_layout()

@@ -137,7 +137,9 @@ class Handler(SimpleHTTPRequestHandler):
         policy = self.console_policy or self.settings.content_security_policy()
         self.send_header("Content-Security-Policy", policy)
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        # The console's forms need the browser to send their Origin, which it sends
+        # as "null" under no-referrer; same-origin still tells other sites nothing.
+        self.send_header("Referrer-Policy", "same-origin" if self.console_policy else "no-referrer")
         super().end_headers()
 
     def do_GET(self) -> None:

@@ -182,6 +182,12 @@ def test_the_widget_keeps_its_policy_and_the_console_has_its_own(server: Server)
     assert page.status_code == 200 and "form-action 'none'" in page.headers["Content-Security-Policy"]
     console = server.get("/staff/", headers=BEARER).headers["Content-Security-Policy"]
     assert "form-action 'self'" in console and "script-src 'self'" in console and "unsafe-inline" not in console
+    # under no-referrer a browser sends its form POSTs with "Origin: null", which the console refuses
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert server.get("/staff/", headers=BEARER).headers["Referrer-Policy"] == "same-origin"
+    same_origin = server.post("/staff/login", data={"token": TOKEN}, headers={"Origin": server.base})
+    assert same_origin.status_code == 303
+    assert server.post("/staff/login", data={"token": TOKEN}, headers={"Origin": "null"}).status_code == 403
     assert server.post("/").status_code == 501
 
 
