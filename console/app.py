@@ -27,7 +27,7 @@ from console.store import StoreError
 from console.unanswered import ExportError, export_yaml
 
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 MAX_BODY = 1 << 20
 PAGE_POLICY = "; ".join([
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",

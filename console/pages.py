@@ -49,6 +49,7 @@ def layout(title: str, body: str, active: Optional[str] = None) -> str:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>{e(title)} · 员工控制台</title><link rel="stylesheet" href="/staff/static/console.css">'
+        '<link rel="icon" href="/staff/static/favicon.svg">'
         f'<script src="/staff/static/console.js" defer></script></head><body>{nav}'
         f"<main><h1>{e(title)}</h1>{body}</main></body></html>"
     )
@@ -58,6 +59,7 @@ def signin(message: str = "") -> str:
     note = f'<p class="error">{e(message)}</p>' if message else ""
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>员工控制台 · 登录</title>'
+        '<link rel="icon" href="data:,">'
         '</head><body><main><h1>员工控制台</h1>'
         f"{note}<p>请输入控制台令牌（STAFF_TOKEN，未设置时为 RASA_AUTH_TOKEN）。</p>"
         '<form method="post" action="/staff/login"><label>令牌 <input type="password" name="token" '
