@@ -86,9 +86,9 @@ $(DEV): $(VENV)/.installed requirements-dev.lock
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
-              tests/unit/test_dates.py
+              tests/unit/test_dates.py tests/unit/test_console_queries.py tests/unit/test_console_unanswered.py
 check: $(DEV) ## lint (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
-	$(BIN)/ruff check --no-cache actions channels components licence patches scripts stores bench tests zhtext
+	$(BIN)/ruff check --no-cache actions channels components console licence patches scripts stores bench tests zhtext
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy --cache-dir=/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)

@@ -39,6 +39,7 @@ cat <<MSG
   REST:    curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"你好"}'
   HTTP API (token required): http://127.0.0.1:$RASA_PORT/conversations/<sender>/tracker?token=<RASA_AUTH_TOKEN>
   Actions: http://127.0.0.1:$ACTIONS_PORT/health
+  Staff console: http://127.0.0.1:$WEB_PORT/staff/  (token: ${STAFF_TOKEN:+STAFF_TOKEN from .env}${STAFF_TOKEN:-the RASA_AUTH_TOKEN})
   WeChat:  ${WECHAT_TOKEN:+/webhooks/wechat/webhook}${WECHAT_TOKEN:-off (WECHAT_TOKEN not set)}
   Ctrl-C stops everything.
 

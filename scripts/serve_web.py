@@ -6,6 +6,9 @@
     /config.js     generated at start from RASA_PUBLIC_URL (or RASA_PORT) and
                    RASA_SOCKET_PATH: where the browser reaches Rasa's socket.io channel
     /vendor/...    web/node_modules/rasa-webchat/lib (the widget's standalone UMD bundle)
+    /staff/...     the staff console (console/app.py): conversations, unanswered
+                   questions, metrics, JSON API; needs STAFF_TOKEN (or RASA_AUTH_TOKEN)
+                   and reads TRACKER_DB_URL; its pages have their own stricter policy
 
 Nothing is loaded from a CDN: the widget's stylesheet imports a Google Fonts
 stylesheet, which this server strips from the bundle it serves (the page uses
@@ -31,6 +34,11 @@ from typing import Dict, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the project's packages (console/)
+    sys.path.insert(0, str(ROOT))
+
+from console import app as console  # noqa: E402 (needs the path above)
+
 WEB = ROOT / "web"
 VENDOR = WEB / "node_modules" / "rasa-webchat" / "lib"
 PAGE_SUFFIXES = {".html", ".js", ".css", ".svg", ".png", ".ico"}
@@ -44,6 +52,7 @@ class Settings:
     port: int
     rasa_url: str
     socket_path: str
+    console: console.Config = console.Config(console.Auth(None), "sqlite:///var/tracker.db")
 
     @property
     def rasa_origins(self) -> Tuple[str, str]:
@@ -121,10 +130,16 @@ class Handler(SimpleHTTPRequestHandler):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, directory=str(WEB), **kwargs)
 
+    # set while a console response is written: its own Content-Security-Policy
+    console_policy: Optional[str] = None
+
     def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", self.settings.content_security_policy())
+        policy = self.console_policy or self.settings.content_security_policy()
+        self.send_header("Content-Security-Policy", policy)
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        # The console's forms need the browser to send their Origin, which it sends
+        # as "null" under no-referrer; same-origin still tells other sites nothing.
+        self.send_header("Referrer-Policy", "same-origin" if self.console_policy else "no-referrer")
         super().end_headers()
 
     def do_GET(self) -> None:
@@ -133,9 +148,44 @@ class Handler(SimpleHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
+    def do_POST(self) -> None:
+        if console.is_console(urlsplit(self.path).path):
+            self._console("POST")
+        else:
+            self.send_error(HTTPStatus.NOT_IMPLEMENTED, "Unsupported method ('POST')")
+
+    def _console(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= console.MAX_BODY:
+            self.send_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > 0 else HTTPStatus.BAD_REQUEST)
+            return
+        body = self.rfile.read(length) if length else b""
+        request = console.Request(method, parts.path, parts.query, self.headers, body)
+        response = console.handle(request, self.settings.console)
+        self.console_policy = response.policy
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Frame-Options", "DENY")
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.end_headers()
+        finally:
+            self.console_policy = None
+        if method != "HEAD":
+            self.wfile.write(response.body)
+
     def _serve(self, head: bool) -> None:
         path = unquote(urlsplit(self.path).path)
-        if path == "/config.js":
+        if console.is_console(urlsplit(self.path).path):
+            self._console("HEAD" if head else "GET")
+        elif path == "/config.js":
             self._send_bytes(self.settings.config_js(), "text/javascript; charset=utf-8", head)
         elif path.startswith("/vendor/"):
             body = vendor_file(path[len("/vendor/"):])
@@ -202,7 +252,8 @@ def parse_args(argv: Optional[list] = None) -> Tuple[Settings, Optional[Path]]:
         "--write-config", type=Path, metavar="FILE", help="write config.js to FILE and exit"
     )
     args = parser.parse_args(argv)
-    settings = Settings(args.host, args.port, args.rasa_url, args.socket_path)
+    settings = Settings(args.host, args.port, args.rasa_url, args.socket_path,
+                        console.Config.from_env(env))
     return settings, args.write_config
 
 
@@ -225,6 +276,8 @@ def main(argv: Optional[list] = None) -> int:
     server.daemon_threads = True
     print(f"chat page: http://{settings.host}:{server.server_port}/ (Rasa at {settings.rasa_url})",
           flush=True)
+    state = "" if settings.console.auth.enabled else " (off: set STAFF_TOKEN or RASA_AUTH_TOKEN)"
+    print(f"staff console: http://{settings.host}:{server.server_port}/staff/{state}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,0 +1,303 @@
+"""Tracker events -> conversations, turns and outcomes. Pure: no database, no Rasa.
+
+An event is the JSON Rasa's SQLTrackerStore keeps in ``events.data`` (``{"event":
+"user", "text": ..., "parse_data": ..., "input_channel": ...}``), plus the row's
+``sender_id``. ``parse_rows`` turns stored rows into such dicts, skipping rows whose
+JSON is not an object; everything else works on lists of them.
+
+What counts as "not answered" is decided here and only here (the names come from
+domain.yml): the fallback and out-of-scope intents, the responses that say "I did not
+understand", a message that got no reply at all, and a confident-looking answer to a
+message whose intent confidence was below ``LOW_CONFIDENCE``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+# The one place for the low-confidence threshold (config.yml's FallbackClassifier
+# answers nlu_fallback below 0.3; between that and this the bot answered, unsure).
+LOW_CONFIDENCE = 0.5
+# Days are the call centre's days (China Standard Time).
+CHINA = timezone(timedelta(hours=8), "CST")
+
+FALLBACK_INTENTS = {"nlu_fallback": "fallback", "out_of_scope": "out_of_scope"}
+HANDOFF_INTENT = "human_handoff"
+HANDOFF_RESPONSE = "utter_human_handoff"
+# domain.yml responses that answer nothing, and why
+NO_ANSWER_RESPONSES = {
+    "utter_default": "fallback",
+    "utter_out_of_scope": "out_of_scope",
+    "utter_followup_unclear": "unclear",
+    "utter_invalid_not_understood": "unclear",
+    "utter_action_unavailable": "error",
+}
+NO_REPLY = "no_reply"
+LOW = "low_confidence"
+FORM = "eligibility_form"
+RESULT_SLOT = "eligibility_result"
+
+# Conversation outcomes (a conversation can have several)
+ANSWERED = "answered"
+FALLBACK = "fallback"
+HANDOFF = "handoff"
+COMPLETED = "interview_completed"
+ABANDONED = "interview_abandoned"
+OUTCOMES = (ANSWERED, FALLBACK, LOW, HANDOFF, COMPLETED, ABANDONED)
+UNANSWERED_REASONS = ("fallback", "out_of_scope", "unclear", "error", NO_REPLY, LOW)
+
+
+@dataclass
+class Reply:
+    text: str
+    action: Optional[str]
+    timestamp: float
+
+
+@dataclass
+class Turn:
+    """One user message and the bot's replies up to the next one."""
+
+    index: int
+    text: str
+    timestamp: float
+    intent: Optional[str]
+    confidence: Optional[float]
+    fine_intent: Optional[str] = None
+    metadata: Optional[Dict[str, Any]] = None
+    in_form: bool = False
+    replies: List[Reply] = field(default_factory=list)
+
+    @property
+    def latency(self) -> Optional[float]:
+        """Seconds from the message to the bot's first reply."""
+        return self.replies[0].timestamp - self.timestamp if self.replies else None
+
+    @property
+    def handoff(self) -> bool:
+        return self.intent == HANDOFF_INTENT or any(r.action == HANDOFF_RESPONSE for r in self.replies)
+
+    @property
+    def reason(self) -> Optional[str]:
+        """Why this message counts as not answered; None when it was answered."""
+        if self.intent in FALLBACK_INTENTS:
+            return FALLBACK_INTENTS[self.intent]
+        for reply in self.replies:
+            if reply.action in NO_ANSWER_RESPONSES:
+                return NO_ANSWER_RESPONSES[reply.action]
+        if not self.replies:
+            return NO_REPLY
+        if (
+            not self.in_form
+            and not self.handoff
+            and self.confidence is not None
+            and self.confidence < LOW_CONFIDENCE
+        ):
+            return LOW
+        return None
+
+
+@dataclass
+class Conversation:
+    sender_id: str
+    channel: str
+    started: float
+    last: float
+    turns: List[Turn]
+    verdicts: List[str]
+    completed: bool
+    abandoned: bool
+
+    @property
+    def outcomes(self) -> List[str]:
+        reasons = {t.reason for t in self.turns}
+        found = []
+        if self.turns and reasons == {None}:
+            found.append(ANSWERED)
+        if reasons & (set(UNANSWERED_REASONS) - {LOW}):
+            found.append(FALLBACK)
+        if LOW in reasons:
+            found.append(LOW)
+        if any(t.handoff for t in self.turns):
+            found.append(HANDOFF)
+        if self.completed:
+            found.append(COMPLETED)
+        if self.abandoned:
+            found.append(ABANDONED)
+        return found
+
+    @property
+    def day(self) -> date:
+        return day_of(self.started)
+
+
+def day_of(timestamp: float) -> date:
+    return datetime.fromtimestamp(timestamp, CHINA).date()
+
+
+def parse_rows(rows: Iterable[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """Stored rows (sender_id, timestamp, data) -> event dicts; odd rows are skipped."""
+    events = []
+    for row in rows:
+        try:
+            event = json.loads(row["data"])
+        except (TypeError, ValueError, KeyError):
+            continue
+        if not isinstance(event, dict) or not isinstance(row.get("sender_id"), str):
+            continue
+        if not _is_number(event.get("timestamp")):
+            if not _is_number(row.get("timestamp")):
+                continue
+            event["timestamp"] = float(row["timestamp"])
+        event["sender_id"] = row["sender_id"]
+        events.append(event)
+    return events
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _user_turn(event: Mapping[str, Any], index: int, in_form: bool) -> Turn:
+    parse = _dict(event.get("parse_data"))
+    intent = _dict(parse.get("intent"))
+    confidence = intent.get("confidence")
+    fine = _dict(parse.get("fine_intent")).get("name")
+    metadata = parse.get("metadata") or event.get("metadata")
+    return Turn(
+        index=index,
+        text=_text(event.get("text")),
+        timestamp=float(event["timestamp"]),
+        intent=intent.get("name") if isinstance(intent.get("name"), str) else None,
+        confidence=float(confidence) if _is_number(confidence) else None,
+        fine_intent=fine if isinstance(fine, str) else None,
+        metadata=metadata if isinstance(metadata, dict) and metadata else None,
+        in_form=in_form,
+    )
+
+
+def verdict_of(value: Any) -> str:
+    """``eligibility_result``'s value (Decision.as_slot()) -> its verdict."""
+    if isinstance(value, dict):
+        eligible = value.get("eligible")
+        return "undetermined" if eligible is None else ("eligible" if eligible else "ineligible")
+    return str(value)
+
+
+@dataclass
+class _Interview:
+    closed: bool = False
+    result: bool = False
+
+
+def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> Conversation:
+    """One sender's events, in stored order -> its conversation."""
+    turns: List[Turn] = []
+    verdicts: List[str] = []
+    interviews: List[_Interview] = []
+    channel: Optional[str] = None
+    form_active = False
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            turns.append(_user_turn(event, len(turns), form_active))
+            if channel is None and isinstance(event.get("input_channel"), str):
+                channel = event["input_channel"]
+        elif kind == "bot" and turns:
+            action = _dict(event.get("metadata")).get("utter_action")
+            turns[-1].replies.append(
+                Reply(_text(event.get("text")), action if isinstance(action, str) else None,
+                      float(event["timestamp"]))
+            )
+        elif kind == "active_loop":
+            if event.get("name") == FORM:
+                form_active = True
+                if not interviews or interviews[-1].closed or interviews[-1].result:
+                    interviews.append(_Interview())
+            elif event.get("name") is None and form_active:
+                form_active = False
+                if interviews:
+                    interviews[-1].closed = True
+        elif kind == "slot" and event.get("name") == RESULT_SLOT and event.get("value") not in (None, "", {}):
+            if not interviews:
+                interviews.append(_Interview(closed=True))
+            interviews[-1].result = True
+            verdicts.append(verdict_of(event.get("value")))
+        elif kind == "restart":
+            form_active = False
+            if interviews:
+                interviews[-1].closed = True
+    stamps = [float(e["timestamp"]) for e in events]
+    return Conversation(
+        sender_id=sender_id,
+        channel=channel or "unknown",
+        started=min(stamps, default=0.0),
+        last=max(stamps, default=0.0),
+        turns=turns,
+        verdicts=verdicts,
+        completed=any(i.result for i in interviews),
+        abandoned=any(i.closed and not i.result for i in interviews),
+    )
+
+
+def conversations(events: Iterable[Mapping[str, Any]]) -> List[Conversation]:
+    """All senders' conversations, the most recently active first."""
+    by_sender: Dict[str, List[Mapping[str, Any]]] = {}
+    for event in events:
+        by_sender.setdefault(event["sender_id"], []).append(event)
+    found = [build_conversation(sender, evs) for sender, evs in by_sender.items()]
+    return sorted(found, key=lambda c: (-c.last, c.sender_id))
+
+
+@dataclass(frozen=True)
+class Filters:
+    channel: Optional[str] = None
+    since: Optional[date] = None
+    until: Optional[date] = None
+    outcome: Optional[str] = None
+
+    def keeps(self, conversation: Conversation) -> bool:
+        if self.channel and conversation.channel != self.channel:
+            return False
+        if self.since and conversation.day < self.since:
+            return False
+        if self.until and conversation.day > self.until:
+            return False
+        return not self.outcome or self.outcome in conversation.outcomes
+
+
+def select(found: Iterable[Conversation], filters: Filters) -> List[Conversation]:
+    return [c for c in found if filters.keeps(c)]
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    sender_id: str
+    channel: str
+    text: str
+    timestamp: float
+    reason: str
+    intent: Optional[str]
+    confidence: Optional[float]
+
+
+def unanswered(found: Iterable[Conversation]) -> List[Unanswered]:
+    """Every user message the bot did not answer, newest first."""
+    items = [
+        Unanswered(c.sender_id, c.channel, t.text, t.timestamp, t.reason, t.intent, t.confidence)
+        for c in found
+        for t in c.turns
+        if t.reason is not None and t.text.strip()
+    ]
+    return sorted(items, key=lambda u: -u.timestamp)
