@@ -31,11 +31,14 @@ def _t2s() -> OpenCC:
 def _rewrite_table(section: str) -> tuple[re.Pattern[str], dict[str, str]]:
     """One section of ``colloquial.yml``: a pattern of its keys, longest first,
     and the replacement of each. A key ending in 系 does not match before
-    统/列/数 (系统 is "system", not Cantonese 是)."""
+    统/列/数 (系统 is "system", not Cantonese 是); one ending in 点 only ends a
+    clause ("唔办会点" asks what happens; "会点英语" is Mandarin)."""
     table = {str(k).lower(): str(v) for k, v in load_yaml("colloquial.yml")[section].items()}
     parts = []
     for key in longest_first(table):
         guard = "(?![统列数])" if key.endswith("系") else ""
+        if key.endswith("点"):
+            guard = r"(?=$|[^\u4e00-\u9fff]|[啊呀啦呢喎嘅])"
         if key.isascii():
             parts.append(rf"\b{re.escape(key)}\b")
         else:

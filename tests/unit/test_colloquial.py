@@ -21,6 +21,8 @@ from zhtext.replies import parse_yes_no
         ("冇外資", "没有外资"),
         ("我哋系統壞咗", "我们系统坏了"),  # 系统 is "system", not Cantonese 系 (是)
         ("就俩人交了", "就两个人交了"),
+        ("唔辦會點", "不办会怎样"),  # 会点 ending a clause asks what happens
+        ("不交年報會點啊", "不交年报会怎样啊"),
     ],
 )
 def test_cantonese_and_colloquial_forms_become_mandarin(text: str, mandarin: str) -> None:
@@ -28,7 +30,7 @@ def test_cantonese_and_colloquial_forms_become_mandarin(text: str, mandarin: str
 
 
 def test_mandarin_is_left_alone() -> None:
-    for text in ["呼叫中心系统", "一点点", "使用云呼叫中心", "关系不大"]:
+    for text in ["呼叫中心系统", "一点点", "使用云呼叫中心", "关系不大", "我会点英语"]:
         assert normalise(text) == text
 
 
