@@ -59,6 +59,10 @@ OTHER = dict(names_only_another_licence=True)
         ("客服团队离职率很高有什么办法吗", "faq", {}, "out_of_scope", "near_domain"),
         ("公司怎么注销啊", "faq", {}, "out_of_scope", "near_domain"),
         ("许可证怎么注销", "faq", {}, "faq", None),
+        ("注册个新公司要什么材料", "faq", {}, "out_of_scope", "near_domain"),
+        ("asterisk和freeswitch哪个好", "faq", {}, "out_of_scope", "near_domain"),
+        ("用freeswitch自建的呼叫中心要办证吗", "check_need", {}, "check_need", None),
+        ("香港公司要先在内地注册公司吗", "faq", {}, "faq", None),
         # a request for a person that reads like a greeting
         ("人工在吗", "greet", {}, "human_handoff", "person_request"),
         ("hi, can I talk to a human", "greet", {}, "human_handoff", "person_request"),
