@@ -20,8 +20,10 @@ def summary(report_dir: Path) -> dict:
         "intent_examples": intents["macro avg"]["support"],
     }
     selector_file = report_dir / "response_selection_report.json"
-    if selector_file.exists():
-        faq = json.loads(selector_file.read_text(encoding="utf-8"))
+    # Rasa writes this report even with no ResponseSelector in the pipeline
+    # (the fine label picks the answer now), then with every score 0: skip it.
+    faq = json.loads(selector_file.read_text(encoding="utf-8")) if selector_file.exists() else {}
+    if faq.get("accuracy"):
         result["faq_accuracy"] = faq["accuracy"]
         result["faq_macro_f1"] = faq["macro avg"]["f1-score"]
     errors_file = report_dir / "intent_errors.json"
