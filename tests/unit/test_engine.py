@@ -13,7 +13,7 @@ import yaml
 from licence.eligibility import UNKNOWN, assess, required_slots
 from licence.models import Decision
 from licence.queries import condition_labels, faq_vars, need_check, process_steps, process_total_text
-from licence.rendering import display, render
+from licence.rendering import render
 from licence.ruleset_loader import load_ruleset
 
 PROVINCES = {
@@ -78,7 +78,7 @@ MIN_STAFF = RULES.conditions["staff"].test.value
 def has_number(text: str | None, number: float) -> bool:
     """``number``, written as people write it (100, 99.99), stands in ``text``
     on its own (100 is not found in 1000)."""
-    shown = re.escape(str(display(float(number))))
+    shown = re.escape(f"{float(number):.4f}".rstrip("0").rstrip("."))  # not the engine's display()
     return re.search(rf"(?<![\d.]){shown}(?!\.?\d)", text or "") is not None
 
 
@@ -682,9 +682,10 @@ def test_turning_a_warning_into_a_requirement_changes_the_verdict(tmp_path: Path
 def test_capital_is_compared_with_the_scope_named_or_with_both() -> None:
     from licence.queries import capital_comparison
 
-    assert capital_comparison(200, "全网") == [
-        {"scope": "全网", "minimum": "1000", "enough": False, "shortfall": "800"}
+    national = NATIONAL.min_capital_wan
+    assert capital_comparison(national - 800, NATIONAL.name) == [
+        {"scope": NATIONAL.name, "minimum": f"{national:g}", "enough": False, "shortfall": "800"}
     ]
-    both = capital_comparison(100)
-    assert [(row["scope"], row["enough"]) for row in both] == [("地网", True), ("全网", False)]
-    assert capital_comparison(99.5, "地网")[0]["shortfall"] == "0.5"
+    both = capital_comparison(LOCAL.min_capital_wan)
+    assert [(row["scope"], row["enough"]) for row in both] == [(LOCAL.name, True), (NATIONAL.name, False)]
+    assert capital_comparison(LOCAL.min_capital_wan - 0.5, LOCAL.name)[0]["shortfall"] == "0.5"
