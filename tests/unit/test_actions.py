@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -26,8 +27,26 @@ from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
 from actions.verdict import ActionEligibilityVerdict, ActionExplainVerdict, ActionHandleInform
 from licence.queries import faq_vars
+from licence.ruleset_loader import load_ruleset
 
 TODAY = dt.date(2026, 11, 27)
+
+# Numbers and names the answers must carry come from the rule set, not from
+# copies of its wording: correcting licence/ruleset.yml moves the tests with it.
+RULES = load_ruleset()
+LOCAL, NATIONAL = RULES.scopes["地网"], RULES.scopes["全网"]
+MIN_STAFF = RULES.conditions["staff"].test.value
+
+
+def provincial(official_name: str) -> str:
+    """The provincial authority: the province's full name and the rule set's suffix."""
+    return f"{official_name}{LOCAL.authority_suffix}"
+
+
+def has_number(text: str, number: float) -> bool:
+    """``number``, written as people write it (100, 99.99), stands in ``text`` on its own."""
+    shown = re.escape(f"{float(number):.4f}".rstrip("0").rstrip("."))
+    return re.search(rf"(?<![\d.]){shown}(?!\.?\d)", text) is not None
 FORM = "eligibility_form"
 ENV_KEYS = ("BOT_TODAY", "HANDOFF_PHONE", "HANDOFF_WECHAT", "HANDOFF_HOURS", "FAQ_MIN_CONFIDENCE")
 
@@ -132,12 +151,12 @@ def profile(**changes: Any) -> Dict[str, Any]:
         "coverage": "地网",
         "province": "广东",
         "is_company": True,
-        "registered_capital": 100.0,
+        "registered_capital": float(LOCAL.min_capital_wan),
         "foreign_investment": False,
         "on_dishonest_list": False,
         "violations_3y": False,
         "business_scope_ok": True,
-        "insured_staff": 3,
+        "insured_staff": MIN_STAFF,
         "has_premises": True,
         "has_call_centre_system": True,
         "has_service_measures": True,
@@ -243,7 +262,8 @@ async def test_correction_mid_interview_keeps_the_open_question() -> None:
         "刚才说错了，注册资本是800万", slots=BEFORE_STAFF, requested="insured_staff"
     )
     assert responses(messages) == ["utter_noted_corrected"]
-    assert message(messages, "utter_noted_corrected")["topics"] == "注册资本"
+    capital_topic = next(q.topic for q in RULES.questions if q.slot == "registered_capital")
+    assert message(messages, "utter_noted_corrected")["topics"] == capital_topic
     filled = slots_set(events)
     assert filled["registered_capital"] == 800.0
     assert filled["requested_slot"] == "insured_staff"
@@ -356,12 +376,12 @@ async def test_eligible_local_applicant() -> None:
     assert "utter_offer_local_scope" not in sent
     head = message(messages, "utter_verdict_eligible")
     assert head["scope"] == "地网"
-    assert head["authority"] == "广东省通信管理局"
+    assert head["authority"] == provincial("广东省")
     assert head["licence_name"]
     filled = slots_set(events)
     assert filled["eligibility_result"] == {
         "scope": "地网",
-        "authority": "广东省通信管理局",
+        "authority": provincial("广东省"),
         "eligible": True,
         "unmet": [],
         "warnings": [],
@@ -380,11 +400,12 @@ async def test_disclaimer_is_not_repeated() -> None:
 
 
 async def test_capital_just_below_the_local_threshold() -> None:
-    messages, events = await verdict(profile(registered_capital=99.99))
+    capital = LOCAL.min_capital_wan - 0.01
+    messages, events = await verdict(profile(registered_capital=capital))
     sent = responses(messages)
     assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
     items = message(messages, "utter_verdict_unmet")["items"]
-    assert "99.99" in items and "100" in items
+    assert has_number(items, capital) and has_number(items, LOCAL.min_capital_wan)
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unmet"]) == (False, ["capital"])
     assert "utter_offer_local_scope" not in sent  # 地网 is already the easier scope
@@ -395,9 +416,9 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
     messages, events = await verdict(slots)
     sent = responses(messages)
     assert sent[1] == "utter_verdict_not_eligible"
-    assert message(messages, "utter_verdict_not_eligible")["authority"] == "工业和信息化部"
+    assert message(messages, "utter_verdict_not_eligible")["authority"] == NATIONAL.authority
     assert sent[-1] == "utter_offer_local_scope"
-    assert message(messages, "utter_offer_local_scope")["local_capital"] == 100
+    assert message(messages, "utter_offer_local_scope")["local_capital"] == LOCAL.min_capital_wan
     filled = slots_set(events)
     assert filled["pending_offer"] == "local_scope"
     result = filled["eligibility_result"]
@@ -405,9 +426,10 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
 
 
 async def test_nationwide_at_the_threshold_is_eligible() -> None:
-    messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=1000.0))
+    capital = float(NATIONAL.min_capital_wan)
+    messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=capital))
     assert responses(messages)[1] == "utter_verdict_eligible"
-    assert message(messages, "utter_verdict_eligible")["authority"] == "工业和信息化部"
+    assert message(messages, "utter_verdict_eligible")["authority"] == NATIONAL.authority
     assert "pending_offer" not in slots_set(events)
 
 
@@ -442,10 +464,10 @@ async def test_unknown_answer_leaves_the_verdict_open() -> None:
 async def test_next_steps_carry_dates_from_today() -> None:
     messages, _ = await verdict(profile())
     items = message(messages, "utter_verdict_next_steps")["items"]
-    check = nth_working_day_after(TODAY, 5)  # 2026-12-04
-    assert fmt(check).startswith("2026年12月")
+    check = nth_working_day_after(TODAY, RULES.deadlines["completeness_check_working_days"])
     assert fmt(check) in items
-    assert fmt(check + dt.timedelta(days=60)) in items  # decision, counted from acceptance
+    # decision, counted from acceptance
+    assert fmt(check + dt.timedelta(days=RULES.deadlines["decision_days_after_acceptance"])) in items
     assert "2026-" not in items and "年0" not in items and "月0" not in items
 
 
@@ -463,8 +485,8 @@ async def test_faq_answer_gets_the_rule_set_numbers() -> None:
     messages, events = await faq("注册资本要多少", "faq/capital")
     assert responses(messages) == ["utter_disclaimer", "utter_faq/capital"]
     answer = message(messages, "utter_faq/capital")
-    assert answer["local_capital"] == 100
-    assert answer["national_capital"] == 1000
+    assert answer["local_capital"] == LOCAL.min_capital_wan
+    assert answer["national_capital"] == NATIONAL.min_capital_wan
     filled = slots_set(events)
     assert filled["last_topic"] == "capital"
     assert filled["disclaimer_shown"] is True
@@ -614,7 +636,7 @@ async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
     answer = message(messages, "utter_deadline_completeness")
     assert answer["submission"] == "2026年9月28日"
     assert answer["deadline"] == fmt(expected)
-    assert answer["completeness_days"] == 5
+    assert answer["completeness_days"] == RULES.deadlines["completeness_check_working_days"]
 
 
 async def test_decision_deadline_with_a_full_date() -> None:
@@ -623,7 +645,7 @@ async def test_decision_deadline_with_a_full_date() -> None:
     assert answer["acceptance"] == "2026年10月8日"
     # 23 days to 31 Oct, 30 in November, 7 in December
     assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=60)) == "2026年12月7日"
-    assert answer["decision_days"] == 60
+    assert answer["decision_days"] == RULES.deadlines["decision_days_after_acceptance"]
 
 
 @pytest.mark.parametrize(
@@ -667,9 +689,10 @@ async def test_followup_capital_for_the_other_scope() -> None:
     assert responses(messages) == ["utter_capital_for_scope"]
     answer = messages[0]
     assert answer["scope"] == "全网"
-    assert answer["amount"] == 1000
-    assert answer["authority"] == "工业和信息化部"
-    assert answer["paid_in_years"] == 5  # the response text uses it too
+    assert answer["amount"] == NATIONAL.min_capital_wan
+    assert answer["authority"] == NATIONAL.authority
+    # the response text uses it too
+    assert answer["paid_in_years"] == RULES.conditions["capital"].params["paid_in_years"]
 
 
 async def test_followup_materials_for_a_foreign_company() -> None:
@@ -694,17 +717,17 @@ async def test_followup_after_a_verdict_assesses_the_other_scope(capital, head, 
     filled = slots_set(events)
     assert filled["coverage"] == "全网"
     assert filled["eligibility_result"]["scope"] == "全网"
-    assert filled["eligibility_result"]["authority"] == "工业和信息化部"
+    assert filled["eligibility_result"]["authority"] == NATIONAL.authority
     assert filled["eligibility_result"]["eligible"] is eligible
 
 
 async def test_followup_after_a_verdict_with_another_province() -> None:
     slots = {**profile(), "last_topic": "verdict", "eligibility_result": {"scope": "地网"}}
     messages, events = await followup("那北京呢", slots)
-    assert message(messages, "utter_verdict_eligible")["authority"] == "北京市通信管理局"
+    assert message(messages, "utter_verdict_eligible")["authority"] == provincial("北京市")
     filled = slots_set(events)
     assert filled["province"] == "北京"
-    assert filled["eligibility_result"]["authority"] == "北京市通信管理局"
+    assert filled["eligibility_result"]["authority"] == provincial("北京市")
 
 
 async def test_followup_foreign_after_a_verdict_talks_about_foreign_investment() -> None:
