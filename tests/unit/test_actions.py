@@ -130,6 +130,15 @@ def fmt(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+RENEWAL_DAYS = RULES.deadlines["renewal_min_days_before_expiry"]
+ADVISED_DAYS = RULES.deadlines["renewal_advised_days_before_expiry"]
+VALIDITY_YEARS = RULES.deadlines["validity_years"]
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days)
+
+
 def nth_working_day_after(day: dt.date, n: int) -> dt.date:
     """Independent of licence.deadlines: China's official calendar, day itself not counted."""
     counted = 0
@@ -580,22 +589,21 @@ async def test_renewal_with_an_expiry_date_is_computed() -> None:
         "证2027年6月30日到期，最晚什么时候续", "faq/renewal", slots={"disclaimer_shown": True}
     )
     expiry = dt.date(2027, 6, 30)
-    # 90 days before: 30 (Jun) + 31 (May) + 29 (Apr 2..30) = 90 -> 1 April
-    assert expiry - dt.timedelta(days=90) == dt.date(2027, 4, 1)
-    # 180 days before: 90 more, 31 (Mar) + 28 (Feb) + 31 (Jan) -> 1 January
-    assert expiry - dt.timedelta(days=180) == dt.date(2027, 1, 1)
+    # with the rule set's 90 and 180 days: 1 April and 1 January 2027
     assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
     answer = message(messages, "utter_deadline_renewal")
-    assert answer["expiry"] == "2027年6月30日"
-    assert answer["last_day"] == "2027年4月1日"
-    assert answer["window_start"] == "2027年1月1日"
-    assert answer["renewal_days"] == 90
+    assert answer["expiry"] == fmt(expiry)
+    assert answer["last_day"] == fmt(days_before(expiry, RENEWAL_DAYS))
+    assert answer["window_start"] == fmt(days_before(expiry, ADVISED_DAYS))
+    assert answer["renewal_days"] == RENEWAL_DAYS
     assert slots_set(events)["last_topic"] == "renewal"
 
 
 async def test_renewal_from_the_date_the_licence_was_issued() -> None:
-    # "拿的" names the issue date: 5 years of validity run to 2027-03-14, so the
-    # last day to apply (90 days before) is 2026-12-14, two weeks after TODAY.
+    # "拿的" names the issue date: the validity (5 years in the rule set) runs to
+    # 2027-03-14, so the last day to apply (90 days before) is 2026-12-14, two
+    # weeks after TODAY.
+    expiry = dt.date(2022 + VALIDITY_YEARS, 3, 15) - dt.timedelta(days=1)
     messages, _ = await faq(
         "我们的证2022年3月15日拿的，啥时候续期", "faq/renewal", slots={"disclaimer_shown": True}
     )
@@ -604,32 +612,37 @@ async def test_renewal_from_the_date_the_licence_was_issued() -> None:
         "utter_deadline_renewal",
         "utter_deadline_renewal_status_in_window",
     ]
-    assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == "2027年3月14日"
+    assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == fmt(expiry)
     answer = message(messages, "utter_deadline_renewal")
-    assert answer["expiry"] == "2027年3月14日"
-    assert answer["last_day"] == "2026年12月14日"
+    assert answer["expiry"] == fmt(expiry)
+    assert answer["last_day"] == fmt(days_before(expiry, RENEWAL_DAYS))
 
 
 async def test_followup_issue_date_after_the_renewal_answer() -> None:
     messages, _ = await followup("证是2023年5月拿到的", {"last_topic": "renewal"})
     assert responses(messages)[:2] == ["utter_deadline_expiry_from_issue", "utter_deadline_renewal"]
-    assert message(messages, "utter_deadline_renewal")["expiry"] == "2028年4月30日"
+    expiry = dt.date(2023 + VALIDITY_YEARS, 5, 1) - dt.timedelta(days=1)  # 2028-04-30
+    assert message(messages, "utter_deadline_renewal")["expiry"] == fmt(expiry)
 
 
 async def test_annual_report_after_this_years_deadline() -> None:
     messages, events = await faq("年报什么时候报", "faq/annual_report", slots={"disclaimer_shown": True})
     assert responses(messages) == ["utter_faq/annual_report", "utter_deadline_annual_report_passed"]
     status = message(messages, "utter_deadline_annual_report_passed")
-    assert status["deadline"] == "2027年3月31日"
-    assert status["this_year_deadline"] == "2026年3月31日"
-    assert status["days_left"] == (dt.date(2027, 3, 31) - TODAY).days == 124
+    month, day = (int(part) for part in RULES.deadlines["annual_report_window"]["end"].split("-"))
+    this_year = dt.date(TODAY.year, month, day)  # 31 March
+    assert this_year < TODAY
+    next_year = this_year.replace(year=TODAY.year + 1)
+    assert status["deadline"] == fmt(next_year)
+    assert status["this_year_deadline"] == fmt(this_year)
+    assert status["days_left"] == (next_year - TODAY).days
     assert slots_set(events)["last_topic"] == "annual_report"
 
 
 async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
     messages, _ = await faq("我们2026年9月28日提交的", "faq/acceptance_time", slots={"disclaimer_shown": True})
     submitted = dt.date(2026, 9, 28)
-    expected = nth_working_day_after(submitted, 5)
+    expected = nth_working_day_after(submitted, RULES.deadlines["completeness_check_working_days"])
     weekdays_only = submitted + dt.timedelta(days=7)  # Mon + 5 weekdays, ignoring holidays
     assert expected > weekdays_only  # the holiday really is in the way
     assert responses(messages) == ["utter_deadline_completeness"]  # 2026 calendar is published
@@ -643,9 +656,10 @@ async def test_decision_deadline_with_a_full_date() -> None:
     messages, _ = await faq("2026年10月8日受理的", "faq/review_time", slots={"disclaimer_shown": True})
     answer = message(messages, "utter_deadline_decision")
     assert answer["acceptance"] == "2026年10月8日"
-    # 23 days to 31 Oct, 30 in November, 7 in December
-    assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=60)) == "2026年12月7日"
-    assert answer["decision_days"] == RULES.deadlines["decision_days_after_acceptance"]
+    decision_days = RULES.deadlines["decision_days_after_acceptance"]
+    # 60 days: 23 to 31 Oct, 30 in November, 7 in December -> 7 December
+    assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=decision_days))
+    assert answer["decision_days"] == decision_days
 
 
 @pytest.mark.parametrize(
@@ -740,7 +754,7 @@ async def test_followup_foreign_after_a_verdict_talks_about_foreign_investment()
 async def test_followup_date_after_the_renewal_answer() -> None:
     messages, _ = await followup("2027年6月30日", {"last_topic": "renewal"})
     assert responses(messages)[0] == "utter_deadline_renewal"
-    assert messages[0]["last_day"] == "2027年4月1日"
+    assert messages[0]["last_day"] == fmt(days_before(dt.date(2027, 6, 30), RENEWAL_DAYS))
 
 
 # --------------------------------------------------------------------------
@@ -767,7 +781,7 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
     messages, events = await inform("刚才说错了，注册资本是80万", slots)
     sent = responses(messages)
     assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
-    assert "80" in message(messages, "utter_verdict_unmet")["items"]
+    assert has_number(message(messages, "utter_verdict_unmet")["items"], 80)
     filled = slots_set(events)
     assert filled["registered_capital"] == 80.0
     result = filled["eligibility_result"]
@@ -777,8 +791,8 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
 async def test_bare_date_after_the_renewal_answer() -> None:
     messages, events = await inform("2027年6月30日", {"last_topic": "renewal"})
     assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
-    assert messages[0]["last_day"] == "2027年4月1日"
-    assert messages[0]["window_start"] == "2027年1月1日"
+    assert messages[0]["last_day"] == fmt(days_before(dt.date(2027, 6, 30), RENEWAL_DAYS))
+    assert messages[0]["window_start"] == fmt(days_before(dt.date(2027, 6, 30), ADVISED_DAYS))
     assert "eligibility_result" not in slots_set(events)
 
 
