@@ -112,14 +112,14 @@ def test_complete_profile_is_eligible() -> None:
 @pytest.mark.parametrize(
     ("coverage", "capital", "eligible"),
     [
-        ("地网", 99.99, False),
-        ("地网", 100, True),
-        ("地网", 100.0, True),
+        ("地网", LOCAL.min_capital_wan - 0.01, False),
+        ("地网", LOCAL.min_capital_wan, True),
+        ("地网", float(LOCAL.min_capital_wan), True),
         ("地网", 0, False),
-        ("全网", 999, False),
-        ("全网", 999.99, False),
-        ("全网", 1000, True),
-        ("全网", 5000, True),
+        ("全网", NATIONAL.min_capital_wan - 1, False),
+        ("全网", NATIONAL.min_capital_wan - 0.01, False),
+        ("全网", NATIONAL.min_capital_wan, True),
+        ("全网", NATIONAL.min_capital_wan * 5, True),
     ],
 )
 def test_capital_threshold_depends_on_scope(coverage: str, capital: float, eligible: bool) -> None:
@@ -149,7 +149,10 @@ def test_capital_reason_for_nationwide_quotes_its_threshold() -> None:
     assert NATIONAL.name in d.reasons["capital"]
 
 
-@pytest.mark.parametrize(("staff", "eligible"), [(0, False), (2, False), (2.0, False), (3, True), (30, True)])
+@pytest.mark.parametrize(
+    ("staff", "eligible"),
+    [(0, False), (MIN_STAFF - 1, False), (float(MIN_STAFF - 1), False), (MIN_STAFF, True), (MIN_STAFF * 10, True)],
+)
 def test_insured_staff_threshold(staff: float, eligible: bool) -> None:
     d = judge(insured_staff=staff)
     assert d.eligible is eligible
@@ -279,7 +282,8 @@ def test_unusable_numbers_count_as_unknown(garbage: object) -> None:
 
 
 def test_numeric_strings_and_bool_strings_are_accepted() -> None:
-    d = judge(registered_capital="150", insured_staff="3", has_premises="true", on_dishonest_list="false")
+    capital, staff = f"{LOCAL.min_capital_wan * 1.5:g}", str(MIN_STAFF)  # e.g. "150", "3"
+    d = judge(registered_capital=capital, insured_staff=staff, has_premises="true", on_dishonest_list="false")
     assert d.eligible is True
 
 
@@ -288,7 +292,12 @@ def test_numeric_strings_and_bool_strings_are_accepted() -> None:
 
 @pytest.mark.parametrize(
     ("capital", "unmet", "unknown"),
-    [(1500, (), ()), (1000, (), ()), (50, ("capital",), ()), (500, (), ("capital",))],
+    [
+        (NATIONAL.min_capital_wan * 1.5, (), ()),
+        (NATIONAL.min_capital_wan, (), ()),
+        (LOCAL.min_capital_wan / 2, ("capital",), ()),
+        ((LOCAL.min_capital_wan + NATIONAL.min_capital_wan) / 2, (), ("capital",)),  # enough for one only
+    ],
 )
 def test_capital_with_unknown_coverage(
     capital: float, unmet: tuple[str, ...], unknown: tuple[str, ...]
