@@ -545,27 +545,29 @@ async def test_other_questions_keep_their_topic_answer(text: str, key: str) -> N
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, wan, scopes",
     [
         # scope named: only that scope's threshold
-        ("注册资本1kw想办全网 够不够", [("utter_capital_enough", "全网", "1000万元", "0")]),
-        ("注册资金二百万够办全国的吗", [("utter_capital_short", "全网", "200万元", "800")]),
-        ("50万能办地网吗", [("utter_capital_short", "地网", "50万元", "50")]),
+        ("注册资本1kw想办全网 够不够", 1000, ["全网"]),
+        ("注册资金二百万够办全国的吗", 200, ["全网"]),
+        ("50万能办地网吗", 50, ["地网"]),
         # no scope: both thresholds, smallest first
-        (
-            "我们注册资本五百万，够不够啊",
-            [("utter_capital_enough", "地网", "500万元", "0"), ("utter_capital_short", "全网", "500万元", "500")],
-        ),
+        ("我们注册资本五百万，够不够啊", 500, ["地网", "全网"]),
         # subscribed capital counts: the larger amount
-        ("认缴1000万实缴100万，全网够吗", [("utter_capital_enough", "全网", "1000万元", "0")]),
+        ("认缴1000万实缴100万，全网够吗", 1000, ["全网"]),
     ],
 )
 async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
-    text: str, expected: list
+    text: str, wan: float, scopes: List[str]
 ) -> None:
     messages, events = await faq(text, "faq/capital", slots={"disclaimer_shown": True})
     rows = [m for m in messages if m["response"] in ("utter_capital_enough", "utter_capital_short")]
     got = [(m["response"], m["scope"], m["amount"], m["shortfall"]) for m in rows]
+    expected = []
+    for name in scopes:  # each scope's threshold from the rule set
+        minimum = RULES.scopes[name].min_capital_wan
+        response = "utter_capital_enough" if wan >= minimum else "utter_capital_short"
+        expected.append((response, name, f"{wan:g}万元", f"{max(0, minimum - wan):g}"))
     assert got == expected
     # answered from the user's facts, then the full assessment is offered
     assert responses(messages)[-2:] == ["utter_capital_subscribed", "utter_offer_assessment"]
