@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -26,8 +27,26 @@ from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
 from actions.verdict import ActionEligibilityVerdict, ActionExplainVerdict, ActionHandleInform
 from licence.queries import faq_vars
+from licence.ruleset_loader import load_ruleset
 
 TODAY = dt.date(2026, 11, 27)
+
+# Numbers and names the answers must carry come from the rule set, not from
+# copies of its wording: correcting licence/ruleset.yml moves the tests with it.
+RULES = load_ruleset()
+LOCAL, NATIONAL = RULES.scopes["地网"], RULES.scopes["全网"]
+MIN_STAFF = RULES.conditions["staff"].test.value
+
+
+def provincial(official_name: str) -> str:
+    """The provincial authority: the province's full name and the rule set's suffix."""
+    return f"{official_name}{LOCAL.authority_suffix}"
+
+
+def has_number(text: str, number: float) -> bool:
+    """``number``, written as people write it (100, 99.99), stands in ``text`` on its own."""
+    shown = re.escape(f"{float(number):.4f}".rstrip("0").rstrip("."))
+    return re.search(rf"(?<![\d.]){shown}(?!\.?\d)", text) is not None
 FORM = "eligibility_form"
 ENV_KEYS = ("BOT_TODAY", "HANDOFF_PHONE", "HANDOFF_WECHAT", "HANDOFF_HOURS", "FAQ_MIN_CONFIDENCE")
 
@@ -111,6 +130,15 @@ def fmt(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+RENEWAL_DAYS = RULES.deadlines["renewal_min_days_before_expiry"]
+ADVISED_DAYS = RULES.deadlines["renewal_advised_days_before_expiry"]
+VALIDITY_YEARS = RULES.deadlines["validity_years"]
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days)
+
+
 def nth_working_day_after(day: dt.date, n: int) -> dt.date:
     """Independent of licence.deadlines: China's official calendar, day itself not counted."""
     counted = 0
@@ -132,12 +160,12 @@ def profile(**changes: Any) -> Dict[str, Any]:
         "coverage": "地网",
         "province": "广东",
         "is_company": True,
-        "registered_capital": 100.0,
+        "registered_capital": float(LOCAL.min_capital_wan),
         "foreign_investment": False,
         "on_dishonest_list": False,
         "violations_3y": False,
         "business_scope_ok": True,
-        "insured_staff": 3,
+        "insured_staff": MIN_STAFF,
         "has_premises": True,
         "has_call_centre_system": True,
         "has_service_measures": True,
@@ -188,18 +216,18 @@ async def test_one_message_answers_several_questions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "slot", "value", "topics"),
+    ("text", "slot", "value"),
     [
-        ("租的写字楼", "has_premises", True, "办公场地"),
-        ("有30个人交社保", "insured_staff", 30, "缴社保的员工人数"),
+        ("租的写字楼", "has_premises", True),
+        ("有30个人交社保", "insured_staff", 30),
     ],
 )
-async def test_an_answer_to_another_question_is_kept_and_acknowledged(
-    text: str, slot: str, value: Any, topics: str
-) -> None:
+async def test_an_answer_to_another_question_is_kept_and_acknowledged(text: str, slot: str, value: Any) -> None:
     messages, events = await validate(text, slots=BEFORE_CREDIT, requested="on_dishonest_list")
     assert responses(messages) == ["utter_noted_other"]
-    assert message(messages, "utter_noted_other")["topics"] == topics
+    # the acknowledgement names the topic of the question that was answered
+    topic = next(q.topic for q in RULES.questions if q.slot == slot)
+    assert message(messages, "utter_noted_other")["topics"] == topic
     filled = slots_set(events)
     assert filled[slot] == value
     assert filled["requested_slot"] == "on_dishonest_list"  # the question is asked again
@@ -243,7 +271,8 @@ async def test_correction_mid_interview_keeps_the_open_question() -> None:
         "刚才说错了，注册资本是800万", slots=BEFORE_STAFF, requested="insured_staff"
     )
     assert responses(messages) == ["utter_noted_corrected"]
-    assert message(messages, "utter_noted_corrected")["topics"] == "注册资本"
+    capital_topic = next(q.topic for q in RULES.questions if q.slot == "registered_capital")
+    assert message(messages, "utter_noted_corrected")["topics"] == capital_topic
     filled = slots_set(events)
     assert filled["registered_capital"] == 800.0
     assert filled["requested_slot"] == "insured_staff"
@@ -356,12 +385,12 @@ async def test_eligible_local_applicant() -> None:
     assert "utter_offer_local_scope" not in sent
     head = message(messages, "utter_verdict_eligible")
     assert head["scope"] == "地网"
-    assert head["authority"] == "广东省通信管理局"
+    assert head["authority"] == provincial("广东省")
     assert head["licence_name"]
     filled = slots_set(events)
     assert filled["eligibility_result"] == {
         "scope": "地网",
-        "authority": "广东省通信管理局",
+        "authority": provincial("广东省"),
         "eligible": True,
         "unmet": [],
         "warnings": [],
@@ -380,11 +409,12 @@ async def test_disclaimer_is_not_repeated() -> None:
 
 
 async def test_capital_just_below_the_local_threshold() -> None:
-    messages, events = await verdict(profile(registered_capital=99.99))
+    capital = LOCAL.min_capital_wan - 0.01
+    messages, events = await verdict(profile(registered_capital=capital))
     sent = responses(messages)
     assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
     items = message(messages, "utter_verdict_unmet")["items"]
-    assert "99.99" in items and "100" in items
+    assert has_number(items, capital) and has_number(items, LOCAL.min_capital_wan)
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unmet"]) == (False, ["capital"])
     assert "utter_offer_local_scope" not in sent  # 地网 is already the easier scope
@@ -395,9 +425,9 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
     messages, events = await verdict(slots)
     sent = responses(messages)
     assert sent[1] == "utter_verdict_not_eligible"
-    assert message(messages, "utter_verdict_not_eligible")["authority"] == "工业和信息化部"
+    assert message(messages, "utter_verdict_not_eligible")["authority"] == NATIONAL.authority
     assert sent[-1] == "utter_offer_local_scope"
-    assert message(messages, "utter_offer_local_scope")["local_capital"] == 100
+    assert message(messages, "utter_offer_local_scope")["local_capital"] == LOCAL.min_capital_wan
     filled = slots_set(events)
     assert filled["pending_offer"] == "local_scope"
     result = filled["eligibility_result"]
@@ -405,9 +435,10 @@ async def test_nationwide_short_of_capital_is_offered_the_local_licence() -> Non
 
 
 async def test_nationwide_at_the_threshold_is_eligible() -> None:
-    messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=1000.0))
+    capital = float(NATIONAL.min_capital_wan)
+    messages, events = await verdict(profile(coverage="全网", province=None, registered_capital=capital))
     assert responses(messages)[1] == "utter_verdict_eligible"
-    assert message(messages, "utter_verdict_eligible")["authority"] == "工业和信息化部"
+    assert message(messages, "utter_verdict_eligible")["authority"] == NATIONAL.authority
     assert "pending_offer" not in slots_set(events)
 
 
@@ -442,10 +473,10 @@ async def test_unknown_answer_leaves_the_verdict_open() -> None:
 async def test_next_steps_carry_dates_from_today() -> None:
     messages, _ = await verdict(profile())
     items = message(messages, "utter_verdict_next_steps")["items"]
-    check = nth_working_day_after(TODAY, 5)  # 2026-12-04
-    assert fmt(check).startswith("2026年12月")
+    check = nth_working_day_after(TODAY, RULES.deadlines["completeness_check_working_days"])
     assert fmt(check) in items
-    assert fmt(check + dt.timedelta(days=60)) in items  # decision, counted from acceptance
+    # decision, counted from acceptance
+    assert fmt(check + dt.timedelta(days=RULES.deadlines["decision_days_after_acceptance"])) in items
     assert "2026-" not in items and "年0" not in items and "月0" not in items
 
 
@@ -463,8 +494,8 @@ async def test_faq_answer_gets_the_rule_set_numbers() -> None:
     messages, events = await faq("注册资本要多少", "faq/capital")
     assert responses(messages) == ["utter_disclaimer", "utter_faq/capital"]
     answer = message(messages, "utter_faq/capital")
-    assert answer["local_capital"] == 100
-    assert answer["national_capital"] == 1000
+    assert answer["local_capital"] == LOCAL.min_capital_wan
+    assert answer["national_capital"] == NATIONAL.min_capital_wan
     filled = slots_set(events)
     assert filled["last_topic"] == "capital"
     assert filled["disclaimer_shown"] is True
@@ -514,27 +545,29 @@ async def test_other_questions_keep_their_topic_answer(text: str, key: str) -> N
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, wan, scopes",
     [
         # scope named: only that scope's threshold
-        ("注册资本1kw想办全网 够不够", [("utter_capital_enough", "全网", "1000万元", "0")]),
-        ("注册资金二百万够办全国的吗", [("utter_capital_short", "全网", "200万元", "800")]),
-        ("50万能办地网吗", [("utter_capital_short", "地网", "50万元", "50")]),
+        ("注册资本1kw想办全网 够不够", 1000, ["全网"]),
+        ("注册资金二百万够办全国的吗", 200, ["全网"]),
+        ("50万能办地网吗", 50, ["地网"]),
         # no scope: both thresholds, smallest first
-        (
-            "我们注册资本五百万，够不够啊",
-            [("utter_capital_enough", "地网", "500万元", "0"), ("utter_capital_short", "全网", "500万元", "500")],
-        ),
+        ("我们注册资本五百万，够不够啊", 500, ["地网", "全网"]),
         # subscribed capital counts: the larger amount
-        ("认缴1000万实缴100万，全网够吗", [("utter_capital_enough", "全网", "1000万元", "0")]),
+        ("认缴1000万实缴100万，全网够吗", 1000, ["全网"]),
     ],
 )
 async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
-    text: str, expected: list
+    text: str, wan: float, scopes: List[str]
 ) -> None:
     messages, events = await faq(text, "faq/capital", slots={"disclaimer_shown": True})
     rows = [m for m in messages if m["response"] in ("utter_capital_enough", "utter_capital_short")]
     got = [(m["response"], m["scope"], m["amount"], m["shortfall"]) for m in rows]
+    expected = []
+    for name in scopes:  # each scope's threshold from the rule set
+        minimum = RULES.scopes[name].min_capital_wan
+        response = "utter_capital_enough" if wan >= minimum else "utter_capital_short"
+        expected.append((response, name, f"{wan:g}万元", f"{max(0, minimum - wan):g}"))
     assert got == expected
     # answered from the user's facts, then the full assessment is offered
     assert responses(messages)[-2:] == ["utter_capital_subscribed", "utter_offer_assessment"]
@@ -558,22 +591,21 @@ async def test_renewal_with_an_expiry_date_is_computed() -> None:
         "证2027年6月30日到期，最晚什么时候续", "faq/renewal", slots={"disclaimer_shown": True}
     )
     expiry = dt.date(2027, 6, 30)
-    # 90 days before: 30 (Jun) + 31 (May) + 29 (Apr 2..30) = 90 -> 1 April
-    assert expiry - dt.timedelta(days=90) == dt.date(2027, 4, 1)
-    # 180 days before: 90 more, 31 (Mar) + 28 (Feb) + 31 (Jan) -> 1 January
-    assert expiry - dt.timedelta(days=180) == dt.date(2027, 1, 1)
+    # with the rule set's 90 and 180 days: 1 April and 1 January 2027
     assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
     answer = message(messages, "utter_deadline_renewal")
-    assert answer["expiry"] == "2027年6月30日"
-    assert answer["last_day"] == "2027年4月1日"
-    assert answer["window_start"] == "2027年1月1日"
-    assert answer["renewal_days"] == 90
+    assert answer["expiry"] == fmt(expiry)
+    assert answer["last_day"] == fmt(days_before(expiry, RENEWAL_DAYS))
+    assert answer["window_start"] == fmt(days_before(expiry, ADVISED_DAYS))
+    assert answer["renewal_days"] == RENEWAL_DAYS
     assert slots_set(events)["last_topic"] == "renewal"
 
 
 async def test_renewal_from_the_date_the_licence_was_issued() -> None:
-    # "拿的" names the issue date: 5 years of validity run to 2027-03-14, so the
-    # last day to apply (90 days before) is 2026-12-14, two weeks after TODAY.
+    # "拿的" names the issue date: the validity (5 years in the rule set) runs to
+    # 2027-03-14, so the last day to apply (90 days before) is 2026-12-14, two
+    # weeks after TODAY.
+    expiry = dt.date(2022 + VALIDITY_YEARS, 3, 15) - dt.timedelta(days=1)
     messages, _ = await faq(
         "我们的证2022年3月15日拿的，啥时候续期", "faq/renewal", slots={"disclaimer_shown": True}
     )
@@ -582,48 +614,54 @@ async def test_renewal_from_the_date_the_licence_was_issued() -> None:
         "utter_deadline_renewal",
         "utter_deadline_renewal_status_in_window",
     ]
-    assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == "2027年3月14日"
+    assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == fmt(expiry)
     answer = message(messages, "utter_deadline_renewal")
-    assert answer["expiry"] == "2027年3月14日"
-    assert answer["last_day"] == "2026年12月14日"
+    assert answer["expiry"] == fmt(expiry)
+    assert answer["last_day"] == fmt(days_before(expiry, RENEWAL_DAYS))
 
 
 async def test_followup_issue_date_after_the_renewal_answer() -> None:
     messages, _ = await followup("证是2023年5月拿到的", {"last_topic": "renewal"})
     assert responses(messages)[:2] == ["utter_deadline_expiry_from_issue", "utter_deadline_renewal"]
-    assert message(messages, "utter_deadline_renewal")["expiry"] == "2028年4月30日"
+    expiry = dt.date(2023 + VALIDITY_YEARS, 5, 1) - dt.timedelta(days=1)  # 2028-04-30
+    assert message(messages, "utter_deadline_renewal")["expiry"] == fmt(expiry)
 
 
 async def test_annual_report_after_this_years_deadline() -> None:
     messages, events = await faq("年报什么时候报", "faq/annual_report", slots={"disclaimer_shown": True})
     assert responses(messages) == ["utter_faq/annual_report", "utter_deadline_annual_report_passed"]
     status = message(messages, "utter_deadline_annual_report_passed")
-    assert status["deadline"] == "2027年3月31日"
-    assert status["this_year_deadline"] == "2026年3月31日"
-    assert status["days_left"] == (dt.date(2027, 3, 31) - TODAY).days == 124
+    month, day = (int(part) for part in RULES.deadlines["annual_report_window"]["end"].split("-"))
+    this_year = dt.date(TODAY.year, month, day)  # 31 March
+    assert this_year < TODAY
+    next_year = this_year.replace(year=TODAY.year + 1)
+    assert status["deadline"] == fmt(next_year)
+    assert status["this_year_deadline"] == fmt(this_year)
+    assert status["days_left"] == (next_year - TODAY).days
     assert slots_set(events)["last_topic"] == "annual_report"
 
 
 async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
     messages, _ = await faq("我们2026年9月28日提交的", "faq/acceptance_time", slots={"disclaimer_shown": True})
     submitted = dt.date(2026, 9, 28)
-    expected = nth_working_day_after(submitted, 5)
+    expected = nth_working_day_after(submitted, RULES.deadlines["completeness_check_working_days"])
     weekdays_only = submitted + dt.timedelta(days=7)  # Mon + 5 weekdays, ignoring holidays
     assert expected > weekdays_only  # the holiday really is in the way
     assert responses(messages) == ["utter_deadline_completeness"]  # 2026 calendar is published
     answer = message(messages, "utter_deadline_completeness")
     assert answer["submission"] == "2026年9月28日"
     assert answer["deadline"] == fmt(expected)
-    assert answer["completeness_days"] == 5
+    assert answer["completeness_days"] == RULES.deadlines["completeness_check_working_days"]
 
 
 async def test_decision_deadline_with_a_full_date() -> None:
     messages, _ = await faq("2026年10月8日受理的", "faq/review_time", slots={"disclaimer_shown": True})
     answer = message(messages, "utter_deadline_decision")
     assert answer["acceptance"] == "2026年10月8日"
-    # 23 days to 31 Oct, 30 in November, 7 in December
-    assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=60)) == "2026年12月7日"
-    assert answer["decision_days"] == 60
+    decision_days = RULES.deadlines["decision_days_after_acceptance"]
+    # 60 days: 23 to 31 Oct, 30 in November, 7 in December -> 7 December
+    assert answer["deadline"] == fmt(dt.date(2026, 10, 8) + dt.timedelta(days=decision_days))
+    assert answer["decision_days"] == decision_days
 
 
 @pytest.mark.parametrize(
@@ -667,9 +705,10 @@ async def test_followup_capital_for_the_other_scope() -> None:
     assert responses(messages) == ["utter_capital_for_scope"]
     answer = messages[0]
     assert answer["scope"] == "全网"
-    assert answer["amount"] == 1000
-    assert answer["authority"] == "工业和信息化部"
-    assert answer["paid_in_years"] == 5  # the response text uses it too
+    assert answer["amount"] == NATIONAL.min_capital_wan
+    assert answer["authority"] == NATIONAL.authority
+    # the response text uses it too
+    assert answer["paid_in_years"] == RULES.conditions["capital"].params["paid_in_years"]
 
 
 async def test_followup_materials_for_a_foreign_company() -> None:
@@ -694,17 +733,17 @@ async def test_followup_after_a_verdict_assesses_the_other_scope(capital, head, 
     filled = slots_set(events)
     assert filled["coverage"] == "全网"
     assert filled["eligibility_result"]["scope"] == "全网"
-    assert filled["eligibility_result"]["authority"] == "工业和信息化部"
+    assert filled["eligibility_result"]["authority"] == NATIONAL.authority
     assert filled["eligibility_result"]["eligible"] is eligible
 
 
 async def test_followup_after_a_verdict_with_another_province() -> None:
     slots = {**profile(), "last_topic": "verdict", "eligibility_result": {"scope": "地网"}}
     messages, events = await followup("那北京呢", slots)
-    assert message(messages, "utter_verdict_eligible")["authority"] == "北京市通信管理局"
+    assert message(messages, "utter_verdict_eligible")["authority"] == provincial("北京市")
     filled = slots_set(events)
     assert filled["province"] == "北京"
-    assert filled["eligibility_result"]["authority"] == "北京市通信管理局"
+    assert filled["eligibility_result"]["authority"] == provincial("北京市")
 
 
 async def test_followup_foreign_after_a_verdict_talks_about_foreign_investment() -> None:
@@ -717,7 +756,7 @@ async def test_followup_foreign_after_a_verdict_talks_about_foreign_investment()
 async def test_followup_date_after_the_renewal_answer() -> None:
     messages, _ = await followup("2027年6月30日", {"last_topic": "renewal"})
     assert responses(messages)[0] == "utter_deadline_renewal"
-    assert messages[0]["last_day"] == "2027年4月1日"
+    assert messages[0]["last_day"] == fmt(days_before(dt.date(2027, 6, 30), RENEWAL_DAYS))
 
 
 # --------------------------------------------------------------------------
@@ -734,7 +773,7 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
         "last_topic": "verdict",
         "eligibility_result": {
             "scope": "地网",
-            "authority": "广东省通信管理局",
+            "authority": provincial("广东省"),
             "eligible": True,
             "unmet": [],
             "warnings": [],
@@ -744,7 +783,7 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
     messages, events = await inform("刚才说错了，注册资本是80万", slots)
     sent = responses(messages)
     assert sent[:3] == ["utter_verdict_facts", "utter_verdict_not_eligible", "utter_verdict_unmet"]
-    assert "80" in message(messages, "utter_verdict_unmet")["items"]
+    assert has_number(message(messages, "utter_verdict_unmet")["items"], 80)
     filled = slots_set(events)
     assert filled["registered_capital"] == 80.0
     result = filled["eligibility_result"]
@@ -754,8 +793,8 @@ async def test_correction_after_the_verdict_gives_a_new_verdict() -> None:
 async def test_bare_date_after_the_renewal_answer() -> None:
     messages, events = await inform("2027年6月30日", {"last_topic": "renewal"})
     assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
-    assert messages[0]["last_day"] == "2027年4月1日"
-    assert messages[0]["window_start"] == "2027年1月1日"
+    assert messages[0]["last_day"] == fmt(days_before(dt.date(2027, 6, 30), RENEWAL_DAYS))
+    assert messages[0]["window_start"] == fmt(days_before(dt.date(2027, 6, 30), ADVISED_DAYS))
     assert "eligibility_result" not in slots_set(events)
 
 
@@ -943,7 +982,7 @@ async def test_a_staff_count_question_is_answered_from_the_count() -> None:
     "text, scope, authority_has",
     [
         ("我们只在江苏做，得去工信部办？", "地网", "江苏"),
-        ("业务覆盖广东和湖南两个省，找哪里批", "全网", "工业和信息化部"),
+        ("业务覆盖广东和湖南两个省，找哪里批", "全网", NATIONAL.authority),
         ("we only operate in Shanghai, who approves?", "地网", "上海"),
     ],
 )
