@@ -83,12 +83,14 @@ $(DEV): $(VENV)/.installed requirements-dev.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
+PY_DIRS := actions channels components console licence patches scripts stores bench tests zhtext
 PURE_TESTS := tests/unit/test_decision.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
               tests/unit/test_dates.py tests/unit/test_console_queries.py tests/unit/test_console_unanswered.py
-check: $(DEV) ## lint (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
-	$(BIN)/ruff check --no-cache actions channels components console licence patches scripts stores bench tests zhtext
+check: $(DEV) ## lint and format (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
+	$(BIN)/ruff check --no-cache $(PY_DIRS)
+	$(BIN)/ruff format --check --no-cache $(PY_DIRS)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy --cache-dir=/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)

@@ -109,9 +109,7 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
     return topic if answered else None
 
 
-def offer_assessment(
-    dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool
-) -> List[EventType]:
+def offer_assessment(dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool) -> List[EventType]:
     """After an answer computed from the user's own facts (outside the
     interview), offer the full assessment; any other answer withdraws an
     earlier offer, so that a later "好的" does not start an interview."""
@@ -194,10 +192,8 @@ def answer_from_facts(
     return False
 
 
-def answer_staff_count(
-    dispatcher: CollectingDispatcher, text: str, recorded: Any = None
-) -> bool:
-    """"公司就3个人交社保 行吗": the count against the usual minimum. False (and
+def answer_staff_count(dispatcher: CollectingDispatcher, text: str, recorded: Any = None) -> bool:
+    """ "公司就3个人交社保 行吗": the count against the usual minimum. False (and
     nothing said) when the text states no usable head count and none is recorded."""
     count = parse_count(text)
     if count is None and isinstance(recorded, (int, float)) and not isinstance(recorded, bool):
@@ -213,7 +209,7 @@ def answer_staff_count(
 
 
 def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bool:
-    """"我们只在江苏做，得去工信部办？": the scope and authority that follow from
+    """ "我们只在江苏做，得去工信部办？": the scope and authority that follow from
     where the company operates. One mainland province (or words for one
     province) -> 地网 with that province's authority; two or more provinces or
     nationwide words -> 全网. False when the text says neither."""
@@ -228,10 +224,8 @@ def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bo
     return True
 
 
-def answer_capital_amount(
-    dispatcher: CollectingDispatcher, text: str, recorded: Any = None
-) -> bool:
-    """"注册资本1kw想办全网 够不够": compare the amount with the threshold of the
+def answer_capital_amount(dispatcher: CollectingDispatcher, text: str, recorded: Any = None) -> bool:
+    """ "注册资本1kw想办全网 够不够": compare the amount with the threshold of the
     scope named, or of both scopes. The largest amount stated counts, because
     subscribed capital counts ("认缴1000万实缴100万" has 1000万). False (and
     nothing said) when the text states no usable amount with a unit and
@@ -251,9 +245,7 @@ def answer_capital_amount(
     return True
 
 
-def answer_dated(
-    dispatcher: CollectingDispatcher, topic: Optional[str], text: str, today: dt.date
-) -> bool:
+def answer_dated(dispatcher: CollectingDispatcher, topic: Optional[str], text: str, today: dt.date) -> bool:
     """Compute the dates of a deadline topic from the date in ``text``; False
     (and nothing said) when the topic has no deadline or the text no date.
     A renewal question may give the issue date instead of the expiry."""
@@ -271,9 +263,7 @@ def answer_dated(
     return True
 
 
-def answer_renewal_from_issue(
-    dispatcher: CollectingDispatcher, issued: dt.date, today: dt.date
-) -> None:
+def answer_renewal_from_issue(dispatcher: CollectingDispatcher, issued: dt.date, today: dt.date) -> None:
     """Renewal dates for a licence the user says was issued on ``issued``."""
     rules = deadline_rules()
     expiry = deadlines.expiry_from_issue(issued, rules)
@@ -286,9 +276,7 @@ def answer_renewal_from_issue(
     answer_deadline(dispatcher, "renewal", expiry, today)
 
 
-def answer_deadline(
-    dispatcher: CollectingDispatcher, topic: str, when: dt.date, today: dt.date
-) -> None:
+def answer_deadline(dispatcher: CollectingDispatcher, topic: str, when: dt.date, today: dt.date) -> None:
     rules = deadline_rules()
     fmt = deadlines.format_date
     if topic == "renewal":
@@ -313,9 +301,7 @@ def answer_deadline(
             completeness_days=rules.completeness_check_working_days,
         )
         if check.caveat:
-            dispatcher.utter_message(
-                response="utter_deadline_caveat", year=check.deadline.year
-            )
+            dispatcher.utter_message(response="utter_deadline_caveat", year=check.deadline.year)
     elif topic == "review_time":
         dispatcher.utter_message(
             response="utter_deadline_decision",

@@ -34,10 +34,7 @@ def reset_events() -> List[EventType]:
     return [SlotSet(slot, None) for slot in slots] + [SlotSet(ATTEMPTS_SLOT, 0)]
 
 
-
-def render_decision(
-    dispatcher: CollectingDispatcher, decision: Decision, today: dt.date
-) -> List[EventType]:
+def render_decision(dispatcher: CollectingDispatcher, decision: Decision, today: dt.date) -> List[EventType]:
     """Tell the user the verdict: reasons, fixes, warnings, materials, dated steps."""
     common = {
         "scope": decision.scope or "",
@@ -56,24 +53,17 @@ def render_decision(
         dispatcher.utter_message(response="utter_verdict_eligible", **common)
     elif decision.eligible is False:
         dispatcher.utter_message(response="utter_verdict_not_eligible", **common)
-        dispatcher.utter_message(
-            response="utter_verdict_unmet", items=bullet_list(unmet_items(decision))
-        )
+        dispatcher.utter_message(response="utter_verdict_unmet", items=bullet_list(unmet_items(decision)))
     else:
         dispatcher.utter_message(response="utter_verdict_undetermined", **common)
     if decision.warnings:
         items = [
-            text("note_item", label=decision.labels[c], note=decision.notes[c])
-            for c in decision.warnings
+            text("note_item", label=decision.labels[c], note=decision.notes[c]) for c in decision.warnings
         ]
         dispatcher.utter_message(response="utter_verdict_warnings", items=bullet_list(items))
     if decision.unknown:
-        dispatcher.utter_message(
-            response="utter_verdict_unknown", items=bullet_list(unknown_items(decision))
-        )
-    dispatcher.utter_message(
-        response="utter_verdict_materials", items=bullet_list(list(decision.materials))
-    )
+        dispatcher.utter_message(response="utter_verdict_unknown", items=bullet_list(unknown_items(decision)))
+    dispatcher.utter_message(response="utter_verdict_materials", items=bullet_list(list(decision.materials)))
     dispatcher.utter_message(
         response="utter_verdict_next_steps",
         items=bullet_list(dated_steps(decision, today)),
@@ -137,7 +127,6 @@ def verdict_events(
     decision = assess(profile)
     events += render_decision(dispatcher, decision, settings().today())
     return events + [SlotSet(LAST_TOPIC_SLOT, "verdict")]
-
 
 
 def reassess(

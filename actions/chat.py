@@ -54,4 +54,3 @@ class ActionUnclear(SafeAction):
             return continue_topic(dispatcher, tracker, topic, text)
         dispatcher.utter_message(response="utter_default")
         return []
-

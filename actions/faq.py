@@ -60,8 +60,8 @@ def asks_about_the_company(tracker: Tracker) -> bool:
     statement of facts: the company described, then asked about as a whole."""
     message = tracker.latest_message or {}
     ranking = list(message.get("fine_ranking") or [])
-    return bool(ranking) and ranking[0].get("name") in COMPANY_LABELS and is_question(
-        message.get("text") or ""
+    return (
+        bool(ranking) and ranking[0].get("name") in COMPANY_LABELS and is_question(message.get("text") or "")
     )
 
 
@@ -93,8 +93,10 @@ class ActionAnswerFaq(SafeAction):
             if answered:
                 events = notice_once(dispatcher, tracker)
                 dispatcher.messages.extend(trial.messages)
-                return events + [SlotSet(LAST_TOPIC_SLOT, answered[0])] + offer_assessment(
-                    dispatcher, tracker, not tracker.get_slot(RESULT_SLOT)
+                return (
+                    events
+                    + [SlotSet(LAST_TOPIC_SLOT, answered[0])]
+                    + offer_assessment(dispatcher, tracker, not tracker.get_slot(RESULT_SLOT))
                 )
             if candidates == COMPANY_FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
                 return offer_assessment(dispatcher, tracker, computed=True)
@@ -120,9 +122,7 @@ class ActionAnswerFaq(SafeAction):
             computed = answer_topic(dispatcher, part_topic, part_text, today, recorded) or computed
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
-        return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(
-            dispatcher, tracker, offer
-        )
+        return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(dispatcher, tracker, offer)
 
 
 # The FAQ label a "X呢" follow-up must have, at least, to count as naming topic X
@@ -137,7 +137,7 @@ MAX_EXTRA_ANSWERS = 2
 
 
 def interview_answer(tracker: Tracker, text: str) -> List[EventType]:
-    """"有的 不过是租的 可以吗" during the interview: the question is answered
+    """ "有的 不过是租的 可以吗" during the interview: the question is answered
     here, and the answer before it is kept for the open question (the form
     does not read a message the FAQ rule took)."""
     requested = tracker.get_slot(REQUESTED_SLOT)
@@ -228,9 +228,7 @@ class ActionFollowup(SafeAction):
             if topic in ("authority", "scope_difference", "process"):
                 dispatcher.utter_message(response="utter_authority_for_scope", **facts)
             else:
-                dispatcher.utter_message(
-                    response="utter_capital_for_scope", **facts, **faq_vars()
-                )
+                dispatcher.utter_message(response="utter_capital_for_scope", **facts, **faq_vars())
             return events
         inherited = followup_topic(text, topic)
         if inherited is not None:

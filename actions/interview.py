@@ -78,10 +78,7 @@ class Turn:
     def answers_elsewhere(self) -> bool:
         """Answers only to other questions ("租的写字楼" to the credit question)."""
         return bool(
-            self.requested
-            and self.values
-            and self.requested not in self.values
-            and self.problem is None
+            self.requested and self.values and self.requested not in self.values and self.problem is None
         )
 
 
@@ -202,9 +199,7 @@ class ValidateEligibilityForm(GuardedFormValidation):
         return {slot: value}
 
 
-def ask_again(
-    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, problem: str
-) -> Dict[Text, Any]:
+def ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, problem: str) -> Dict[Text, Any]:
     """Say why the answer could not be read; after MAX_REASKS, record "unknown"
     and move on, so that one question never blocks the verdict."""
     attempts = int(tracker.get_slot(ATTEMPTS_SLOT) or 0) + 1
@@ -216,7 +211,7 @@ def ask_again(
 
 
 def acknowledge(dispatcher: CollectingDispatcher, turn: Turn) -> None:
-    """"租的写字楼" to the credit question: say the answer was kept (or that
+    """ "租的写字楼" to the credit question: say the answer was kept (or that
     it replaced an earlier one); the open question is asked again."""
     before, values = turn.before, turn.values
     corrected = answer_topics(s for s in values if before.get(s) not in (None, values[s]))
@@ -238,11 +233,7 @@ class ActionStartInterview(SafeAction):
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_start_interview")
         found = extract_answers(latest_text(tracker), None, settings().today())
-        prefill = [
-            SlotSet(slot, value)
-            for slot, value in found.values.items()
-            if slot in interview_slots()
-        ]
+        prefill = [SlotSet(slot, value) for slot, value in found.values.items() if slot in interview_slots()]
         return reset_events() + prefill
 
 

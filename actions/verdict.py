@@ -81,9 +81,7 @@ class ActionExplainVerdict(SafeAction):
             return []
         decision = assess(profile_from(tracker))
         if decision.unmet:
-            dispatcher.utter_message(
-                response="utter_verdict_unmet", items=bullet_list(unmet_items(decision))
-            )
+            dispatcher.utter_message(response="utter_verdict_unmet", items=bullet_list(unmet_items(decision)))
         elif decision.unknown:
             dispatcher.utter_message(
                 response="utter_verdict_unknown", items=bullet_list(unknown_items(decision))
@@ -102,9 +100,7 @@ class ActionAcceptOffer(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        return [SlotSet("pending_offer", None)] + reassess(
-            dispatcher, tracker, scope="地网"
-        )
+        return [SlotSet("pending_offer", None)] + reassess(dispatcher, tracker, scope="地网")
 
 
 class ActionHandleInform(SafeAction):
@@ -144,9 +140,7 @@ class ActionHandleInform(SafeAction):
         if values:
             # facts about the company without a request: start the interview with them
             dispatcher.utter_message(response="utter_start_interview")
-            return reset_events() + [SlotSet(k, v) for k, v in values.items()] + [
-                FollowupAction(FORM)
-            ]
+            return reset_events() + [SlotSet(k, v) for k, v in values.items()] + [FollowupAction(FORM)]
         if parse_date(text, today) is not None:
             dispatcher.utter_message(response="utter_ask_date_topic")
             return []

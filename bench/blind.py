@@ -120,21 +120,31 @@ class Scorer:
                 cells = self.turn(sender, turn["text"])
                 if i == 0:
                     continue  # the first turn is a plain question, scored elsewhere
-                rows.append({
-                    "text": turn["text"], "expect": turn["expect"], "got": cells,
-                    "context": case["turns"][0]["text"],
-                    "ok": answers(cells, turn["expect"]),
-                })
+                rows.append(
+                    {
+                        "text": turn["text"],
+                        "expect": turn["expect"],
+                        "got": cells,
+                        "context": case["turns"][0]["text"],
+                        "ok": answers(cells, turn["expect"]),
+                    }
+                )
         return summarise(rows)
 
     def interview(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
         # Plain answers for the questions before the one under test.
         plain = {
-            "coverage": "全网", "province": "广东", "is_company": "是的，有限公司",
-            "registered_capital": "2000万", "foreign_investment": "没有外资",
-            "on_dishonest_list": "不在", "violations_3y": "没有违规",
-            "business_scope_ok": "包含", "insured_staff": "10个",
-            "has_premises": "有", "has_call_centre_system": "有",
+            "coverage": "全网",
+            "province": "广东",
+            "is_company": "是的，有限公司",
+            "registered_capital": "2000万",
+            "foreign_investment": "没有外资",
+            "on_dishonest_list": "不在",
+            "violations_3y": "没有违规",
+            "business_scope_ok": "包含",
+            "insured_staff": "10个",
+            "has_premises": "有",
+            "has_call_centre_system": "有",
         }
         rows = []
         for case in cases:
@@ -184,8 +194,7 @@ def offtopic_summary(off: Dict[str, Any], questions: Optional[Dict[str, Any]]) -
     lost = 0
     if questions:
         lost = sum(
-            1 for r in questions["rows"]
-            if r["got"][:1] == ["out_of_scope"] and r["expect"] != "out_of_scope"
+            1 for r in questions["rows"] if r["got"][:1] == ["out_of_scope"] and r["expect"] != "out_of_scope"
         )
         off["licence_questions_lost"] = lost
         off["licence_questions_lost_share"] = round(lost / max(questions["n"], 1), 3)
@@ -221,8 +230,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             extra = f"; licence questions lost to out_of_scope: {result['licence_questions_lost']}"
         print(f"{name}: {result['ok']}/{result['n']} = {result['share']:.3f}{extra}")
         misses = Counter(
-            (str(r.get("expect")), str((r.get("got") or ["-"])[0] if isinstance(r.get("got"), list) else r.get("got")))
-            for r in result["rows"] if not r["ok"]
+            (
+                str(r.get("expect")),
+                str((r.get("got") or ["-"])[0] if isinstance(r.get("got"), list) else r.get("got")),
+            )
+            for r in result["rows"]
+            if not r["ok"]
         )
         for (expect, got), count in misses.most_common(8):
             print(f"    {count:3d}  expected {expect}, got {got}")

@@ -117,8 +117,11 @@ async def train_and_test(config: Path, train: Path, test: Path, out: Path, name:
     out.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     model = train_nlu(
-        config=str(config), nlu_data=str(train), output=str(out / "model"),
-        fixed_model_name=name, domain=str(ROOT / "domain.yml"),
+        config=str(config),
+        nlu_data=str(train),
+        output=str(out / "model"),
+        fixed_model_name=name,
+        domain=str(ROOT / "domain.yml"),
     )
     train_s = time.monotonic() - start
     if not model:
@@ -126,8 +129,14 @@ async def train_and_test(config: Path, train: Path, test: Path, out: Path, name:
     agent = Agent.load(model)
     start = time.monotonic()
     await run_evaluation(
-        str(test), agent.processor, output_directory=str(out / "report"), successes=True,
-        errors=True, disable_plotting=True, report_as_dict=True, domain_path=str(ROOT / "domain.yml"),
+        str(test),
+        agent.processor,
+        output_directory=str(out / "report"),
+        successes=True,
+        errors=True,
+        disable_plotting=True,
+        report_as_dict=True,
+        domain_path=str(ROOT / "domain.yml"),
     )
     test_s = time.monotonic() - start
     result = read_report(out / "report", count_entities(test))
@@ -154,27 +163,47 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     heldout = asyncio.run(
-        train_and_test(args.config, args.split / "training_data.yml", args.split / "test_data.yml",
-                       args.out / "heldout", f"{args.name}-heldout")
+        train_and_test(
+            args.config,
+            args.split / "training_data.yml",
+            args.split / "test_data.yml",
+            args.out / "heldout",
+            f"{args.name}-heldout",
+        )
     )
-    print(f"[{args.name}] held-out intent macro-F1 {heldout['intent_macro_f1']:.3f} "
-          f"(train {heldout['train_s']} s)", flush=True)
+    print(
+        f"[{args.name}] held-out intent macro-F1 {heldout['intent_macro_f1']:.3f} "
+        f"(train {heldout['train_s']} s)",
+        flush=True,
+    )
     folds = []
     fold_paths = write_folds(args.nlu, args.out / "folds", args.folds, args.seed) if args.folds >= 2 else []
     for i, paths in enumerate(fold_paths):
-        r = asyncio.run(train_and_test(args.config, paths["train"], paths["test"], paths["dir"],
-                                       f"{args.name}-fold{i}"))
-        print(f"[{args.name}] fold {i + 1}/{args.folds} intent macro-F1 {r['intent_macro_f1']:.3f} "
-              f"(train {r['train_s']} s)", flush=True)
+        r = asyncio.run(
+            train_and_test(args.config, paths["train"], paths["test"], paths["dir"], f"{args.name}-fold{i}")
+        )
+        print(
+            f"[{args.name}] fold {i + 1}/{args.folds} intent macro-F1 {r['intent_macro_f1']:.3f} "
+            f"(train {r['train_s']} s)",
+            flush=True,
+        )
         folds.append(r)
-    metric_keys = ["intent_accuracy", "intent_macro_f1", "intent_weighted_f1",
-                   "response_accuracy", "response_macro_f1", "entity_f1"]
+    metric_keys = [
+        "intent_accuracy",
+        "intent_macro_f1",
+        "intent_weighted_f1",
+        "response_accuracy",
+        "response_macro_f1",
+        "entity_f1",
+    ]
     cv = aggregate_folds([{k: f.get(k) for k in metric_keys} for f in folds])
     train_times = [heldout["train_s"]] + [f["train_s"] for f in folds]
     result = {
         "heldout": heldout,
         "cv": cv,
-        "cv_folds": [{k: f.get(k) for k in metric_keys + ["train_s", "test_s", "test_examples"]} for f in folds],
+        "cv_folds": [
+            {k: f.get(k) for k in metric_keys + ["train_s", "test_s", "test_examples"]} for f in folds
+        ],
         "entities_annotated": count_entities(args.nlu),
         "mean_train_s": round(sum(train_times) / len(train_times), 1),
         "duration_s": round(time.monotonic() - started, 1),

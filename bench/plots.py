@@ -63,8 +63,15 @@ def confusion_plot(pairs: Sequence[Sequence[str]], title: str, path: Path) -> No
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
             if count:
-                ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
-                        color="white" if count > peak / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(count),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if count > peak / 2 else "black",
+                )
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()

@@ -92,12 +92,30 @@ def train(name: str, reuse: bool) -> Dict[str, Any]:
         log(f"reusing {model.relative_to(ROOT)} (training time not measured)")
         return {"duration_s": None, "model": str(model), "model_mb": round(model.stat().st_size / 2**20, 1)}
     seconds = run_logged(
-        [str(RASA), "train", "--config", str(CONFIGS[name]), "--domain", "domain.yml", "--data", "data",
-         "--out", str(BUILD / "models"), "--fixed-model-name", name, "--force", "--quiet"],
+        [
+            str(RASA),
+            "train",
+            "--config",
+            str(CONFIGS[name]),
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(BUILD / "models"),
+            "--fixed-model-name",
+            name,
+            "--force",
+            "--quiet",
+        ],
         BUILD / "logs" / f"train-{name}.log",
     )
     log(f"trained {name} in {seconds:.1f} s")
-    return {"duration_s": round(seconds, 1), "model": str(model), "model_mb": round(model.stat().st_size / 2**20, 1)}
+    return {
+        "duration_s": round(seconds, 1),
+        "model": str(model),
+        "model_mb": round(model.stat().st_size / 2**20, 1),
+    }
 
 
 def nlu(folds: Dict[str, int]) -> Dict[str, Any]:
@@ -106,8 +124,21 @@ def nlu(folds: Dict[str, int]) -> Dict[str, Any]:
     split = BUILD / "nlu" / "split"
     shutil.rmtree(split, ignore_errors=True)
     run_logged(
-        [str(RASA), "data", "split", "nlu", "--nlu", "data/nlu", "--training-fraction", "0.8",
-         "--random-seed", "42", "--out", str(split), "--quiet"],
+        [
+            str(RASA),
+            "data",
+            "split",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--training-fraction",
+            "0.8",
+            "--random-seed",
+            "42",
+            "--out",
+            str(split),
+            "--quiet",
+        ],
         BUILD / "logs" / "split.log",
     )
     procs = {}
@@ -116,11 +147,33 @@ def nlu(folds: Dict[str, int]) -> Dict[str, Any]:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         logfile = open(BUILD / "logs" / f"nlu-{name}.log", "wb")
-        procs[name] = (subprocess.Popen(
-            [str(PY), "-m", "bench.nlu", "--config", str(config), "--name", name, "--split", str(split),
-             "--out", str(out), "--folds", str(folds[name]), "--seed", "42"],
-            cwd=ROOT, env=bench_env(), stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True,
-        ), logfile)
+        procs[name] = (
+            subprocess.Popen(
+                [
+                    str(PY),
+                    "-m",
+                    "bench.nlu",
+                    "--config",
+                    str(config),
+                    "--name",
+                    name,
+                    "--split",
+                    str(split),
+                    "--out",
+                    str(out),
+                    "--folds",
+                    str(folds[name]),
+                    "--seed",
+                    "42",
+                ],
+                cwd=ROOT,
+                env=bench_env(),
+                stdout=logfile,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ),
+            logfile,
+        )
     try:
         for name, (proc, logfile) in procs.items():
             code = proc.wait()
@@ -145,13 +198,20 @@ def serving(models: Dict[str, Path], quick: bool) -> Dict[str, Any]:
     try:
         actions.start_actions()
         for name in ("project", "peer"):
-            log(f"serving {name}: cold start, warm-up, {runs}"
-                + (" and the load test" if name == "project" else ""))
-            results[name] = bench_bot(name, models[name], workdir / name, actions.actions_port, runs,
-                                      with_load=(name == "project"))
+            log(
+                f"serving {name}: cold start, warm-up, {runs}"
+                + (" and the load test" if name == "project" else "")
+            )
+            results[name] = bench_bot(
+                name, models[name], workdir / name, actions.actions_port, runs, with_load=(name == "project")
+            )
             s = results[name]
-            log(f"{name}: cold start {s['cold_start_s']} s, RSS {s['rss_mb']} MB, "
-                + ", ".join(f"c={c}: p95 {s[f'c{c}']['p95_ms']} ms {s[f'c{c}']['msg_per_s']} msg/s" for c, _ in runs))
+            log(
+                f"{name}: cold start {s['cold_start_s']} s, RSS {s['rss_mb']} MB, "
+                + ", ".join(
+                    f"c={c}: p95 {s[f'c{c}']['p95_ms']} ms {s[f'c{c}']['msg_per_s']} msg/s" for c, _ in runs
+                )
+            )
     finally:
         actions.stop_actions()
     if not quick:
@@ -162,18 +222,52 @@ def serving(models: Dict[str, Path], quick: bool) -> Dict[str, Any]:
 def targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     nlu, serve, train_ = result["nlu"], result["serving"], result["training"]
     return [
-        check_target("intent macro-F1, held-out", nlu["project"]["heldout"]["intent_macro_f1"], ">=", 0.97,
-                     nlu["peer"]["heldout"]["intent_macro_f1"]),
-        check_target("intent macro-F1, 5-fold CV", nlu["project"]["cv"]["intent_macro_f1"], ">=", 0.95,
-                     nlu["peer"]["cv"].get("intent_macro_f1")),
-        check_target("p95 latency at 1 conversation (ms)", serve["project"]["c1"]["p95_ms"], "<=", 150,
-                     serve["peer"]["c1"]["p95_ms"], unit=" ms"),
-        check_target("throughput at 10 conversations (msg/s)", serve["project"]["c10"]["msg_per_s"], ">=", 1.5,
-                     serve["peer"]["c10"]["msg_per_s"], relative=True),
-        check_target("Rasa server RSS after warm-up (MB)", serve["project"]["rss_mb"], "<=", 1.0,
-                     serve["peer"]["rss_mb"], relative=True),
-        check_target("full training (s)", train_["project"]["duration_s"], "<", 180,
-                     train_["peer"]["duration_s"], unit=" s"),
+        check_target(
+            "intent macro-F1, held-out",
+            nlu["project"]["heldout"]["intent_macro_f1"],
+            ">=",
+            0.97,
+            nlu["peer"]["heldout"]["intent_macro_f1"],
+        ),
+        check_target(
+            "intent macro-F1, 5-fold CV",
+            nlu["project"]["cv"]["intent_macro_f1"],
+            ">=",
+            0.95,
+            nlu["peer"]["cv"].get("intent_macro_f1"),
+        ),
+        check_target(
+            "p95 latency at 1 conversation (ms)",
+            serve["project"]["c1"]["p95_ms"],
+            "<=",
+            150,
+            serve["peer"]["c1"]["p95_ms"],
+            unit=" ms",
+        ),
+        check_target(
+            "throughput at 10 conversations (msg/s)",
+            serve["project"]["c10"]["msg_per_s"],
+            ">=",
+            1.5,
+            serve["peer"]["c10"]["msg_per_s"],
+            relative=True,
+        ),
+        check_target(
+            "Rasa server RSS after warm-up (MB)",
+            serve["project"]["rss_mb"],
+            "<=",
+            1.0,
+            serve["peer"]["rss_mb"],
+            relative=True,
+        ),
+        check_target(
+            "full training (s)",
+            train_["project"]["duration_s"],
+            "<",
+            180,
+            train_["peer"]["duration_s"],
+            unit=" s",
+        ),
     ]
 
 
@@ -181,8 +275,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="2 folds, fewer turns, 15 s load (a smoke run)")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
-    parser.add_argument("--peer-folds", type=int, default=None,
-                        help="folds for the peer only (default: --folds; 0 = held-out only, when time is short)")
+    parser.add_argument(
+        "--peer-folds",
+        type=int,
+        default=None,
+        help="folds for the peer only (default: --folds; 0 = held-out only, when time is short)",
+    )
     parser.add_argument("--reuse-models", action="store_true", help="skip training when bench models exist")
     args = parser.parse_args()
     os.chdir(ROOT)
@@ -220,15 +318,17 @@ def main() -> int:
     result["serving"] = serve
     t = time.monotonic()
     folds = {"project": args.folds, "peer": args.folds if args.peer_folds is None else args.peer_folds}
-    log(f"phase 3/3: NLU held-out and CV ({folds} folds), both pipelines side by side (the peer is the slow one)")
+    log(
+        f"phase 3/3: NLU held-out and CV ({folds} folds), both pipelines side by side (the peer is the slow one)"
+    )
     nlu_results = nlu(folds)
     phases["nlu"] = round(time.monotonic() - t, 1)
     for name in CONFIGS:
         phases[f"nlu {name} (in parallel)"] = nlu_results[name]["duration_s"]
     annotated = nlu_results["project"]["entities_annotated"]
     result["nlu"] = {
-        name: {k: v for k, v in r.items() if k != "heldout"} | {
-            "heldout": {k: v for k, v in r["heldout"].items() if k != "pairs"}}
+        name: {k: v for k, v in r.items() if k != "heldout"}
+        | {"heldout": {k: v for k, v in r["heldout"].items() if k != "pairs"}}
         for name, r in nlu_results.items()
     }
     if annotated == 0:
@@ -238,10 +338,16 @@ def main() -> int:
             "patterns in data/spacy, tested by the unit tests of licence/extract.py and the "
             "interview end-to-end tests); the peer's DIET has no entity to learn."
         )
-    plots.confusion_plot(nlu_results["project"]["heldout"]["pairs"],
-                         "Project intents, held-out split (faq = all FAQ sub-topics)", RESULTS / "confusion.png")
-    plots.confusion_plot(nlu_results["peer"]["heldout"]["pairs"],
-                         "Peer (default pipeline) intents, held-out split", RESULTS / "confusion_peer.png")
+    plots.confusion_plot(
+        nlu_results["project"]["heldout"]["pairs"],
+        "Project intents, held-out split (faq = all FAQ sub-topics)",
+        RESULTS / "confusion.png",
+    )
+    plots.confusion_plot(
+        nlu_results["peer"]["heldout"]["pairs"],
+        "Peer (default pipeline) intents, held-out split",
+        RESULTS / "confusion_peer.png",
+    )
 
     phases["total"] = round(time.monotonic() - started, 1)
 
@@ -266,7 +372,9 @@ def main() -> int:
     (RESULTS / "latest.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", "utf-8")
     (RESULTS / "latest.md").write_text(render_markdown(result), "utf-8")
     print()
-    print(f"bench done in {phases['total']:.0f} s: bench/results/latest.md, latest.json, latency.png, confusion.png")
+    print(
+        f"bench done in {phases['total']:.0f} s: bench/results/latest.md, latest.json, latency.png, confusion.png"
+    )
     for line in summary_lines(result):
         print("  " + line)
     return 0

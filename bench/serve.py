@@ -36,11 +36,25 @@ class BenchBot(Bot):
     def _popen_rasa(self, log: Any) -> subprocess.Popen:
         return subprocess.Popen(
             [
-                str(RASA), "run", "--model", str(self.model), "--enable-api",
-                f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
-                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                str(RASA),
+                "run",
+                "--model",
+                str(self.model),
+                "--enable-api",
+                f"--auth-token={self.token}",
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
             ],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -56,8 +70,11 @@ class BenchBot(Bot):
             if self.rasa.poll() is not None:
                 raise RuntimeError(f"rasa exited with {self.rasa.returncode}, see {self.workdir}/rasa.log")
             try:
-                r = requests.post(f"{self.url}/webhooks/rest/webhook",
-                                  json={"sender": sender, "message": "你好"}, timeout=30)
+                r = requests.post(
+                    f"{self.url}/webhooks/rest/webhook",
+                    json={"sender": sender, "message": "你好"},
+                    timeout=30,
+                )
                 if r.status_code == 200 and any(m.get("text") for m in r.json()):
                     self.cold_start_s = time.monotonic() - started
                     return self.cold_start_s
@@ -120,8 +137,9 @@ class Driver:
     def _send(self, session: requests.Session, sender: str, text: str) -> Turn:
         started = time.monotonic()
         try:
-            r = session.post(f"{self.url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=60)
+            r = session.post(
+                f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+            )
             latency = time.monotonic() - started
             if r.status_code != 200:
                 return Turn(sender, text, latency, False, error=f"HTTP {r.status_code}")
@@ -134,8 +152,9 @@ class Driver:
         except (requests.RequestException, ValueError) as e:
             return Turn(sender, text, time.monotonic() - started, False, error=type(e).__name__)
 
-    def run(self, concurrency: int, max_turns: Optional[int] = None,
-            duration_s: Optional[float] = None) -> Tuple[List[Turn], float]:
+    def run(
+        self, concurrency: int, max_turns: Optional[int] = None, duration_s: Optional[float] = None
+    ) -> Tuple[List[Turn], float]:
         """Run `concurrency` workers until max_turns turns were sent in total or
         duration_s passed (a turn in flight is finished). Returns the turns and
         the wall time."""
@@ -213,8 +232,9 @@ def load_test(bot: BenchBot, concurrency: int = 20, duration_s: float = 60) -> D
     }
 
 
-def bench_bot(name: str, model: Path, workdir: Path, actions_port: int,
-              runs: List[Tuple[int, int]], with_load: bool) -> Dict[str, Any]:
+def bench_bot(
+    name: str, model: Path, workdir: Path, actions_port: int, runs: List[Tuple[int, int]], with_load: bool
+) -> Dict[str, Any]:
     """Cold start, warm-up, RSS, latency at each (concurrency, turns), and the load
     test when asked. The action server (shared by both bots) is already up."""
     workdir.mkdir(parents=True, exist_ok=True)

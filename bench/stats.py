@@ -136,9 +136,7 @@ def compare_conversation(
                 kind = "duplicated"
             else:
                 kind = "different"
-            problems.append(
-                f"turn {i}: {kind} bot messages (REST {len(replied)}, tracker {len(recorded)})"
-            )
+            problems.append(f"turn {i}: {kind} bot messages (REST {len(replied)}, tracker {len(recorded)})")
     return problems
 
 
@@ -262,9 +260,7 @@ def render_markdown(result: Dict[str, Any]) -> str:
         ("entity F1 (micro)", "entity_f1"),
     ]:
         rows.append(
-            [label]
-            + [fmt(nlu[b]["heldout"].get(key)) for b in bots]
-            + [pm(nlu[b]["cv"], key) for b in bots]
+            [label] + [fmt(nlu[b]["heldout"].get(key)) for b in bots] + [pm(nlu[b]["cv"], key) for b in bots]
         )
     out.append(
         table(["metric", "project held-out", "peer held-out", "project 5-fold CV", "peer 5-fold CV"], rows)
@@ -294,8 +290,16 @@ def render_markdown(result: Dict[str, Any]) -> str:
         for c_key in concurrency_keys(s):
             m = s[c_key]
             rows.append(
-                [b, c_key[1:], m["turns"], m["errors"], fmt(m["p50_ms"], 1), fmt(m["p95_ms"], 1),
-                 fmt(m["p99_ms"], 1), fmt(m["msg_per_s"], 2)]
+                [
+                    b,
+                    c_key[1:],
+                    m["turns"],
+                    m["errors"],
+                    fmt(m["p50_ms"], 1),
+                    fmt(m["p95_ms"], 1),
+                    fmt(m["p99_ms"], 1),
+                    fmt(m["msg_per_s"], 2),
+                ]
             )
     out.append(table(["bot", "concurrency", "turns", "errors", "p50 ms", "p95 ms", "p99 ms", "msg/s"], rows))
     out.append("")
@@ -303,10 +307,17 @@ def render_markdown(result: Dict[str, Any]) -> str:
     for b in bots:
         s = serving[b]
         rows.append(
-            [b, fmt(s.get("cold_start_s"), 1), fmt(s.get("rss_mb"), 0),
-             fmt(train[b].get("duration_s"), 1), fmt(train[b].get("model_mb"), 1)]
+            [
+                b,
+                fmt(s.get("cold_start_s"), 1),
+                fmt(s.get("rss_mb"), 0),
+                fmt(train[b].get("duration_s"), 1),
+                fmt(train[b].get("model_mb"), 1),
+            ]
         )
-    out.append(table(["bot", "cold start s", "Rasa RSS MB after warm-up", "full `rasa train` s", "model MB"], rows))
+    out.append(
+        table(["bot", "cold start s", "Rasa RSS MB after warm-up", "full `rasa train` s", "model MB"], rows)
+    )
     out.append("")
     out.append(
         "Cold start: from starting `rasa run` to the first correct REST answer (the action "
@@ -321,12 +332,34 @@ def render_markdown(result: Dict[str, Any]) -> str:
         m = load["latency"]
         out.append(
             table(
-                ["conversations", "seconds", "turns", "error responses", "conversations checked",
-                 "mismatched conversations", "p50 ms", "p95 ms", "p99 ms", "msg/s", "passed"],
-                [[load["concurrency"], load["duration_s"], m["turns"], m["errors"],
-                  load["conversations"], load["mismatched_conversations"], fmt(m["p50_ms"], 1),
-                  fmt(m["p95_ms"], 1), fmt(m["p99_ms"], 1), fmt(m["msg_per_s"], 2),
-                  fmt(load["passed"])]],
+                [
+                    "conversations",
+                    "seconds",
+                    "turns",
+                    "error responses",
+                    "conversations checked",
+                    "mismatched conversations",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    "msg/s",
+                    "passed",
+                ],
+                [
+                    [
+                        load["concurrency"],
+                        load["duration_s"],
+                        m["turns"],
+                        m["errors"],
+                        load["conversations"],
+                        load["mismatched_conversations"],
+                        fmt(m["p50_ms"], 1),
+                        fmt(m["p95_ms"], 1),
+                        fmt(m["p99_ms"], 1),
+                        fmt(m["msg_per_s"], 2),
+                        fmt(load["passed"]),
+                    ]
+                ],
             )
         )
         out.append("")
@@ -357,8 +390,10 @@ def render_markdown(result: Dict[str, Any]) -> str:
         out.append("")
         out.extend(f"- {n}" for n in result["notes"])
         out.append("")
-    out.append("Plots: `latency.png` (latency distribution), `confusion.png` (project, held-out), "
-               "`confusion_peer.png` (peer, held-out).")
+    out.append(
+        "Plots: `latency.png` (latency distribution), `confusion.png` (project, held-out), "
+        "`confusion_peer.png` (peer, held-out)."
+    )
     out.append("")
     return "\n".join(out)
 

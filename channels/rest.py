@@ -73,9 +73,7 @@ class RestInput(RasaRestInput):
         credentials = credentials or {}
         return cls(reply_timeout=float(credentials.get("reply_timeout") or 20.0))
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(self._guarded(on_new_message))
         blueprint.listener("before_server_start")(limit_request_size)
         return blueprint

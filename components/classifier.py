@@ -53,9 +53,7 @@ FINE_RANKING_LENGTH = 8
 QUESTION_PARTS = "question_parts"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SubIntentLogisticRegression(LogisticRegressionClassifier):
     """Class-balanced logistic regression over fine labels, reported as intents."""
 
@@ -115,12 +113,8 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
     ) -> "SubIntentLogisticRegression":
         return cls(config, execution_context.node_name, model_storage, resource)
 
-    def _create_training_matrix(
-        self, training_data: TrainingData
-    ) -> Tuple[csr_matrix, List[str]]:
-        examples = [
-            e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)
-        ]
+    def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         labels = [e.get(INTENT_RESPONSE_KEY) or e.get(INTENT) for e in examples]
         return self._create_X(examples), labels
 
@@ -150,9 +144,7 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
         return np.vstack(rows) if rows else None
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)
-        ]
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         self.column_scale = None
         X, y = self._create_training_matrix(training_data)
         if X.shape[0] == 0:
@@ -191,23 +183,17 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "SubIntentLogisticRegression":
-        component = super().load(
-            config, model_storage, resource, execution_context, **kwargs
-        )
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
         with model_storage.read_from(resource) as model_dir:
             scale = model_dir / f"{resource.name}.scale.npy"
             if scale.exists():
                 component.column_scale = np.load(scale)
         component.coarse_clf = cls._load_part(model_storage, resource, "coarse", component.coarse_clf)
-        component.semantic_clf = cls._load_part(
-            model_storage, resource, "semantic", component.semantic_clf
-        )
+        component.semantic_clf = cls._load_part(model_storage, resource, "semantic", component.semantic_clf)
         return component
 
     @staticmethod
-    def _load_part(
-        model_storage: ModelStorage, resource: Resource, suffix: str, configured: Any
-    ) -> Any:
+    def _load_part(model_storage: ModelStorage, resource: Resource, suffix: str, configured: Any) -> Any:
         """One of the extra regressions, or None when it is off or was not trained."""
         if configured is None:
             return None
@@ -265,9 +251,7 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
         if dense is not None:
             w = self.semantic_weight
             probabilities = (1.0 - w) * probabilities + w * self.semantic_clf.predict_proba(dense)
-        for message, row, totals in zip(
-            texts, probabilities, self._coarse_totals(probabilities, X)
-        ):
+        for message, row, totals in zip(texts, probabilities, self._coarse_totals(probabilities, X)):
             ranking = sorted(
                 ({"name": k, "confidence": v} for k, v in totals.items()),
                 key=lambda item: -item["confidence"],
@@ -296,9 +280,7 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
                 message.get(TEXT),
             )
             length = self.config["ranking_length"]
-            message.set(
-                "intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True
-            )
+            message.set("intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True)
             self._label_question_parts(message)
         return messages
 
@@ -318,9 +300,11 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
         parts = []
         for clause, row in zip(clauses, rows):
             best = int(row.argmax())
-            parts.append({
-                "text": clause,
-                "name": str(self.semantic_clf.classes_[best]),
-                "confidence": float(row[best]),
-            })
+            parts.append(
+                {
+                    "text": clause,
+                    "name": str(self.semantic_clf.classes_[best]),
+                    "confidence": float(row[best]),
+                }
+            )
         message.set(QUESTION_PARTS, parts, add_to_output=True)

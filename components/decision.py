@@ -27,9 +27,7 @@ from licence.decision import FAQ, Signals, decide_intent
 CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request"})
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class MessageDecision(GraphComponent):
     """Applies licence.decision.decide_intent after the classifier."""
 
@@ -67,9 +65,7 @@ class MessageDecision(GraphComponent):
             text=message.get(TEXT) or "",
             intent=str(intent.get("name") or ""),
             names_only_another_licence=self._names_only_another_licence(message),
-            states_fact=any(
-                e.get("entity") in self._facts for e in message.get(ENTITIES) or []
-            ),
+            states_fact=any(e.get("entity") in self._facts for e in message.get(ENTITIES) or []),
             likely_faq_topic=any(
                 str(item.get("name", "")).startswith(f"{FAQ}/")
                 and float(item.get("confidence") or 0.0) >= self._min_topic

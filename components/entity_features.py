@@ -85,9 +85,7 @@ def names_only_outside(labels: Set[str], outside: Set[str], own: Set[str]) -> bo
     return bool(labels & outside) and not labels & own
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class EntityTypeFeaturizer(SparseFeaturizer, GraphComponent):
     """Entity types per token and message-level cues (sequence and sentence)."""
 

@@ -22,9 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from zhtext.normalise import normalise
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class ChineseNormaliser(GraphComponent):
     """Rewrites the message text into its canonical form (see module docstring)."""
 

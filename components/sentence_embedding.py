@@ -102,9 +102,7 @@ class EmbeddingCache:
         os.replace(partial, self.path)  # atomic: a concurrent training reads old or new
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds the e5 sentence embedding of the (normalised) text as a dense feature."""
 

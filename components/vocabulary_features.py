@@ -106,9 +106,7 @@ class _PersistedFeaturizer(SparseFeaturizer, GraphComponent):
 
     def _persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / STATE_FILE).write_text(
-                json.dumps(self._state, ensure_ascii=False), encoding="utf-8"
-            )
+            (directory / STATE_FILE).write_text(json.dumps(self._state, ensure_ascii=False), encoding="utf-8")
 
     def _add(self, message: Message, sequence: Any, sentence: Any) -> None:
         self.add_features_to_message(
@@ -119,9 +117,7 @@ class _PersistedFeaturizer(SparseFeaturizer, GraphComponent):
         )
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class PinyinFeaturizer(_PersistedFeaturizer):
     """Counts of pinyin syllable n-grams (sequence: per token; sentence: whole text)."""
 
@@ -178,9 +174,7 @@ class PinyinFeaturizer(_PersistedFeaturizer):
         return messages
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class DomainVocabularyFeaturizer(_PersistedFeaturizer):
     """Share of the message's words and characters unseen in in-scope examples."""
 

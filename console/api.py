@@ -45,7 +45,7 @@ def labels(domain: Path = DOMAIN) -> Tuple[str, ...]:
         return ()
     intents = [i if isinstance(i, str) else next(iter(i)) for i in data.get("intents") or []]
     cells = sorted(
-        name[len("utter_"):] for name in (data.get("responses") or {}) if name.startswith("utter_faq/")
+        name[len("utter_") :] for name in (data.get("responses") or {}) if name.startswith("utter_faq/")
     )
     return tuple([i for i in intents if i not in NOT_TRAINABLE] + cells)
 
@@ -173,22 +173,27 @@ class Console:
         }
 
     def detail(self, conversation: Conversation) -> Dict[str, Any]:
-        return {**self.summary(conversation), "turns": [self.turn(conversation, t) for t in conversation.turns]}
+        return {
+            **self.summary(conversation),
+            "turns": [self.turn(conversation, t) for t in conversation.turns],
+        }
 
     # --- the API's answers ---------------------------------------------------
 
     def conversations(self, query: Query) -> Dict[str, Any]:
         found = queries.select(self.all(), query.filters)
-        page = found[query.offset:query.offset + query.limit]
-        return {"total": len(found), "offset": query.offset, "limit": query.limit,
-                "conversations": [self.summary(c) for c in page]}
+        page = found[query.offset : query.offset + query.limit]
+        return {
+            "total": len(found),
+            "offset": query.offset,
+            "limit": query.limit,
+            "conversations": [self.summary(c) for c in page],
+        }
 
     def unanswered(self, query: Query) -> Dict[str, Any]:
         found = queries.select(self.all(), query.filters)
         by_sender = {c.sender_id: c for c in found}
-        items = [
-            u for u in queries.unanswered(found) if query.reason is None or u.reason == query.reason
-        ]
+        items = [u for u in queries.unanswered(found) if query.reason is None or u.reason == query.reason]
 
         def item(u: queries.Unanswered) -> Dict[str, Any]:
             conversation = by_sender[u.sender_id]
@@ -206,7 +211,7 @@ class Console:
         groups = group(items)
         return {
             "total": len(items),
-            "items": [item(u) for u in items[query.offset:query.offset + query.limit]],
+            "items": [item(u) for u in items[query.offset : query.offset + query.limit]],
             "groups": [
                 {
                     "text": self._scrub(by_sender[g.items[0].sender_id], g.text),
@@ -215,7 +220,7 @@ class Console:
                     "reasons": g.reasons,
                     "texts": self._wordings(by_sender, g.items),
                 }
-                for g in groups[:query.limit]
+                for g in groups[: query.limit]
             ],
         }
 

@@ -27,12 +27,23 @@ from console.store import StoreError
 from console.unanswered import ExportError, export_yaml
 
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 MAX_BODY = 1 << 20
-PAGE_POLICY = "; ".join([
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
-    "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
-])
+PAGE_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 # matplotlib's SVG styles its elements inline; shown through <img>, it runs nothing
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 JSON = "application/json; charset=utf-8"
@@ -107,8 +118,11 @@ def handle(request: Request, config: Config) -> Response:
         return _session(request, config.auth, path)
     if not config.auth.allows(request.headers):
         if path.startswith("/staff/api/"):
-            return _json(401, {"error": "staff token required (Authorization: Bearer <STAFF_TOKEN>)"},
-                         [("WWW-Authenticate", 'Bearer realm="staff"')])
+            return _json(
+                401,
+                {"error": "staff token required (Authorization: Bearer <STAFF_TOKEN>)"},
+                [("WWW-Authenticate", 'Bearer realm="staff"')],
+            )
         return _html(401, pages.signin())
     if request.method == "POST" and request.headers.get("Cookie") and not _same_origin(request):
         return _error(request, 403, "cross-origin request refused")
@@ -146,16 +160,16 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
     if request.method not in ("GET", "HEAD"):
         return _error(request, 405, "method not allowed")
     if path.startswith("/staff/static/"):
-        return _static(path[len("/staff/static/"):])
+        return _static(path[len("/staff/static/") :])
     if path.startswith("/staff/api/"):
-        return _api(path[len("/staff/api/"):], query, console, request)
+        return _api(path[len("/staff/api/") :], query, console, request)
     if path.startswith("/staff/plots/"):
-        return _plot(path[len("/staff/plots/"):], query, console)
+        return _plot(path[len("/staff/plots/") :], query, console)
     params = {k: v[0] for k, v in query.items() if v}
     if path == "/staff/":
         return _html(200, pages.conversations_page(console.conversations(api.parse_query(query)), params))
     if path.startswith("/staff/conversations/"):
-        found = console.find(path[len("/staff/conversations/"):])
+        found = console.find(path[len("/staff/conversations/") :])
         if found is None:
             return _error(request, 404, "no such conversation")
         return _html(200, pages.conversation_page(console.detail(found)))
@@ -171,7 +185,7 @@ def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: 
     if name == "conversations":
         return _json(200, console.conversations(api.parse_query(query)))
     if name.startswith("conversations/"):
-        found = console.find(name[len("conversations/"):])
+        found = console.find(name[len("conversations/") :])
         if found is None:
             return _json(404, {"error": "no such conversation"})
         return _json(200, console.detail(found))
@@ -208,8 +222,12 @@ def _static(name: str) -> Response:
 
 def _download(text: str, intent: str) -> Response:
     filename = "nlu-candidates-" + intent.replace("/", "-") + ".yml"
-    return Response(200, text.encode("utf-8"), "application/x-yaml; charset=utf-8",
-                    [("Content-Disposition", f'attachment; filename="{filename}"')])
+    return Response(
+        200,
+        text.encode("utf-8"),
+        "application/x-yaml; charset=utf-8",
+        [("Content-Disposition", f'attachment; filename="{filename}"')],
+    )
 
 
 def _texts(items: Sequence[Any]) -> List[str]:
@@ -226,9 +244,9 @@ def _api_export(request: Request) -> Response:
     try:
         body = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise ExportError("the body must be JSON: {\"intent\": ..., \"items\": [...]}") from None
+        raise ExportError('the body must be JSON: {"intent": ..., "items": [...]}') from None
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-        raise ExportError("the body must be JSON: {\"intent\": ..., \"items\": [...]}")
+        raise ExportError('the body must be JSON: {"intent": ..., "items": [...]}')
     intent = body.get("intent")
     return _download(export_yaml(_texts(body["items"]), intent, api.labels()), str(intent))
 

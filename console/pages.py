@@ -43,7 +43,9 @@ def layout(title: str, body: str, active: Optional[str] = None) -> str:
     )
     nav = (
         f'<nav>{links}<form method="post" action="/staff/logout" class="logout">'
-        '<button type="submit">退出</button></form></nav>' if active else ""
+        '<button type="submit">退出</button></form></nav>'
+        if active
+        else ""
     )
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -60,7 +62,7 @@ def signin(message: str = "") -> str:
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>员工控制台 · 登录</title>'
         '<link rel="icon" href="data:,">'
-        '</head><body><main><h1>员工控制台</h1>'
+        "</head><body><main><h1>员工控制台</h1>"
         f"{note}<p>请输入控制台令牌（STAFF_TOKEN，未设置时为 RASA_AUTH_TOKEN）。</p>"
         '<form method="post" action="/staff/login"><label>令牌 <input type="password" name="token" '
         'autocomplete="current-password" required autofocus></label> <button type="submit">登录</button>'
@@ -87,12 +89,16 @@ def filter_form(action: str, params: Mapping[str, str], outcome: bool = False, r
         f'<label>到 <input type="date" name="until" value="{e(params.get("until"))}"></label>',
     ]
     if outcome:
-        parts.append(f'<label>结果 {_select("outcome", OUTCOMES, params.get("outcome"), OUTCOME_NAMES)}</label>')
+        parts.append(
+            f'<label>结果 {_select("outcome", OUTCOMES, params.get("outcome"), OUTCOME_NAMES)}</label>'
+        )
     if reason:
         parts.append(
             f'<label>原因 {_select("reason", UNANSWERED_REASONS, params.get("reason"), REASON_NAMES)}</label>'
         )
-    return f'<form method="get" action="{action}" class="filters">{"".join(parts)}<button>筛选</button></form>'
+    return (
+        f'<form method="get" action="{action}" class="filters">{"".join(parts)}<button>筛选</button></form>'
+    )
 
 
 def _badges(outcomes: Sequence[str]) -> str:
@@ -110,7 +116,8 @@ def conversations_page(data: Mapping[str, Any], params: Mapping[str, str]) -> st
     table = (
         "<table><thead><tr><th>用户</th><th>渠道</th><th>开始</th><th>最后</th><th>消息</th>"
         f"<th>结果</th><th>评估结论</th></tr></thead><tbody>{rows}</tbody></table>"
-        if rows else '<p class="empty">没有符合条件的对话。</p>'
+        if rows
+        else '<p class="empty">没有符合条件的对话。</p>'
     )
     shown = len(data["conversations"])
     return layout(
@@ -126,7 +133,8 @@ def _turn(turn: Mapping[str, Any]) -> str:
     fine = f' · {e(turn["fine_intent"])}' if turn["fine_intent"] else ""
     reason = (
         f' <span class="badge fallback">{e(REASON_NAMES.get(turn["reason"], turn["reason"]))}</span>'
-        if turn["reason"] else ""
+        if turn["reason"]
+        else ""
     )
     meta = f'<pre class="meta">{e(turn["metadata"])}</pre>' if turn["metadata"] else ""
     replies = "".join(
@@ -165,8 +173,11 @@ def unanswered_page(data: Mapping[str, Any], params: Mapping[str, str], labels: 
             f'<td>{e(group["latest"])}</td><td>{e(reasons)}</td></tr>'
         )
     if not groups:
-        return layout("未解决的问题", filter_form("/staff/unanswered", params, reason=True)
-                      + '<p class="empty">没有未解决的问题。</p>', "/staff/unanswered")
+        return layout(
+            "未解决的问题",
+            filter_form("/staff/unanswered", params, reason=True) + '<p class="empty">没有未解决的问题。</p>',
+            "/staff/unanswered",
+        )
     options = "".join(f'<option value="{e(label)}">{e(label)}</option>' for label in labels)
     export = (
         '<form method="post" action="/staff/export" class="export">'
@@ -177,8 +188,9 @@ def unanswered_page(data: Mapping[str, Any], params: Mapping[str, str], labels: 
         "<table><thead><tr><th></th><th>消息</th><th>次数</th><th>最近</th><th>原因</th></tr></thead>"
         f'<tbody>{"".join(groups)}</tbody></table></form>'
     )
-    return layout("未解决的问题", filter_form("/staff/unanswered", params, reason=True) + export,
-                  "/staff/unanswered")
+    return layout(
+        "未解决的问题", filter_form("/staff/unanswered", params, reason=True) + export, "/staff/unanswered"
+    )
 
 
 def _percent(share: float) -> str:
@@ -196,7 +208,10 @@ def metrics_page(figures: Dict[str, Any], params: Mapping[str, str]) -> str:
         ("全部回答的对话", _percent(figures["answered_share"])),
         ("已回答的消息", _percent(figures["messages_answered_share"])),
         ("有未理解/超出范围的对话", _percent(figures["fallback_rate"])),
-        (f"有低置信度（<{figures['low_confidence_threshold']}）消息的对话", _percent(figures["low_confidence_rate"])),
+        (
+            f"有低置信度（<{figures['low_confidence_threshold']}）消息的对话",
+            _percent(figures["low_confidence_rate"]),
+        ),
         ("请求转人工的对话", _percent(figures["handoff_rate"])),
         ("评估完成 / 中断", f'{interview["completed"]} / {interview["abandoned"]}'),
         ("评估完成率", _percent(interview["completion_rate"])),

@@ -59,8 +59,9 @@ def per_day_svg(per_day: Mapping[str, Mapping[str, int]]) -> bytes:
             bottom = [0] * len(days)
             for i, channel in enumerate(channels):
                 heights = [per_day[d].get(channel, 0) for d in days]
-                axes.bar(range(len(days)), heights, bottom=bottom, label=channel,
-                         color=COLOURS[i % len(COLOURS)])
+                axes.bar(
+                    range(len(days)), heights, bottom=bottom, label=channel, color=COLOURS[i % len(COLOURS)]
+                )
                 bottom = [b + h for b, h in zip(bottom, heights)]
             step = max(1, len(days) // 12)
             axes.set_xticks(range(0, len(days), step))

@@ -217,8 +217,11 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
         elif kind == "bot" and turns:
             action = _dict(event.get("metadata")).get("utter_action")
             turns[-1].replies.append(
-                Reply(_text(event.get("text")), action if isinstance(action, str) else None,
-                      float(event["timestamp"]))
+                Reply(
+                    _text(event.get("text")),
+                    action if isinstance(action, str) else None,
+                    float(event["timestamp"]),
+                )
             )
         elif kind == "active_loop":
             if event.get("name") == FORM:

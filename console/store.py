@@ -78,4 +78,3 @@ def read_events(url: str, sender_id: Optional[str] = None) -> List[Dict[str, Any
         reason = type(getattr(error, "orig", None) or error).__name__
         raise StoreError(f"cannot read the tracker database ({reason})") from None
     return parse_rows(rows)
-

@@ -30,7 +30,7 @@ def key_of(text: str) -> str:
 
 
 def bigrams(key: str) -> Set[str]:
-    return {key[i:i + 2] for i in range(len(key) - 1)} or ({key} if key else set())
+    return {key[i : i + 2] for i in range(len(key) - 1)} or ({key} if key else set())
 
 
 def similarity(a: str, b: str) -> float:

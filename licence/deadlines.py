@@ -105,7 +105,9 @@ class DeadlineRules:
                     raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
                 values[name] = raw
         if values["renewal_advised_days_before_expiry"] < values["renewal_min_days_before_expiry"]:
-            raise ValueError("renewal_advised_days_before_expiry: must not be less than renewal_min_days_before_expiry")
+            raise ValueError(
+                "renewal_advised_days_before_expiry: must not be less than renewal_min_days_before_expiry"
+            )
         return cls(**values)
 
 

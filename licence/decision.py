@@ -126,15 +126,11 @@ def decide_intent(signals: Signals) -> Decision:
 
 
 def states_facts_only(signals: Signals) -> bool:
-    """"我们就5个人交社保": facts, no question and no request to be assessed.
+    """ "我们就5个人交社保": facts, no question and no request to be assessed.
     What it asks for depends on the conversation (after the staff answer, that
     answer computed from them; otherwise the interview, started with them),
     so it is a statement for the action that knows the conversation."""
-    return (
-        signals.states_fact
-        and not is_question(signals.text)
-        and not asks_for_assessment(signals.text)
-    )
+    return signals.states_fact and not is_question(signals.text) and not asks_for_assessment(signals.text)
 
 
 def answers_first(signals: Signals) -> bool:
@@ -157,7 +153,7 @@ def _last_sentence(text: str) -> str:
 
 
 def asks_for_assessment(text: str) -> bool:
-    """"帮我评估一下…", "can we qualify…": the user wants the interview itself."""
+    """ "帮我评估一下…", "can we qualify…": the user wants the interview itself."""
     return bool(_assessment_pattern().search(normalise(text).lower()))
 
 
@@ -167,7 +163,7 @@ def _assessment_pattern() -> re.Pattern[str]:
 
 
 def asks_about_the_licence(text: str) -> bool:
-    """"有加急不", "唔辦會點": a question naming the licence or a step of it."""
+    """ "有加急不", "唔辦會點": a question naming the licence or a step of it."""
     return is_question(text) and bool(_licence_topic_pattern().search(normalise(text).lower()))
 
 
@@ -177,7 +173,7 @@ def _licence_topic_pattern() -> re.Pattern[str]:
 
 
 def asks_for_a_person(text: str) -> bool:
-    """"人工客服在吗", "转人工", "real person please": the user wants a human."""
+    """ "人工客服在吗", "转人工", "real person please": the user wants a human."""
     return bool(_person_pattern().search(normalise(text).lower()))
 
 

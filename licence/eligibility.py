@@ -279,9 +279,7 @@ def assess(
             render(m.text, rules.faq_vars) for m in rules.materials if _holds(rules, m.when, profile)
         ),
         next_steps=tuple(
-            render_step(t, rules, authority_text)
-            for t in rules.next_steps
-            if not t.when or verdict in t.when
+            render_step(t, rules, authority_text) for t in rules.next_steps if not t.when or verdict in t.when
         ),
         alternative=_alternative(rules, profile, scope, unmet, province_full_name),
     )

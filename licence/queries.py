@@ -128,8 +128,10 @@ def capital_comparison(
     ``scope``, or of every scope (smallest threshold first) when none is named:
     the scope's name, its minimum, whether the amount is enough and the shortfall."""
     rules = ruleset_or_default(rules)
-    specs = [rules.scopes[scope]] if scope else sorted(
-        rules.scopes.values(), key=lambda spec: spec.min_capital_wan
+    specs = (
+        [rules.scopes[scope]]
+        if scope
+        else sorted(rules.scopes.values(), key=lambda spec: spec.min_capital_wan)
     )
     return [
         {

@@ -134,9 +134,7 @@ RULESET_SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "additionalProperties": False,
                         "minProperties": 1,
-                        "properties": {
-                            k: {"type": "string", "minLength": 1} for k in ("yes", "no", "value")
-                        },
+                        "properties": {k: {"type": "string", "minLength": 1} for k in ("yes", "no", "value")},
                     },
                     "condition": _ID,
                     "ask_when": _PREDICATES,

@@ -263,4 +263,3 @@ def validate_ruleset(data: Any, file_name: str) -> None:
         problems = _cross_problems(data)
     if problems:
         raise RuleSetError([f"{file_name}: {p}" for p in problems])
-

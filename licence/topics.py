@@ -33,7 +33,7 @@ def _first_match(text: str, groups: Dict[str, List[str]]) -> Optional[str]:
 
 
 def facet_of(text: str) -> Optional[str]:
-    """"foreign" for 外资企业呢, "branches" for 分公司呢, else None."""
+    """ "foreign" for 外资企业呢, "branches" for 分公司呢, else None."""
     return _first_match(text, vocabulary()["facets"])
 
 

@@ -27,9 +27,7 @@ def _fill() -> None:
             _TABLE.setdefault(name, cls)
 
 
-def resolve_by_type(
-    type_name: Text, default: Optional[Type[Event]] = None
-) -> Optional[Type[Event]]:
+def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
     if not _TABLE:
         _fill()
     found = _TABLE.get(type_name)

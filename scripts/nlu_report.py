@@ -46,7 +46,9 @@ def main() -> int:
     )
     print(f"intent accuracy {result['intent_accuracy']:.3f}  macro-F1 {result['intent_macro_f1']:.3f}")
     if "faq_accuracy" in result:
-        print(f"FAQ response selection accuracy {result['faq_accuracy']:.3f}  macro-F1 {result['faq_macro_f1']:.3f}")
+        print(
+            f"FAQ response selection accuracy {result['faq_accuracy']:.3f}  macro-F1 {result['faq_macro_f1']:.3f}"
+        )
     for error in result["errors"][:10]:
         print(f"  miss: {error['text']!r} expected {error['expected']} got {error['predicted']}")
     # The gate is the intent classifier's macro-F1 (the FAQ selection is reported

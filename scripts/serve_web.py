@@ -97,9 +97,7 @@ def rasa_url_from_env(env: Dict[str, str]) -> str:
 def check_rasa_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise argparse.ArgumentTypeError(
-            f"the Rasa URL must look like http(s)://host[:port], got {url!r}"
-        )
+        raise argparse.ArgumentTypeError(f"the Rasa URL must look like http(s)://host[:port], got {url!r}")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise argparse.ArgumentTypeError(
             f"the Rasa URL must be an origin (use --socket-path for a path), got {url!r}"
@@ -188,7 +186,7 @@ class Handler(SimpleHTTPRequestHandler):
         elif path == "/config.js":
             self._send_bytes(self.settings.config_js(), "text/javascript; charset=utf-8", head)
         elif path.startswith("/vendor/"):
-            body = vendor_file(path[len("/vendor/"):])
+            body = vendor_file(path[len("/vendor/") :])
             if body is None:
                 self.send_error(HTTPStatus.NOT_FOUND)
             else:
@@ -240,20 +238,16 @@ def parse_args(argv: Optional[list] = None) -> Tuple[Settings, Optional[Path]]:
         "--rasa-url",
         type=check_rasa_url,
         default=rasa_url_from_env(env),
-        help="Rasa as the browser reaches it (default: RASA_PUBLIC_URL, else "
-        "http://127.0.0.1:$RASA_PORT)",
+        help="Rasa as the browser reaches it (default: RASA_PUBLIC_URL, else " "http://127.0.0.1:$RASA_PORT)",
     )
     parser.add_argument(
         "--socket-path",
         default=env.get("RASA_SOCKET_PATH", "/socket.io/"),
         help="socket.io path on the Rasa URL (default: RASA_SOCKET_PATH, else /socket.io/)",
     )
-    parser.add_argument(
-        "--write-config", type=Path, metavar="FILE", help="write config.js to FILE and exit"
-    )
+    parser.add_argument("--write-config", type=Path, metavar="FILE", help="write config.js to FILE and exit")
     args = parser.parse_args(argv)
-    settings = Settings(args.host, args.port, args.rasa_url, args.socket_path,
-                        console.Config.from_env(env))
+    settings = Settings(args.host, args.port, args.rasa_url, args.socket_path, console.Config.from_env(env))
     return settings, args.write_config
 
 
@@ -264,18 +258,23 @@ def main(argv: Optional[list] = None) -> int:
         print(f"wrote {write_config}")
         return 0
     if vendor_file("index.js") is None:
-        print(f"no widget bundle at {VENDOR}/index.js: run `npm ci` in web/ (make setup does)",
-              file=sys.stderr)
+        print(
+            f"no widget bundle at {VENDOR}/index.js: run `npm ci` in web/ (make setup does)", file=sys.stderr
+        )
         return 1
     try:
         server = ThreadingHTTPServer((settings.host, settings.port), make_handler(settings))
     except OSError as error:
-        print(f"cannot listen on {settings.host}:{settings.port} ({error.strerror}); "
-              "set WEB_PORT to a free port", file=sys.stderr)
+        print(
+            f"cannot listen on {settings.host}:{settings.port} ({error.strerror}); "
+            "set WEB_PORT to a free port",
+            file=sys.stderr,
+        )
         return 1
     server.daemon_threads = True
-    print(f"chat page: http://{settings.host}:{server.server_port}/ (Rasa at {settings.rasa_url})",
-          flush=True)
+    print(
+        f"chat page: http://{settings.host}:{server.server_port}/ (Rasa at {settings.rasa_url})", flush=True
+    )
     state = "" if settings.console.auth.enabled else " (off: set STAFF_TOKEN or RASA_AUTH_TOKEN)"
     print(f"staff console: http://{settings.host}:{server.server_port}/staff/{state}", flush=True)
     try:

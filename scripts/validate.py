@@ -71,7 +71,9 @@ def is_used(name: str, code: list[re.Pattern[str]], asks: set[str]) -> bool:
 def main() -> int:
     run = subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--fail-on-warnings"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     output = run.stdout + run.stderr
     code, asks = used_by_code(), asked_by_forms()

@@ -197,7 +197,7 @@ def _parse_date(text: str, today: dt.date, month_only: str, past: bool = False) 
         return None
     if match := patterns["d"].search(prepared):
         day = int(match.group(1))
-        for delta in ((0, -1, -2) if past else (0, 1, 2)):
+        for delta in (0, -1, -2) if past else (0, 1, 2):
             year, month = _add_months(today.year, today.month, delta)
             candidate = _safe_date(year, month, day)
             if candidate is not None and (candidate <= today if past else candidate >= today):

@@ -115,7 +115,9 @@ def _compound_rules() -> _CompoundRules:
     for item in spec["suffixes"]:
         only = item.get("only")
         if only is not None and not {str(a) for a in only} <= set(by_abbr):
-            raise ValueError(f"provinces.yml: suffix {item['suffix']!r} allows an abbreviation not in `abbreviations`")
+            raise ValueError(
+                f"provinces.yml: suffix {item['suffix']!r} allows an abbreviation not in `abbreviations`"
+            )
         suffixes.append(
             _CompoundSuffix(
                 str(item["suffix"]),
@@ -281,7 +283,7 @@ def _flip_coverage(value: str) -> str:
 
 
 def parse_coverage(text: str) -> str | None:
-    """"全网" or "地网" from the words users use, or ``None``.
+    """ "全网" or "地网" from the words users use, or ``None``.
 
     全网: 全网 全国 跨省 跨地区 全国性 多个省 好几个省 ...; 地网: 地网 省网 本地网
     省内 本省 一个省, "只在/只做 + province or 本地", "province + 本地". A
@@ -302,7 +304,9 @@ def parse_coverage(text: str) -> str | None:
         add(match.start(), NATIONWIDE if match.group() in nationwide else SINGLE_PROVINCE)
 
     mentions = province_mentions(prepared)
-    local_words = longest_first([str(w) for w in section["after_province"]] + ["本地", "本省", "省内", "一个省"])
+    local_words = longest_first(
+        [str(w) for w in section["after_province"]] + ["本地", "本省", "省内", "一个省"]
+    )
     for match in word_pattern(vocabulary_words("coverage", "limit_prefixes")).finditer(prepared):
         following = prepared[match.end() :].lstrip()
         offset = len(prepared) - len(following)

@@ -93,7 +93,9 @@ def parse_yes_no(text: str) -> bool | None:
 @functools.lru_cache(maxsize=1)
 def _english_yes_no_re() -> tuple[re.Pattern[str], frozenset[str]]:
     negative = {w for w in vocabulary_words("yes_no", "negative") if w.isascii()}
-    words = longest_first(w for w in vocabulary_words("yes_no", "affirmative") + tuple(negative) if w.isascii())
+    words = longest_first(
+        w for w in vocabulary_words("yes_no", "affirmative") + tuple(negative) if w.isascii()
+    )
     alternatives = "|".join(re.escape(w) for w in words)
     return re.compile(rf"^(?:(?:well|so|uh|um|hmm|oh)[\s,]+)?({alternatives})\b"), frozenset(negative)
 

@@ -56,17 +56,14 @@ class WeChatApiClient:
         who = mask_openid(openid)
         if not self.can_send:
             logger.error(
-                "WeChat: %d message(s) for %s dropped: no appid/secret for the "
-                "customer-service API",
+                "WeChat: %d message(s) for %s dropped: no appid/secret for the " "customer-service API",
                 len(parts),
                 who,
             )
             return
         for index, part in enumerate(parts, start=1):
             if not await self.send_text(openid, part):
-                logger.error(
-                    "WeChat: gave up pushing part %d/%d to %s", index, len(parts), who
-                )
+                logger.error("WeChat: gave up pushing part %d/%d to %s", index, len(parts), who)
                 return
         logger.info("WeChat: pushed %d message(s) to %s", len(parts), who)
 
@@ -95,9 +92,7 @@ class WeChatApiClient:
                     )
         return False
 
-    async def _post(
-        self, session: aiohttp.ClientSession, token: str, body: bytes
-    ) -> Dict[str, Any]:
+    async def _post(self, session: aiohttp.ClientSession, token: str, body: bytes) -> Dict[str, Any]:
         async with session.post(
             f"{self._api_base}/cgi-bin/message/custom/send",
             params={"access_token": token},
@@ -127,9 +122,7 @@ class WeChatApiClient:
             except (TypeError, ValueError):
                 expires_in = 7200.0
             # Renew a little before WeChat's expiry.
-            self._token_expires_at = (
-                self._clock.monotonic() + expires_in - min(300.0, expires_in / 2)
-            )
+            self._token_expires_at = self._clock.monotonic() + expires_in - min(300.0, expires_in / 2)
             self._token = token
             logger.info("WeChat access token fetched (valid %ds)", int(expires_in))
             return token

@@ -92,9 +92,7 @@ class WeChatInput(InputChannel):
             )
         return cls(config)
 
-    def __init__(
-        self, config: Optional[WeChatConfig] = None, clock: Clock = SYSTEM_CLOCK
-    ) -> None:
+    def __init__(self, config: Optional[WeChatConfig] = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.config = config or WeChatConfig()
         self.clock = clock
         self._crypto: Optional[WeChatCrypto] = None
@@ -102,9 +100,7 @@ class WeChatInput(InputChannel):
             if not self.config.appid:
                 raise RasaException("WeChat channel: safe mode (aes_key) needs appid")
             try:
-                self._crypto = WeChatCrypto(
-                    self.config.token, self.config.aes_key, self.config.appid
-                )
+                self._crypto = WeChatCrypto(self.config.token, self.config.aes_key, self.config.appid)
             except Exception:  # binascii.Error, AssertionError on a bad length
                 raise RasaException(
                     "WeChat channel: aes_key must be the 43-character EncodingAESKey "
@@ -181,9 +177,7 @@ class WeChatInput(InputChannel):
         )
         return _forbidden(reason) if reason else None
 
-    async def _receive(
-        self, request: Request, on_new_message: OnNewMessage
-    ) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         started = self.clock.monotonic()
         if not self.config.enabled:
             return self._disabled()
@@ -244,14 +238,10 @@ class WeChatInput(InputChannel):
         if inbound.msg_type == "event":
             if inbound.event == "subscribe":
                 logger.info("WeChat: new follower %s", who)
-                return await self._answer(
-                    inbound, WELCOME_PAYLOAD, on_new_message, started
-                )
+                return await self._answer(inbound, WELCOME_PAYLOAD, on_new_message, started)
             logger.debug("WeChat: event '%s' from %s ignored", inbound.event, who)
             return None
-        logger.info(
-            "WeChat: %s message from %s answered as text-only", inbound.msg_type, who
-        )
+        logger.info("WeChat: %s message from %s answered as text-only", inbound.msg_type, who)
         return TEXTS["non_text"]
 
     async def _answer(
@@ -266,14 +256,10 @@ class WeChatInput(InputChannel):
 
         return await self.exchanges.reply(inbound, produce, started)
 
-    async def _run_bot(
-        self, inbound: Inbound, text: str, on_new_message: OnNewMessage
-    ) -> List[str]:
+    async def _run_bot(self, inbound: Inbound, text: str, on_new_message: OnNewMessage) -> List[str]:
         """Asks the bot once; its answer as the parts WeChat can show."""
         openid = inbound.openid
-        metadata: Dict[str, Any] = {
-            "wechat": {"msg_type": inbound.msg_type, "msg_id": inbound.msg_id}
-        }
+        metadata: Dict[str, Any] = {"wechat": {"msg_type": inbound.msg_type, "msg_id": inbound.msg_id}}
         choice_number = parse_choice(text) if inbound.msg_type == "text" else None
         if choice_number is not None:
             choices = self._choices.get(openid) or []

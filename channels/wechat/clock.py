@@ -34,9 +34,7 @@ class SystemClock:
 SYSTEM_CLOCK: Clock = SystemClock()
 
 
-async def wait_for(
-    clock: Clock, awaitable: "asyncio.Future[Any]", timeout: float
-) -> bool:
+async def wait_for(clock: Clock, awaitable: "asyncio.Future[Any]", timeout: float) -> bool:
     """Waits until ``awaitable`` is done or ``timeout`` of ``clock`` passed.
 
     True if it is done. Unlike ``asyncio.wait`` the timeout runs on ``clock``,

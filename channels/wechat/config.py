@@ -77,9 +77,7 @@ class WeChatConfig:
         return bool(self.appid and self.secret)
 
     @classmethod
-    def from_credentials(
-        cls, credentials: Optional[Mapping[str, Any]]
-    ) -> "WeChatConfig":
+    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WeChatConfig":
         """Reads the ``credentials.yml`` section; unknown keys are ignored.
 
         Keys: token, appid, secret, aes_key, api_base, and optionally
@@ -88,16 +86,12 @@ class WeChatConfig:
         creds = dict(credentials or {})
         api_base = (_credential(creds, "api_base") or DEFAULT_API_BASE).rstrip("/")
         if not api_base.startswith(("http://", "https://")):
-            raise RasaException(
-                "WeChat channel: api_base must start with http:// or https://"
-            )
+            raise RasaException("WeChat channel: api_base must start with http:// or https://")
         budget_raw = _credential(creds, "reply_budget")
         try:
             reply_budget = float(budget_raw) if budget_raw else cls.reply_budget
         except ValueError:
-            raise RasaException(
-                "WeChat channel: reply_budget must be a number"
-            ) from None
+            raise RasaException("WeChat channel: reply_budget must be a number") from None
         if not 0 < reply_budget <= 4.5:
             raise RasaException(
                 "WeChat channel: reply_budget must be between 0 and 4.5 seconds "

@@ -60,9 +60,7 @@ class Exchanges:
         self._exchanges: TTLCache[Exchange] = TTLCache(ttl, max_entries, clock.monotonic)
         self._tasks: Set["asyncio.Task[Any]"] = set()
 
-    async def reply(
-        self, inbound: Inbound, produce: Produce, started: float
-    ) -> Optional[str]:
+    async def reply(self, inbound: Inbound, produce: Produce, started: float) -> Optional[str]:
         """The passive reply to ``inbound``, or None for ``success``.
 
         ``produce`` runs only for the first delivery of a message; ``started``
@@ -90,8 +88,7 @@ class Exchanges:
         if not task.done():
             exchange.push_committed = True
             logger.info(
-                "WeChat: answer to %s not ready within %.1fs; replied 'success', "
-                "it will be pushed",
+                "WeChat: answer to %s not ready within %.1fs; replied 'success', " "it will be pushed",
                 who,
                 self._reply_budget,
             )

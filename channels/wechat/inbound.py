@@ -53,9 +53,7 @@ def parse_inbound(xml: str) -> Inbound:
     try:
         message = parse_message(xml)
     except Exception as exc:  # expat errors, entity refusal, no <xml> root, ...
-        raise MalformedMessage(
-            f"wechatpy cannot parse it: {type(exc).__name__}"
-        ) from exc
+        raise MalformedMessage(f"wechatpy cannot parse it: {type(exc).__name__}") from exc
     # wechatpy keeps no public handle on the parsed document; requirements.lock
     # pins the version this relies on.
     root = getattr(message, "_data", None)
@@ -105,9 +103,7 @@ def decrypt_envelope(
         raise BadMsgSignature()
     try:
         # wechatpy checks msg_signature again (with !=); ours came first.
-        return str(
-            crypto.decrypt_message({"Encrypt": encrypt}, msg_signature, timestamp, nonce)
-        )
+        return str(crypto.decrypt_message({"Encrypt": encrypt}, msg_signature, timestamp, nonce))
     except Exception as exc:  # bad base64/padding/length, wrong appid
         raise MalformedMessage(f"cannot decrypt: {type(exc).__name__}") from exc
 

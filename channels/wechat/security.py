@@ -37,9 +37,7 @@ def signature_matches(expected: str, received: Optional[str]) -> bool:
     """Constant-time comparison (wechatpy's own checks use ``!=``)."""
     if not received:
         return False
-    return hmac.compare_digest(
-        expected.encode("ascii"), received.encode("utf-8", "replace")
-    )
+    return hmac.compare_digest(expected.encode("ascii"), received.encode("utf-8", "replace"))
 
 
 def timestamp_fresh(timestamp: str, now: float, tolerance: float) -> bool:
@@ -49,9 +47,7 @@ def timestamp_fresh(timestamp: str, now: float, tolerance: float) -> bool:
     return abs(now - int(timestamp)) <= tolerance
 
 
-def query_refusal(
-    args: Mapping[str, str], token: str, now: float, tolerance: float
-) -> Optional[str]:
+def query_refusal(args: Mapping[str, str], token: str, now: float, tolerance: float) -> Optional[str]:
     """Why the query's signature or timestamp is refused, or None if it is fine."""
     signature = args.get("signature")
     timestamp = args.get("timestamp")

@@ -46,12 +46,27 @@ class WebBot(Bot):
         with open(self.workdir / "rasa.log", "ab") as log:  # the child keeps its own copy
             self.rasa = subprocess.Popen(
                 [
-                    str(RASA), "run", "--model", str(self.model), "--enable-api",
-                    f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
-                    "--credentials", self.credentials, "--endpoints", "endpoints.yml",
-                    "--cors", *self.cors_origins,
+                    str(RASA),
+                    "run",
+                    "--model",
+                    str(self.model),
+                    "--enable-api",
+                    f"--auth-token={self.token}",
+                    "-i",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.rasa_port),
+                    "--credentials",
+                    self.credentials,
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--cors",
+                    *self.cors_origins,
                 ],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         wait_for(f"{self.url}/", 240, self.rasa)
@@ -73,9 +88,18 @@ class WebServer:
     def start(self) -> "WebServer":
         with open(self.workdir / "web.log", "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "scripts" / "serve_web.py"),
-                 "--port", str(self.port), "--rasa-url", self.rasa_url],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "serve_web.py"),
+                    "--port",
+                    str(self.port),
+                    "--rasa-url",
+                    self.rasa_url,
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for(self.url, 20, self.process)
         return self

@@ -35,10 +35,17 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]
     workdir = Path(tmp_path_factory.mktemp("console-browser"))
     server = Server(workdir, {"STAFF_TOKEN": TOKEN, "TRACKER_DB_URL": write(workdir / "tracker.db")})
     try:
-        arguments = json.dumps({"base": server.base, "token": TOKEN, "chromium": str(CHROMIUM),
-                                "timeoutMs": TIMEOUT_MS})
-        driver = subprocess.Popen(["node", str(DRIVER), arguments], cwd=ROOT, text=True,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        arguments = json.dumps(
+            {"base": server.base, "token": TOKEN, "chromium": str(CHROMIUM), "timeoutMs": TIMEOUT_MS}
+        )
+        driver = subprocess.Popen(
+            ["node", str(DRIVER), arguments],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         try:
             stdout, stderr = driver.communicate(timeout=180)
         except subprocess.TimeoutExpired:
@@ -68,7 +75,9 @@ def test_a_ticked_group_downloads_as_nlu_yaml(report: Dict[str, Any]) -> None:
     assert report["groupTicked"] == [True, True]  # console.js ran under the console's policy
     assert report["downloadName"] == "nlu-candidates-out_of_scope.yml"
     assert yaml.safe_load(report["download"]) == {
-        "version": "3.1", "nlu": [{"intent": "out_of_scope", "examples": "- 你们卖保险吗？\n- 你们卖保险吗\n"}]}
+        "version": "3.1",
+        "nlu": [{"intent": "out_of_scope", "examples": "- 你们卖保险吗？\n- 你们卖保险吗\n"}],
+    }
 
 
 def test_the_charts_load_and_nothing_is_blocked(report: Dict[str, Any]) -> None:

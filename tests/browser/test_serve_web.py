@@ -56,9 +56,7 @@ def test_the_page_is_chinese_and_loads_config_widget_and_app_in_order(served) ->
     assert page.status_code == 200
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '<html lang="zh-CN">' in page.text
-    assert re.findall(r'<script src="([^"]+)"', page.text) == [
-        "config.js", "vendor/index.js", "app.js"
-    ]
+    assert re.findall(r'<script src="([^"]+)"', page.text) == ["config.js", "vendor/index.js", "app.js"]
     app = get(base + "/app.js").text
     assert "请输入您的问题…" in app and 'initPayload: "/greet"' in app
 
@@ -80,8 +78,15 @@ def test_the_policy_lets_the_page_reach_only_itself_and_rasa(served) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/package.json", "/package-lock.json", "/node_modules/rasa-webchat/package.json",
-             "/../scripts/serve_web.py", "/vendor/../package.json", "/.gitignore"],
+    "path",
+    [
+        "/package.json",
+        "/package-lock.json",
+        "/node_modules/rasa-webchat/package.json",
+        "/../scripts/serve_web.py",
+        "/vendor/../package.json",
+        "/.gitignore",
+    ],
 )
 def test_nothing_but_the_page_and_the_widget_is_served(served, path: str) -> None:
     _, base = served
@@ -104,8 +109,7 @@ def test_the_widget_bundle_is_served_without_the_google_fonts_import(served) -> 
     [
         ({}, "http://127.0.0.1:5005"),
         ({"RASA_PORT": "6005"}, "http://127.0.0.1:6005"),
-        ({"RASA_PORT": "6005", "RASA_PUBLIC_URL": "https://chat.example.cn/"},
-         "https://chat.example.cn"),
+        ({"RASA_PORT": "6005", "RASA_PUBLIC_URL": "https://chat.example.cn/"}, "https://chat.example.cn"),
     ],
 )
 def test_the_rasa_url_comes_from_the_environment(env, expected: str) -> None:

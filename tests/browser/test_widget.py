@@ -41,8 +41,12 @@ def drive(web: WebServer, tmp_path: Path, steps: List[Dict[str, Any]]) -> Dict[s
     budget = 60 + len(steps) * STEP_TIMEOUT_MS / 1000
     # its own session, so that on a timeout Chromium goes with node (by process group)
     driver = subprocess.Popen(
-        ["node", str(DRIVER), str(scenario_file)], cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        ["node", str(DRIVER), str(scenario_file)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         stdout, stderr = driver.communicate(timeout=budget)
@@ -60,18 +64,24 @@ def diagnosis(report: Dict[str, Any], web: WebServer) -> str:
     """The failed step, what the browser said, and the bot's complaints."""
     failed = [step for step in report["steps"] if not step["ok"]]
     rasa_log = web.workdir / "rasa.log"
-    complaints = [
-        line for line in rasa_log.read_text(errors="replace").splitlines()
-        if any(word in line for word in ("ERROR", "Traceback", "Error:", "never awaited"))
-        and "Deprecat" not in line
-    ] if rasa_log.exists() else []
-    return "\n".join([
-        json.dumps(failed[:1], ensure_ascii=False, indent=1),
-        "browser console: " + json.dumps(report["console"] + report["pageErrors"],
-                                         ensure_ascii=False),
-        "rasa.log: " + "\n".join(complaints[-15:]),
-        report["stderr"],
-    ])
+    complaints = (
+        [
+            line
+            for line in rasa_log.read_text(errors="replace").splitlines()
+            if any(word in line for word in ("ERROR", "Traceback", "Error:", "never awaited"))
+            and "Deprecat" not in line
+        ]
+        if rasa_log.exists()
+        else []
+    )
+    return "\n".join(
+        [
+            json.dumps(failed[:1], ensure_ascii=False, indent=1),
+            "browser console: " + json.dumps(report["console"] + report["pageErrors"], ensure_ascii=False),
+            "rasa.log: " + "\n".join(complaints[-15:]),
+            report["stderr"],
+        ]
+    )
 
 
 def test_a_visitor_chats_in_chinese_and_a_reload_keeps_the_conversation(
@@ -82,21 +92,29 @@ def test_a_visitor_chats_in_chinese_and_a_reload_keeps_the_conversation(
     for old in (screenshot, RESULTS / "widget-failure.png"):
         old.unlink(missing_ok=True)
 
-    report = drive(web, tmp_path, [
-        {"do": "open"},
-        # the greeting comes by itself (initPayload "/greet"), with its buttons
-        {"do": "expect_bot", "text": "咨询助手", "replies": [CONDITIONS_BUTTON]},
-        {"do": "screenshot", "path": str(RESULTS / "widget-greeting.png")},
-        {"do": "click_reply", "title": CONDITIONS_BUTTON},
-        {"do": "expect_bot", "text": "注册资本", "name": "after_click"},
-        {"do": "send", "text": QUESTION},
-        {"do": "expect_bot", "text": "100万"},
-        {"do": "reload"},
-        # settleMs: time for a second greeting to arrive, if the widget sent one
-        {"do": "expect_history", "texts": ["咨询助手", CONDITIONS_BUTTON, QUESTION, "100万"],
-         "settleMs": 3000, "name": "after_reload"},
-        {"do": "screenshot", "path": str(screenshot)},
-    ])
+    report = drive(
+        web,
+        tmp_path,
+        [
+            {"do": "open"},
+            # the greeting comes by itself (initPayload "/greet"), with its buttons
+            {"do": "expect_bot", "text": "咨询助手", "replies": [CONDITIONS_BUTTON]},
+            {"do": "screenshot", "path": str(RESULTS / "widget-greeting.png")},
+            {"do": "click_reply", "title": CONDITIONS_BUTTON},
+            {"do": "expect_bot", "text": "注册资本", "name": "after_click"},
+            {"do": "send", "text": QUESTION},
+            {"do": "expect_bot", "text": "100万"},
+            {"do": "reload"},
+            # settleMs: time for a second greeting to arrive, if the widget sent one
+            {
+                "do": "expect_history",
+                "texts": ["咨询助手", CONDITIONS_BUTTON, QUESTION, "100万"],
+                "settleMs": 3000,
+                "name": "after_reload",
+            },
+            {"do": "screenshot", "path": str(screenshot)},
+        ],
+    )
 
     assert report["ok"], diagnosis(report, web)
     seen = {step["name"]: step["seen"] for step in report["steps"] if "name" in step}

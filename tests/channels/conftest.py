@@ -67,17 +67,13 @@ class FakeBot:
         if isinstance(answer, Exception):
             raise answer
         for bot_message in answer:
-            await message.output_channel.send_response(
-                message.sender_id, dict(bot_message)
-            )
+            await message.output_channel.send_response(message.sender_id, dict(bot_message))
 
 
 class ChannelApp:
     """A running Sanic app with the channel under ``/webhooks/wechat``."""
 
-    def __init__(
-        self, channel: WeChatInput, bot: FakeBot, access_log: bool = False
-    ) -> None:
+    def __init__(self, channel: WeChatInput, bot: FakeBot, access_log: bool = False) -> None:
         self.channel = channel
         self.clock = channel.clock
         self.access_log = access_log
@@ -106,9 +102,7 @@ class ChannelApp:
         # The same route Rasa's channel.register computes for a custom channel.
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
         sock = free_socket()
-        server = await app.create_server(
-            sock=sock, return_asyncio_server=True, access_log=self.access_log
-        )
+        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=self.access_log)
         assert server is not None  # already listening (create_server awaited it)
         await server.startup()
         self._server = server
@@ -128,9 +122,7 @@ class ChannelApp:
         self._loop.stop()
 
     def post(self, request: SignedRequest, **kwargs: Any) -> requests.Response:
-        return self.http.post(
-            self.webhook, params=request.params, data=request.body, timeout=10, **kwargs
-        )
+        return self.http.post(self.webhook, params=request.params, data=request.body, timeout=10, **kwargs)
 
     def submit(self, request: SignedRequest) -> "Future[requests.Response]":
         """Posts from another thread, for requests that wait on the clock."""

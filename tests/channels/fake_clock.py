@@ -83,6 +83,4 @@ class FakeClock:
         """Blocks (on the real clock) until ``count`` waits are pending."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self._sleepers) >= count, timeout):
-                raise AssertionError(
-                    f"{len(self._sleepers)} wait(s) on the clock, expected {count}"
-                )
+                raise AssertionError(f"{len(self._sleepers)} wait(s) on the clock, expected {count}")

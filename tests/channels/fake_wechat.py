@@ -188,11 +188,7 @@ class FakeWeChatServer:
 
     def sent_texts(self) -> List[str]:
         """The text contents of the customer-service calls that succeeded."""
-        return [
-            item["json"]["text"]["content"]
-            for item in self.sent
-            if item.get("errcode") == 0
-        ]
+        return [item["json"]["text"]["content"] for item in self.sent if item.get("errcode") == 0]
 
     # handlers
 
@@ -205,9 +201,7 @@ class FakeWeChatServer:
             or query.get("secret") != self.secret
         ):
             return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
-        return web.json_response(
-            {"access_token": self.access_token, "expires_in": self.expires_in}
-        )
+        return web.json_response({"access_token": self.access_token, "expires_in": self.expires_in})
 
     async def _send(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -233,9 +227,7 @@ class FakeWeChatServer:
             self.sent.append(record)
             self._changed.notify_all()
         if self._verbose:
-            print(
-                "customer-service send:", json.dumps(record["json"], ensure_ascii=False)
-            )
+            print("customer-service send:", json.dumps(record["json"], ensure_ascii=False))
         return web.json_response(
             {
                 "errcode": record["errcode"],
@@ -348,9 +340,7 @@ def media_xml(
     )
 
 
-def _message_xml(
-    openid: str, account: str, create_time: Optional[int], fields: Dict[str, Any]
-) -> str:
+def _message_xml(openid: str, account: str, create_time: Optional[int], fields: Dict[str, Any]) -> str:
     head = {
         "ToUserName": account,
         "FromUserName": openid,
@@ -432,9 +422,7 @@ def decrypt_reply(
     """Checks the MsgSignature of a safe-mode reply and decrypts it."""
     envelope = xmltodict.parse(body)["xml"]
     crypto = WeChatCrypto(token, aes_key, appid)
-    xml = crypto.decrypt_message(
-        envelope, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-    )
+    xml = crypto.decrypt_message(envelope, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
     return read_reply(xml)
 
 

@@ -30,11 +30,7 @@ FUZZ = settings(
 
 
 def _to_xml(fields: Dict[str, str]) -> str:
-    return (
-        "<xml>"
-        + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items())
-        + "</xml>"
-    )
+    return "<xml>" + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in fields.items()) + "</xml>"
 
 
 FIELDS = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content",
@@ -45,20 +41,16 @@ field_value = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.sampled_from(["text", "event", "image", "voice", "subscribe", "unsubscribe"]),
 )
-xml_bodies = st.dictionaries(st.sampled_from(FIELDS), field_value, max_size=8).map(
-    _to_xml
-)
+xml_bodies = st.dictionaries(st.sampled_from(FIELDS), field_value, max_size=8).map(_to_xml)
 
 # Near-valid messages: the required fields present, the rest arbitrary, so that
 # examples get past parsing into the dispatch and reply code.
 message_bodies = st.fixed_dictionaries(
     {
         "ToUserName": st.just("gh_fuzz"),
-        "FromUserName": st.sampled_from(["oFuzzUser0000000000000000001", "x"])
-        | xml_text,
+        "FromUserName": st.sampled_from(["oFuzzUser0000000000000000001", "x"]) | xml_text,
         "CreateTime": st.integers(min_value=0, max_value=2**40).map(str),
-        "MsgType": st.sampled_from(["text", "event", "image", "link", "file"])
-        | xml_text,
+        "MsgType": st.sampled_from(["text", "event", "image", "link", "file"]) | xml_text,
     },
     optional={
         "Content": xml_text,
@@ -124,9 +116,7 @@ def test_unsigned_requests_never_fail(
 
 @FUZZ
 @given(raw=st.text(max_size=120))
-def test_raw_query_strings_never_fail(
-    apps: Tuple[ChannelApp, ChannelApp], raw: str
-) -> None:
+def test_raw_query_strings_never_fail(apps: Tuple[ChannelApp, ChannelApp], raw: str) -> None:
     plain, _ = apps
     url = f"{plain.webhook}?{quote(raw, safe='=&;%+')}"
     assert_sane(plain.http.post(url, data=b"<xml/>", timeout=10))
@@ -135,9 +125,7 @@ def test_raw_query_strings_never_fail(
 
 @FUZZ
 @given(body=bodies)
-def test_signed_plain_bodies_never_fail(
-    apps: Tuple[ChannelApp, ChannelApp], body: bytes
-) -> None:
+def test_signed_plain_bodies_never_fail(apps: Tuple[ChannelApp, ChannelApp], body: bytes) -> None:
     plain, _ = apps
     resp = plain.http.post(plain.webhook, params=signed_params(), data=body, timeout=10)
     event(f"status {resp.status_code}")
@@ -147,9 +135,7 @@ def test_signed_plain_bodies_never_fail(
 
 @FUZZ
 @given(encrypt=xml_text, extra=xml_bodies)
-def test_signed_safe_bodies_never_fail(
-    apps: Tuple[ChannelApp, ChannelApp], encrypt: str, extra: str
-) -> None:
+def test_signed_safe_bodies_never_fail(apps: Tuple[ChannelApp, ChannelApp], encrypt: str, extra: str) -> None:
     _, safe = apps
     body = f"<xml><Encrypt>{escape(encrypt)}</Encrypt>{extra}</xml>"
     params = signed_params(encrypt.strip())

@@ -218,15 +218,11 @@ def test_mask_openid() -> None:
 
 
 def test_masking_filter_masks_openids_in_messages_and_urls() -> None:
-    record = logging.LogRecord(
-        "x", logging.INFO, __file__, 1, "user %s said hi", (OPENID,), None
-    )
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s said hi", (OPENID,), None)
     record.__dict__["request"] = f"POST /webhooks/wechat/webhook?openid={OPENID}&x=1"
     OpenIdMaskingFilter().filter(record)
     assert record.getMessage() == "user oUse… said hi"
-    assert (
-        record.__dict__["request"] == "POST /webhooks/wechat/webhook?openid=oUse…&x=1"
-    )
+    assert record.__dict__["request"] == "POST /webhooks/wechat/webhook?openid=oUse…&x=1"
 
 
 # --------------------------------------------------------------------------- #
@@ -287,10 +283,7 @@ def test_render_answer_numbers_buttons_across_messages() -> None:
             {"custom": {"anything": 1}},
         ]
     )
-    assert (
-        text
-        == "第一个问题？\n1. 是\n\n第二个问题？\n2. 否\n\nhttps://example.com/a.png"
-    )
+    assert text == "第一个问题？\n1. 是\n\n第二个问题？\n2. 否\n\nhttps://example.com/a.png"
     assert [c.payload for c in choices] == ["/affirm", "/deny"]
 
 
@@ -371,9 +364,7 @@ def make_exchanges(clock: FakeClock, pushed: List[Any]) -> Exchanges:
     async def push(openid: str, parts: List[str]) -> None:
         pushed.append((openid, parts))
 
-    return Exchanges(
-        push, reply_budget=1.0, overflow_delay=0.5, ttl=300, max_entries=10, clock=clock
-    )
+    return Exchanges(push, reply_budget=1.0, overflow_delay=0.5, ttl=300, max_entries=10, clock=clock)
 
 
 async def test_a_retry_within_the_dedupe_ttl_does_not_run_the_bot_again() -> None:

@@ -43,9 +43,7 @@ YES_NO = {
 }
 
 
-def post_past_budget(
-    app: ChannelApp, request_: SignedRequest, waits: int = 2
-) -> requests.Response:
+def post_past_budget(app: ChannelApp, request_: SignedRequest, waits: int = 2) -> requests.Response:
     """Posts a message the bot is slow on, and lets the reply budget run out.
 
     ``waits``: the waits on the clock to expect first (the bot's and this
@@ -89,9 +87,7 @@ def test_url_verification_also_plain_in_safe_mode(
     [
         verification_request(token="not-the-token"),
         verification_request(timestamp=int(time.time()) - 3600),
-        SignedRequest(
-            {"timestamp": str(int(time.time())), "nonce": "1", "echostr": "x"}
-        ),
+        SignedRequest({"timestamp": str(int(time.time())), "nonce": "1", "echostr": "x"}),
     ],
     ids=["wrong-token", "stale", "no-signature"],
 )
@@ -169,9 +165,7 @@ def test_safe_mode_with_an_aes_key_of_another_account(
 
 
 def test_several_bot_messages_become_one_reply(channel: ChannelApp) -> None:
-    channel.bot.says(
-        "材料", {"text": "需要以下材料。"}, {"text": "1. 营业执照\n2. 章程"}
-    )
+    channel.bot.says("材料", {"text": "需要以下材料。"}, {"text": "1. 营业执照\n2. 章程"})
     resp = channel.post(plain_request(text_xml("材料")))
     assert reply_content(resp) == "需要以下材料。\n\n1. 营业执照\n2. 章程"
 
@@ -193,9 +187,7 @@ def test_bot_failure_gives_a_polite_error(channel: ChannelApp) -> None:
 # --------------------------------------------------------------------------- #
 
 
-def test_slow_answer_gets_success_then_is_pushed(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
+def test_slow_answer_gets_success_then_is_pushed(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
     channel.bot.says("慢问题", {"text": "慢慢的回答"}, delay=1.5)
 
     resp = post_past_budget(channel, plain_request(text_xml("慢问题")))
@@ -221,9 +213,7 @@ def test_slow_answer_gets_success_then_is_pushed(
     ]
 
 
-def test_access_token_is_fetched_once_and_cached(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
+def test_access_token_is_fetched_once_and_cached(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
     channel.bot.says("慢一", {"text": "回答一"}, delay=1.2)
     channel.bot.says("慢二", {"text": "回答二"}, delay=1.2)
     post_past_budget(channel, plain_request(text_xml("慢一")))
@@ -236,9 +226,7 @@ def test_access_token_is_fetched_once_and_cached(
     assert len(fake_wechat.token_requests) == 1
 
 
-def test_push_is_retried_once(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
+def test_push_is_retried_once(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
     fake_wechat.fail_next_sends = 1
     channel.bot.says("慢", {"text": "迟到的回答"}, delay=1.2)
     post_past_budget(channel, plain_request(text_xml("慢")))
@@ -261,9 +249,7 @@ def test_push_gives_up_after_two_attempts(
     assert "gave up" in caplog.text
 
 
-def test_expired_access_token_is_renewed(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
+def test_expired_access_token_is_renewed(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
     channel.bot.says("慢一", {"text": "回答一"}, delay=1.1)
     channel.bot.says("慢二", {"text": "回答二"}, delay=1.1)
     post_past_budget(channel, plain_request(text_xml("慢一")))
@@ -361,9 +347,7 @@ def _with(request_: SignedRequest, **params: str) -> SignedRequest:
 
 
 def _without(request_: SignedRequest, name: str) -> SignedRequest:
-    return SignedRequest(
-        {k: v for k, v in request_.params.items() if k != name}, request_.body
-    )
+    return SignedRequest({k: v for k, v in request_.params.items() if k != name}, request_.body)
 
 
 @pytest.mark.parametrize(
@@ -405,20 +389,14 @@ def test_signature_made_with_another_token_is_refused(channel: ChannelApp) -> No
 
 @pytest.mark.parametrize("offset", [-301, 301, -86400])
 def test_stale_timestamp_is_refused(channel: ChannelApp, offset: int) -> None:
-    resp = channel.post(
-        plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset)
-    )
+    resp = channel.post(plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset))
     assert resp.status_code == 403
     assert channel.bot.received == []
 
 
 @pytest.mark.parametrize("offset", [-300, 300])
-def test_timestamp_within_five_minutes_is_accepted(
-    channel: ChannelApp, offset: int
-) -> None:
-    resp = channel.post(
-        plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset)
-    )
+def test_timestamp_within_five_minutes_is_accepted(channel: ChannelApp, offset: int) -> None:
+    resp = channel.post(plain_request(text_xml("你好"), timestamp=int(channel.clock.now()) + offset))
     assert reply_content(resp) == "echo: 你好"
 
 
@@ -441,9 +419,7 @@ def test_timestamp_window_follows_the_clock(channel: ChannelApp) -> None:
         f"<xml><ToUserName>{ACCOUNT}</ToUserName><CreateTime>1</CreateTime>"
         "<MsgType>text</MsgType><Content>hi</Content><MsgId>5</MsgId></xml>",
         text_xml("hi").replace("<MsgId>", "<MsgId>x"),
-        text_xml("hi").replace(
-            "</FromUserName>", "</FromUserName><FromUserName>b</FromUserName>"
-        ),
+        text_xml("hi").replace("</FromUserName>", "</FromUserName><FromUserName>b</FromUserName>"),
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>',
         "",
@@ -484,9 +460,7 @@ def test_chunked_body_over_64_kib_is_refused(channel: ChannelApp) -> None:
     # No Content-Length: the limit must hold while reading.
     request_ = plain_request(text_xml("x"))
     chunks = (b"<xml>" + b"a" * 8192 for _ in range(10))
-    resp = channel.http.post(
-        channel.webhook, params=request_.params, data=chunks, timeout=10
-    )
+    resp = channel.http.post(channel.webhook, params=request_.params, data=chunks, timeout=10)
     assert resp.status_code == 413
     assert channel.bot.received == []
 
@@ -520,9 +494,7 @@ def test_buttons_become_a_numbered_list(channel: ChannelApp) -> None:
         ("二", "/deny"),
     ],
 )
-def test_a_bare_number_picks_the_button(
-    channel: ChannelApp, typed: str, payload: str
-) -> None:
+def test_a_bare_number_picks_the_button(channel: ChannelApp, typed: str, payload: str) -> None:
     channel.bot.says("开始", YES_NO)
     channel.post(plain_request(text_xml("开始")))
     channel.post(plain_request(text_xml(typed)))
@@ -557,12 +529,8 @@ def test_buttons_are_remembered_per_user(channel: ChannelApp) -> None:
     assert channel.bot.texts == ["开始", "1"]
 
 
-def test_long_answer_is_split_at_sentence_ends(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
-    sentences = [
-        f"第{i}条：申请材料须真实、完整、有效，并加盖公章。" for i in range(1, 121)
-    ]
+def test_long_answer_is_split_at_sentence_ends(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
+    sentences = [f"第{i}条：申请材料须真实、完整、有效，并加盖公章。" for i in range(1, 121)]
     long_text = "".join(sentences)
     assert len(long_text.encode()) > 3 * WECHAT_TEXT_LIMIT_BYTES
     channel.bot.says("全部材料", {"text": long_text})
@@ -580,14 +548,10 @@ def test_long_answer_is_split_at_sentence_ends(
     assert all(len(p.encode()) <= WECHAT_TEXT_LIMIT_BYTES for p in parts)
     assert all(p.endswith("。") for p in parts)  # never cut inside a sentence
     sentence_bytes = max(len(s.encode()) for s in sentences)
-    assert all(
-        len(p.encode()) > WECHAT_TEXT_LIMIT_BYTES - sentence_bytes for p in parts[:-1]
-    )
+    assert all(len(p.encode()) > WECHAT_TEXT_LIMIT_BYTES - sentence_bytes for p in parts[:-1])
 
 
-def test_short_answer_is_not_pushed(
-    channel: ChannelApp, fake_wechat: FakeWeChatServer
-) -> None:
+def test_short_answer_is_not_pushed(channel: ChannelApp, fake_wechat: FakeWeChatServer) -> None:
     assert reply_content(channel.post(plain_request(text_xml("你好")))) == "echo: 你好"
     channel.settle()
     assert channel.clock.sleepers == 0  # nothing is scheduled for later either
@@ -622,12 +586,8 @@ def test_other_events_get_no_answer(channel: ChannelApp, event: str) -> None:
     assert channel.bot.received == []
 
 
-@pytest.mark.parametrize(
-    "msg_type", ["image", "voice", "video", "shortvideo", "location", "link"]
-)
-def test_non_text_messages_get_a_polite_text(
-    channel: ChannelApp, msg_type: str
-) -> None:
+@pytest.mark.parametrize("msg_type", ["image", "voice", "video", "shortvideo", "location", "link"])
+def test_non_text_messages_get_a_polite_text(channel: ChannelApp, msg_type: str) -> None:
     resp = channel.post(plain_request(media_xml(msg_type)))
     assert reply_content(resp) == TEXTS["non_text"]
     assert channel.bot.received == []
@@ -656,9 +616,7 @@ def test_channel_without_token_is_off(
     app = start_channel(config=channel.config)
     assert app.post(plain_request(text_xml("你好"))).status_code == 503
     assert app.get(verification_request()).status_code == 503
-    assert (
-        app.http.get(f"{app.base_url}/webhooks/wechat/", timeout=5).status_code == 503
-    )
+    assert app.http.get(f"{app.base_url}/webhooks/wechat/", timeout=5).status_code == 503
     assert app.bot.received == []
 
 

@@ -86,7 +86,10 @@ class Bot:
         with open(self.workdir / "actions.log", "ab") as log:
             self.actions = subprocess.Popen(
                 [str(ROOT / "scripts" / "actions.sh")],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", 120, self.actions)
@@ -100,15 +103,28 @@ class Bot:
         # "--auth-token=<token>": a token_urlsafe token can start with "-", which
         # argparse would take for an option if it were a separate argument.
         return [
-            "run", "--model", str(MODEL), "--enable-api",
-            f"--auth-token={self.token}", "-i", "127.0.0.1", "--port", str(self.rasa_port),
-            "--credentials", self.credentials, "--endpoints", "endpoints.yml",
+            "run",
+            "--model",
+            str(MODEL),
+            "--enable-api",
+            f"--auth-token={self.token}",
+            "-i",
+            "127.0.0.1",
+            "--port",
+            str(self.rasa_port),
+            "--credentials",
+            self.credentials,
+            "--endpoints",
+            "endpoints.yml",
         ]
 
     def _popen_rasa(self, log: Any) -> subprocess.Popen:
         return subprocess.Popen(
             [str(RASA), *self.rasa_args()],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 

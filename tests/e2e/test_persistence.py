@@ -102,9 +102,7 @@ def test_a_one_megabyte_body_gets_413_and_the_bot_still_answers(bot: Bot) -> Non
     )
     assert response.status_code == 413
     # under the limit is fine (the normaliser cuts the message to 500 characters)
-    body = json.dumps(
-        {"sender": user, "message": "有效期几年" + "。" * 15_000}, ensure_ascii=False
-    ).encode()
+    body = json.dumps({"sender": user, "message": "有效期几年" + "。" * 15_000}, ensure_ascii=False).encode()
     assert 40_000 < len(body) < 64 * 1024
     response = requests.post(
         f"{bot.url}/webhooks/rest/webhook",
@@ -219,8 +217,12 @@ class RunScript:
         with open(self.workdir / "run.log", "ab") as log:
             self.process = subprocess.Popen(
                 ["bash", str(ROOT / "scripts" / "run.sh")],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:

@@ -99,9 +99,7 @@ def test_an_faq_mid_interview_is_answered_and_the_interview_resumes(bot: Bot) ->
     assert "总公司" in answer
     assert bot.slots(user)["requested_slot"] == "is_company"
     bot.say(user, "算了不问了")
-    assert bot.tracker(user)["active_loop"] in ({}, None) or not bot.tracker(user)[
-        "active_loop"
-    ].get("name")
+    assert bot.tracker(user)["active_loop"] in ({}, None) or not bot.tracker(user)["active_loop"].get("name")
 
 
 def test_the_need_check_answers_outsourcing_yes(bot: Bot) -> None:
@@ -219,5 +217,7 @@ def test_the_verdict_opens_with_the_facts(bot: Bot) -> None:
     events = bot.tracker(user)["events"]
     names = [(e.get("metadata") or {}).get("utter_action") for e in events if e.get("event") == "bot"]
     assert "utter_verdict_facts" in names
-    facts = next(e["text"] for e in events if (e.get("metadata") or {}).get("utter_action") == "utter_verdict_facts")
+    facts = next(
+        e["text"] for e in events if (e.get("metadata") or {}).get("utter_action") == "utter_verdict_facts"
+    )
     assert "1200" in facts and "广东" in facts

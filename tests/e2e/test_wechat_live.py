@@ -41,9 +41,7 @@ def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot, 
 
 
 def post(bot: Bot, signed: wx.SignedRequest) -> requests.Response:
-    return requests.post(
-        f"{bot.url}/webhooks/wechat/webhook?{signed.query}", data=signed.body, timeout=30
-    )
+    return requests.post(f"{bot.url}/webhooks/wechat/webhook?{signed.query}", data=signed.body, timeout=30)
 
 
 def answer_text(response: requests.Response, fake: wx.FakeWeChatServer, before: int) -> str:

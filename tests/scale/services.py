@@ -58,7 +58,9 @@ def ensure_packages() -> None:
         subprocess.run(["apt-get", "update", "-q"], env=env, check=True, stdin=subprocess.DEVNULL)
         subprocess.run(
             ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
-            env=env, check=True, stdin=subprocess.DEVNULL,
+            env=env,
+            check=True,
+            stdin=subprocess.DEVNULL,
         )
     finally:
         if created_policy:
@@ -97,8 +99,13 @@ class Postgres:
     def _as_postgres(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["runuser", "-u", PG_USER, "--", *args],
-            cwd=self.dir, check=check, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+            cwd=self.dir,
+            check=check,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
         )
 
     def start(self) -> "Postgres":
@@ -109,8 +116,16 @@ class Postgres:
         shutil.chown(pwfile, PG_USER, PG_USER)
         pwfile.chmod(0o600)
         self._as_postgres(
-            str(_pg_bin("initdb")), "-D", str(self.data), "-U", "rasa", f"--pwfile={pwfile}",
-            "--auth=scram-sha-256", "-E", "UTF8", "--locale=C",
+            str(_pg_bin("initdb")),
+            "-D",
+            str(self.data),
+            "-U",
+            "rasa",
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
         )
         pwfile.unlink()
         options = (
@@ -119,15 +134,28 @@ class Postgres:
         )
         self.started = True  # from here on stop() has something to do
         result = self._as_postgres(
-            str(_pg_bin("pg_ctl")), "-D", str(self.data), "-l", str(self.log),
-            "-o", options, "-w", "-t", "180", "start", check=False,
+            str(_pg_bin("pg_ctl")),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "180",
+            "start",
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"pg_ctl start failed:\n{result.stdout}\n{self.tail()}")
         env = dict(os.environ, PGPASSWORD=self.password)
         subprocess.run(
             [str(_pg_bin("createdb")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rasa", "rasa"],
-            env=env, check=True, stdin=subprocess.DEVNULL, timeout=120,
+            env=env,
+            check=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
         )
         return self
 
@@ -144,8 +172,16 @@ class Postgres:
         if self.started:
             pid = self.pid()
             result = self._as_postgres(
-                str(_pg_bin("pg_ctl")), "-D", str(self.data), "-m", "fast", "-w", "-t", "60",
-                "stop", check=False,
+                str(_pg_bin("pg_ctl")),
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "60",
+                "stop",
+                check=False,
             )
             if result.returncode != 0 and pid is not None:
                 try:
@@ -172,11 +208,23 @@ class Redis:
         with open(self.dir / "redis.log", "ab") as log:
             self.process = subprocess.Popen(
                 [
-                    shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--daemonize", "no", "--dir", str(self.dir),
+                    shutil.which("redis-server") or "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(self.dir),
                 ],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         if not _wait_port(self.port, 60):

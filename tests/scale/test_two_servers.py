@@ -33,14 +33,35 @@ SCRIPTS: List[List[str]] = [
     [
         "我想看看我们公司能不能办呼叫中心许可证",
         "我们是深圳的有限公司，只做广东省内业务，注册资本五百万，没有外资",
-        "没有", "没有", "有", "社保有4个人", "有", "有", "有",
+        "没有",
+        "没有",
+        "有",
+        "社保有4个人",
+        "有",
+        "有",
+        "有",
     ],
     [
-        "帮我评估一下", "全国", "是有限公司", "注册资本600万",
-        "纯内资", "不在", "没有", "有", "2个", "有", "有", "有",
+        "帮我评估一下",
+        "全国",
+        "是有限公司",
+        "注册资本600万",
+        "纯内资",
+        "不在",
+        "没有",
+        "有",
+        "2个",
+        "有",
+        "有",
+        "有",
     ],
     ["帮我测测能不能办证", "地网", "北京", "分公司可以自己申请吗？", "有限公司", "300万", "没有外资"],
-    ["我们是做电话客服外包的，需不需要办这个证", "地网注册资本要求多少", "ICP经营许可证怎么申请啊", "有效期几年"],
+    [
+        "我们是做电话客服外包的，需不需要办这个证",
+        "地网注册资本要求多少",
+        "ICP经营许可证怎么申请啊",
+        "有效期几年",
+    ],
 ]
 CONVERSATIONS = 20
 
@@ -71,8 +92,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot, Bot, 
         servers.append(a)
         a.start_actions()
         b = Bot(
-            workdir=workdir / "b", extra_env=env, credentials=str(credentials_file),
-            actions_port=a.actions_port, token=a.token,
+            workdir=workdir / "b",
+            extra_env=env,
+            credentials=str(credentials_file),
+            actions_port=a.actions_port,
+            token=a.token,
         )
         b.workdir.mkdir()
         servers.append(b)
@@ -104,8 +128,7 @@ def run_all(servers: List[Bot], prefix: str) -> Dict[str, Tuple[List[str], Repli
     }
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
         futures = {
-            user: pool.submit(converse, servers, user, script, i)
-            for user, (i, script) in plan.items()
+            user: pool.submit(converse, servers, user, script, i) for user, (i, script) in plan.items()
         }
         return {user: (plan[user][1], future.result()) for user, future in futures.items()}
 
@@ -121,11 +144,12 @@ def server_errors(servers: List[Bot], limit: int = 80) -> str:
                 continue
             log = path.read_text(errors="replace").splitlines()
             keep = [
-                i for i, line in enumerate(log)
+                i
+                for i, line in enumerate(log)
                 if any(w in line for w in ("ERROR", "Traceback", "Exception", "Error:"))
             ]
             for i in keep:
-                lines.extend(f"{server.workdir.name}/{name}: {l}" for l in log[i:i + 12])
+                lines.extend(f"{server.workdir.name}/{name}: {l}" for l in log[i : i + 12])
     return "\n".join(lines[-limit:]) or "(no errors in the server logs)"
 
 
@@ -156,9 +180,7 @@ def test_twenty_conversations_alternating_between_two_servers(
         by_script_reference.setdefault(json.dumps(script), replies)
     for user, (script, replies) in shared.items():
         assert all(replies), f"{user}: a turn without any reply: {replies}"
-        assert replies == by_script_reference[json.dumps(script)], (
-            f"{user}\n{server_errors([a, b])}"
-        )
+        assert replies == by_script_reference[json.dumps(script)], f"{user}\n{server_errors([a, b])}"
 
     totals: Dict[str, Dict[str, int]] = {}
     for name, run in (("single server", reference), ("two servers", shared)):
@@ -210,10 +232,13 @@ def test_twenty_conversations_alternating_between_two_servers(
             f"{name}: {CONVERSATIONS} conversations, {total['events']} events, "
             f"{total['user']} user, {total['bot']} bot"
         )
-    print("redis lock commands: " + ", ".join(
-        f"{c.replace('cmdstat_', '')}={locks_after.get(c, 0) - locks_before.get(c, 0)}"
-        for c in ("cmdstat_get", "cmdstat_set", "cmdstat_del")
-    ))
+    print(
+        "redis lock commands: "
+        + ", ".join(
+            f"{c.replace('cmdstat_', '')}={locks_after.get(c, 0) - locks_before.get(c, 0)}"
+            for c in ("cmdstat_get", "cmdstat_set", "cmdstat_del")
+        )
+    )
 
 
 def test_the_redis_lock_store_lets_one_holder_in_at_a_time(
@@ -285,8 +310,7 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
             results[text] = [m.get("text", "") for m in server.say(user, text)]
 
         threads = [
-            threading.Thread(target=ask, args=(server, text))
-            for server, text in zip((a, b), questions)
+            threading.Thread(target=ask, args=(server, text)) for server, text in zip((a, b), questions)
         ]
         threads[0].start()
         time.sleep(0.05)
@@ -302,9 +326,7 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
                 turns.append([event])
             elif turns:
                 turns[-1].append(event)
-        assert [turn[0]["text"] for turn in turns] in (
-            list(questions), list(reversed(list(questions)))
-        ), user
+        assert [turn[0]["text"] for turn in turns] in (list(questions), list(reversed(list(questions)))), user
         for turn in turns:
             text = turn[0]["text"]
             replies = [e.get("text") for e in turn if e["event"] == "bot"]
@@ -317,5 +339,7 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
     # cleanup) and twice more each time a waiting server polls (once a second)
     gets = redis.commandstats().get("cmdstat_get", 0) - before.get("cmdstat_get", 0)
     messages = 2 * len(users)
-    print(f"\nsame conversation on both servers at once: {messages} messages, "
-          f"{gets} lock GETs in Redis, {(gets - 3 * messages) // 2} polls while waiting")
+    print(
+        f"\nsame conversation on both servers at once: {messages} messages, "
+        f"{gets} lock GETs in Redis, {(gets - 3 * messages) // 2} polls while waiting"
+    )

@@ -24,7 +24,11 @@ class Server:
         with open(workdir / f"web-{self.port}.log", "ab") as log:
             self.process: Optional[subprocess.Popen] = subprocess.Popen(
                 [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(self.port)],
-                cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT,
+                env=full,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for(self.base + "/", 60, self.process)
 

@@ -23,10 +23,14 @@ def at(day: int, hour: int, minute: int, second: float = 0) -> float:
     return datetime(2026, 12, day, hour, minute, tzinfo=CST).timestamp() + second
 
 
-def user(text: str, intent: str, confidence: float, channel: str, ts: float,
-         fine: Optional[str] = None) -> UserUttered:
-    parse: Dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": confidence},
-                             "entities": []}
+def user(
+    text: str, intent: str, confidence: float, channel: str, ts: float, fine: Optional[str] = None
+) -> UserUttered:
+    parse: Dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [],
+    }
     if fine:
         parse["fine_intent"] = {"name": fine, "confidence": confidence}
     return UserUttered(text, parse["intent"], [], parse, timestamp=ts, input_channel=channel)
@@ -52,7 +56,9 @@ def conversations() -> Dict[str, List[Event]]:
             ActiveLoop("eligibility_form", timestamp=at(1, 11, 0, 0.3)),
             user("全网", "inform", 0.42, "wechat", at(1, 11, 1)),
             ActiveLoop(None, timestamp=at(1, 11, 1, 0.1)),
-            SlotSet("eligibility_result", {"eligible": True, "scope": "national"}, timestamp=at(1, 11, 1, 0.2)),
+            SlotSet(
+                "eligibility_result", {"eligible": True, "scope": "national"}, timestamp=at(1, 11, 1, 0.2)
+            ),
             bot(f"可以办理。({OPENID})", "utter_verdict_eligible", at(1, 11, 1, 0.3)),
             user("转人工", "human_handoff", 0.95, "wechat", at(1, 11, 2)),
             bot("好的，为你转接人工顾问。", "utter_human_handoff", at(1, 11, 2, 0.2)),

@@ -47,6 +47,8 @@ def has_number(text: str, number: float) -> bool:
     """``number``, written as people write it (100, 99.99), stands in ``text`` on its own."""
     shown = re.escape(f"{float(number):.4f}".rstrip("0").rstrip("."))
     return re.search(rf"(?<![\d.]){shown}(?!\.?\d)", text) is not None
+
+
 FORM = "eligibility_form"
 ENV_KEYS = ("BOT_TODAY", "HANDOFF_PHONE", "HANDOFF_WECHAT", "HANDOFF_HOURS", "FAQ_MIN_CONFIDENCE")
 
@@ -222,7 +224,9 @@ async def test_one_message_answers_several_questions() -> None:
         ("有30个人交社保", "insured_staff", 30),
     ],
 )
-async def test_an_answer_to_another_question_is_kept_and_acknowledged(text: str, slot: str, value: Any) -> None:
+async def test_an_answer_to_another_question_is_kept_and_acknowledged(
+    text: str, slot: str, value: Any
+) -> None:
     messages, events = await validate(text, slots=BEFORE_CREDIT, requested="on_dishonest_list")
     assert responses(messages) == ["utter_noted_other"]
     # the acknowledgement names the topic of the question that was answered
@@ -234,15 +238,15 @@ async def test_an_answer_to_another_question_is_kept_and_acknowledged(text: str,
 
 
 async def test_an_answer_repeated_unchanged_is_not_acknowledged() -> None:
-    messages, events = await validate(
-        "注册资本是两千万", slots=BEFORE_CREDIT, requested="on_dishonest_list"
-    )
+    messages, events = await validate("注册资本是两千万", slots=BEFORE_CREDIT, requested="on_dishonest_list")
     assert messages == []
     assert slots_set(events)["requested_slot"] == "on_dishonest_list"
 
 
 async def test_the_answer_asked_for_is_not_acknowledged_separately() -> None:
-    messages, events = await validate("没有失信，场地是租的", slots=BEFORE_CREDIT, requested="on_dishonest_list")
+    messages, events = await validate(
+        "没有失信，场地是租的", slots=BEFORE_CREDIT, requested="on_dishonest_list"
+    )
     assert "utter_noted_other" not in responses(messages)
     assert slots_set(events)["has_premises"] is True
 
@@ -485,9 +489,7 @@ async def test_next_steps_carry_dates_from_today() -> None:
 
 
 async def faq(text: str, key: str, confidence: float = 0.9, slots=None):
-    return await run(
-        ActionAnswerFaq(), tracker(text, "faq", slots or {}, faq=(key, confidence))
-    )
+    return await run(ActionAnswerFaq(), tracker(text, "faq", slots or {}, faq=(key, confidence)))
 
 
 async def test_faq_answer_gets_the_rule_set_numbers() -> None:
@@ -642,7 +644,9 @@ async def test_annual_report_after_this_years_deadline() -> None:
 
 
 async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
-    messages, _ = await faq("我们2026年9月28日提交的", "faq/acceptance_time", slots={"disclaimer_shown": True})
+    messages, _ = await faq(
+        "我们2026年9月28日提交的", "faq/acceptance_time", slots={"disclaimer_shown": True}
+    )
     submitted = dt.date(2026, 9, 28)
     expected = nth_working_day_after(submitted, RULES.deadlines["completeness_check_working_days"])
     weekdays_only = submitted + dt.timedelta(days=7)  # Mon + 5 weekdays, ignoring holidays
@@ -808,14 +812,14 @@ async def test_company_facts_without_a_request_start_the_interview() -> None:
     assert responses(messages) == ["utter_start_interview"]
     filled = slots_set(events)
     assert (filled["province"], filled["is_company"], filled["registered_capital"]) == ("广东", True, 500.0)
-    assert {"event": "followup", "name": FORM} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events
-    ]
+    assert {"event": "followup", "name": FORM} in [{k: e.get(k) for k in ("event", "name")} for e in events]
 
 
 async def test_a_question_taken_for_a_statement_gets_the_faq_answer() -> None:
     t = tracker(
-        "注册资金一百万够不够全国的", "inform", {"disclaimer_shown": True},
+        "注册资金一百万够不够全国的",
+        "inform",
+        {"disclaimer_shown": True},
         faq=("faq/capital", 0.9),
     )
     messages, events = await run(ActionHandleInform(), t)
@@ -828,7 +832,9 @@ async def test_a_question_taken_for_a_statement_gets_the_faq_answer() -> None:
 @pytest.mark.parametrize("confidence", [0.05])
 async def test_an_unsure_faq_pick_for_such_a_question_gets_the_default(confidence: float) -> None:
     t = tracker(
-        "注册资金一百万够不够全国的", "inform", {"disclaimer_shown": True},
+        "注册资金一百万够不够全国的",
+        "inform",
+        {"disclaimer_shown": True},
         faq=("faq/capital", confidence),
     )
     messages, _ = await run(ActionHandleInform(), t)
@@ -857,13 +863,12 @@ async def test_why_halfway_through_the_questions_says_the_verdict_comes_at_the_e
 
 
 async def test_outsourcing_needs_the_licence() -> None:
-    _, events = await run(
-        ActionStartNeedCheck(), tracker("我们给别的公司做客服外包，需要办吗", "check_need")
-    )
+    _, events = await run(ActionStartNeedCheck(), tracker("我们给别的公司做客服外包，需要办吗", "check_need"))
     assert slots_set(events)["business_activity"] == "outsourcing"
 
     messages, events = await run(
-        ActionNeedVerdict(), tracker("我们给别的公司做客服外包，需要办吗", "check_need", {"business_activity": "outsourcing"})
+        ActionNeedVerdict(),
+        tracker("我们给别的公司做客服外包，需要办吗", "check_need", {"business_activity": "outsourcing"}),
     )
     assert responses(messages) == ["utter_disclaimer", "utter_need_answer"]
     assert message(messages, "utter_need_answer")["answer"]
@@ -959,7 +964,11 @@ async def test_a_message_that_names_another_topic_moves_on() -> None:
 
 
 async def test_a_long_question_is_not_pulled_to_the_last_topic() -> None:
-    t = tracker("我们公司想了解一下办下来整体大概需要多长时间", "faq", {"disclaimer_shown": True, "last_topic": "renewal"})
+    t = tracker(
+        "我们公司想了解一下办下来整体大概需要多长时间",
+        "faq",
+        {"disclaimer_shown": True, "last_topic": "renewal"},
+    )
     t.latest_message["fine_ranking"] = [
         {"name": "faq/timeline", "confidence": 0.45},
         {"name": "faq/renewal", "confidence": 0.30},
@@ -1038,9 +1047,7 @@ async def test_a_fine_label_of_another_intent_is_ignored() -> None:
         ("our product is a cloud call center platform", "system_rental"),
     ],
 )
-def test_the_business_activity_is_recognised_from_how_users_describe_it(
-    text: str, activity: str
-) -> None:
+def test_the_business_activity_is_recognised_from_how_users_describe_it(text: str, activity: str) -> None:
     from licence.topics import activity_of
 
     assert activity_of(text) == activity
@@ -1090,8 +1097,12 @@ async def test_a_facet_follow_up_gets_the_cell_of_the_last_topic(text: str, last
 
 
 async def test_a_follow_up_that_names_a_topic_gets_that_topic() -> None:
-    t = tracker("注册资本呢", "followup", {"disclaimer_shown": True, "last_topic": "conditions"},
-                faq=("faq/capital", 0.38))
+    t = tracker(
+        "注册资本呢",
+        "followup",
+        {"disclaimer_shown": True, "last_topic": "conditions"},
+        faq=("faq/capital", 0.38),
+    )
     messages, events = await run(ActionFollowup(), t)
     assert responses(messages)[0] == "utter_faq/capital"
     assert slots_set(events)["last_topic"] == "capital"
@@ -1112,7 +1123,9 @@ async def test_a_fact_stated_after_its_answer_gets_the_answer_computed_from_it(
 
 
 async def test_the_verdict_opens_with_the_facts_it_used() -> None:
-    messages, _ = await verdict(profile(registered_capital=1200.0, insured_staff=8, on_dishonest_list="unknown"))
+    messages, _ = await verdict(
+        profile(registered_capital=1200.0, insured_staff=8, on_dishonest_list="unknown")
+    )
     assert responses(messages)[0] == "utter_verdict_facts"
     facts = message(messages, "utter_verdict_facts")["facts"]
     # each answer appears with the value recorded, in the order asked
@@ -1172,8 +1185,12 @@ async def test_an_answer_with_a_question_keeps_the_answer_and_answers_the_questi
 
 async def test_an_faq_during_the_interview_keeps_the_answer_before_it() -> None:
     t = tracker(
-        "有的 不过是租的 可以吗", "faq", {**BEFORE_STAFF, "insured_staff": 8, "disclaimer_shown": True},
-        requested="has_premises", active_loop=FORM, faq=("faq/premises_system", 0.6),
+        "有的 不过是租的 可以吗",
+        "faq",
+        {**BEFORE_STAFF, "insured_staff": 8, "disclaimer_shown": True},
+        requested="has_premises",
+        active_loop=FORM,
+        faq=("faq/premises_system", 0.6),
     )
     messages, events = await run(ActionAnswerFaq(), t)
     assert slots_set(events)["has_premises"] is True
@@ -1192,8 +1209,13 @@ def test_every_interview_question_names_an_faq_answer() -> None:
 # A message the classifier could not place, read with the previous answer
 
 
-def after_answer(text: str, topic: str, answered_by: str = "action_answer_faq",
-                 reply: str = "utter_faq/x", intent: str = "nlu_fallback") -> Tracker:
+def after_answer(
+    text: str,
+    topic: str,
+    answered_by: str = "action_answer_faq",
+    reply: str = "utter_faq/x",
+    intent: str = "nlu_fallback",
+) -> Tracker:
     """``text`` right after a turn in which ``answered_by`` sent ``reply`` on ``topic``."""
     t = tracker(text, intent, {"last_topic": topic})
     t.events = [
@@ -1254,9 +1276,7 @@ async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
 
 
 async def test_why_after_an_answer_is_about_that_answer_not_a_verdict() -> None:
-    messages, _ = await run(
-        ActionExplainVerdict(), after_answer("为啥差别这么大", "cost", intent="ask_why")
-    )
+    messages, _ = await run(ActionExplainVerdict(), after_answer("为啥差别这么大", "cost", intent="ask_why"))
     assert "utter_faq/cost" in responses(messages)
     assert "utter_no_verdict_yet" not in responses(messages)
 

@@ -50,10 +50,12 @@ def test_mean_std_and_fold_aggregation() -> None:
     assert mean_std([1.0]) == (1.0, 0.0)
     mean, std = mean_std([0.9, 1.0])
     assert mean == pytest.approx(0.95) and std == pytest.approx(0.0707107, abs=1e-6)
-    agg = aggregate_folds([
-        {"intent_macro_f1": 0.9, "entity_f1": None},
-        {"intent_macro_f1": 1.0, "entity_f1": None},
-    ])
+    agg = aggregate_folds(
+        [
+            {"intent_macro_f1": 0.9, "entity_f1": None},
+            {"intent_macro_f1": 1.0, "entity_f1": None},
+        ]
+    )
     assert agg["folds"] == 2
     assert agg["intent_macro_f1"] == 0.95 and agg["intent_macro_f1_std"] == pytest.approx(0.0707, abs=1e-4)
     assert agg["entity_f1"] is None  # not measurable stays not measurable
@@ -67,7 +69,12 @@ def test_intent_metrics_read_a_rasa_intent_report() -> None:
         "macro avg": {"precision": 0.75, "recall": 1.0, "f1-score": 0.8335, "support": 4},
         "weighted avg": {"precision": 0.875, "recall": 1.0, "f1-score": 0.917, "support": 4},
     }
-    assert intent_metrics(report) == {"accuracy": 0.75, "macro_f1": 0.8335, "weighted_f1": 0.917, "support": 4}
+    assert intent_metrics(report) == {
+        "accuracy": 0.75,
+        "macro_f1": 0.8335,
+        "weighted_f1": 0.917,
+        "support": 4,
+    }
 
 
 def test_confusion_counts_rows_expected_columns_predicted() -> None:
@@ -85,8 +92,15 @@ def user(text: str) -> dict:
 
 
 def test_matching_rest_replies_and_tracker_have_no_problems() -> None:
-    events = [{"event": "action", "name": "action_session_start"}, user("你好"), bot("您好"),
-              {"event": "action", "name": "action_listen"}, user("年报"), bot("提示"), bot("年报在…")]
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        user("你好"),
+        bot("您好"),
+        {"event": "action", "name": "action_listen"},
+        user("年报"),
+        bot("提示"),
+        bot("年报在…"),
+    ]
     rest = [[{"text": "您好"}], [{"text": "提示"}, {"text": "年报在…"}]]
     assert compare_conversation(rest, events) == []
 
@@ -97,7 +111,9 @@ def test_lost_duplicated_and_untracked_turns_are_reported() -> None:
     assert problems == ["turn 1: lost bot messages (REST 1, tracker 2)"]
     problems = compare_conversation([[{"text": "x"}, {"text": "x"}], [{"text": "y"}, {"text": "y"}]], events)
     assert problems == ["turn 0: duplicated bot messages (REST 2, tracker 1)"]
-    problems = compare_conversation([[{"text": "x"}], [{"text": "y"}, {"text": "y"}], [{"text": "z"}]], events)
+    problems = compare_conversation(
+        [[{"text": "x"}], [{"text": "y"}, {"text": "y"}], [{"text": "z"}]], events
+    )
     assert problems == ["3 turns sent, 2 user events tracked"]
     assert compare_conversation([[{"text": "x"}]], [bot("hi"), user("a"), bot("x")]) == [
         "1 bot message(s) before the first user turn"
@@ -115,23 +131,49 @@ def test_targets_absolute_and_relative_to_the_peer() -> None:
 
 def sample_result() -> dict:
     nlu_side = {
-        "heldout": {"intent_accuracy": 0.98, "intent_macro_f1": 0.975, "response_accuracy": 0.9,
-                    "response_macro_f1": 0.88, "entity_f1": None, "test_examples": 440},
-        "cv": aggregate_folds([{"intent_macro_f1": 0.96, "intent_accuracy": 0.97},
-                               {"intent_macro_f1": 0.94, "intent_accuracy": 0.95}]),
-        "duration_s": 100.0, "mean_train_s": 20.0,
+        "heldout": {
+            "intent_accuracy": 0.98,
+            "intent_macro_f1": 0.975,
+            "response_accuracy": 0.9,
+            "response_macro_f1": 0.88,
+            "entity_f1": None,
+            "test_examples": 440,
+        },
+        "cv": aggregate_folds(
+            [
+                {"intent_macro_f1": 0.96, "intent_accuracy": 0.97},
+                {"intent_macro_f1": 0.94, "intent_accuracy": 0.95},
+            ]
+        ),
+        "duration_s": 100.0,
+        "mean_train_s": 20.0,
     }
     c = latency_summary([0.05, 0.06, 0.07], 0.2)
-    serving = {"project": {"c1": c, "c10": c, "cold_start_s": 20.0, "rss_mb": 500.0},
-               "peer": {"c1": c, "c10": c, "cold_start_s": 25.0, "rss_mb": 700.0}}
+    serving = {
+        "project": {"c1": c, "c10": c, "cold_start_s": 20.0, "rss_mb": 500.0},
+        "peer": {"c1": c, "c10": c, "cold_start_s": 25.0, "rss_mb": 700.0},
+    }
     result = {
-        "environment": {"date": "2026-01-01 00:00 UTC", "cpu_count": 2, "platform": "Linux", "git_commit": "abc",
-                        "rasa_version": "3.6.21", "python": "3.10"},
+        "environment": {
+            "date": "2026-01-01 00:00 UTC",
+            "cpu_count": 2,
+            "platform": "Linux",
+            "git_commit": "abc",
+            "rasa_version": "3.6.21",
+            "python": "3.10",
+        },
         "nlu": {"project": nlu_side, "peer": nlu_side, "entity_note": "no annotated entities"},
         "serving": serving,
         "training": {"project": {"duration_s": 60.0, "model_mb": 50.0}, "peer": {"duration_s": 600.0}},
-        "load": {"concurrency": 20, "duration_s": 60, "latency": c, "conversations": 40,
-                 "mismatched_conversations": 0, "passed": True, "problems": []},
+        "load": {
+            "concurrency": 20,
+            "duration_s": 60,
+            "latency": c,
+            "conversations": 40,
+            "mismatched_conversations": 0,
+            "passed": True,
+            "problems": [],
+        },
         "phases": {"training": 660.0, "total": 1000.0},
         "notes": ["a note"],
     }

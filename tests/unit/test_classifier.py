@@ -44,9 +44,7 @@ def message(columns: List[int], intent: Optional[str] = None, key: Optional[str]
     result = Message(data=data)
     row = np.zeros((1, WIDTH))
     row[0, columns] = 1.0
-    result.add_features(
-        Features(scipy.sparse.coo_matrix(row), FEATURE_TYPE_SENTENCE, TEXT, "test")
-    )
+    result.add_features(Features(scipy.sparse.coo_matrix(row), FEATURE_TYPE_SENTENCE, TEXT, "test"))
     return result
 
 

@@ -36,27 +36,44 @@ def test_mandarin_is_left_alone() -> None:
 
 @pytest.mark.parametrize(
     "text, count",
-    [("就俩人交了", 2), ("仨", 3), ("a dozen", 12), ("about twenty", 20), ("一百多号人", 100),
-     ("We have 6 employees on social insurance", 6), ("十来个", 10), ("两三个", 2)],
+    [
+        ("就俩人交了", 2),
+        ("仨", 3),
+        ("a dozen", 12),
+        ("about twenty", 20),
+        ("一百多号人", 100),
+        ("We have 6 employees on social insurance", 6),
+        ("十来个", 10),
+        ("两三个", 2),
+    ],
 )
 def test_head_counts_as_people_say_them(text: str, count: int) -> None:
     assert parse_count(text) == count
 
 
-@pytest.mark.parametrize("text, wan", [("五百个w", 500), ("半个亿", 5000), ("1.2千万", 1200), ("0.12亿", 1200)])
+@pytest.mark.parametrize(
+    "text, wan", [("五百个w", 500), ("半个亿", 5000), ("1.2千万", 1200), ("0.12亿", 1200)]
+)
 def test_amounts_as_people_say_them(text: str, wan: float) -> None:
     assert parse_money_wan(text) == wan
 
 
-@pytest.mark.parametrize("text, province", [("Shanghai", "上海"), ("Harbin", "黑龙江"), ("we are in Shenzhen", "广东")])
+@pytest.mark.parametrize(
+    "text, province", [("Shanghai", "上海"), ("Harbin", "黑龙江"), ("we are in Shenzhen", "广东")]
+)
 def test_provinces_in_english(text: str, province: str) -> None:
     assert parse_province(text) == province
 
 
 @pytest.mark.parametrize(
     "text, answer",
-    [("yes we rent an office in Pudong", True), ("Not yet, we'd need to add it", False),
-     ("none yet", False), ("冇問題", True), ("还没弄", False)],
+    [
+        ("yes we rent an office in Pudong", True),
+        ("Not yet, we'd need to add it", False),
+        ("none yet", False),
+        ("冇問題", True),
+        ("还没弄", False),
+    ],
 )
 def test_yes_no_in_english_and_dialect(text: str, answer: bool) -> None:
     assert parse_yes_no(text) is answer

@@ -36,8 +36,16 @@ def test_the_file_holds_only_families_and_no_training_examples() -> None:
     data = load_data(str(CONCEPTS))
     assert not data.training_examples
     replies = {
-        "thanks", "farewell", "stop", "human", "restart", "why", "unsure", "greeting",
-        "bot_identity", "what_about",
+        "thanks",
+        "farewell",
+        "stop",
+        "human",
+        "restart",
+        "why",
+        "unsure",
+        "greeting",
+        "bot_identity",
+        "what_about",
     }
     topics = {name for name in FAMILIES if name.startswith("topic_")}
     assert set(FAMILIES) == replies | topics

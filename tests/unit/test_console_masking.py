@@ -7,7 +7,9 @@ import pytest
 from console import masking
 
 
-@pytest.mark.parametrize("openid", ["oWx9Q2kLm3Np4Rs5Tu6Vw7Xy8Z", "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "abc", "", None])
+@pytest.mark.parametrize(
+    "openid", ["oWx9Q2kLm3Np4Rs5Tu6Vw7Xy8Z", "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "abc", "", None]
+)
 def test_the_console_masks_openids_exactly_as_the_wechat_channel_does(openid) -> None:
     # imported here only: the console itself must not import channels (.importlinter)
     from channels.wechat import mask_openid

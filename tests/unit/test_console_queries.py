@@ -11,10 +11,22 @@ from console.queries import Filters
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=queries.CHINA).timestamp()
 
 
-def user(text: str, intent: Optional[str], confidence: float = 0.9, t: float = 0.0, sender: str = "s",
-         channel: str = "rest") -> Dict[str, Any]:
-    return {"event": "user", "sender_id": sender, "timestamp": T0 + t, "text": text, "input_channel": channel,
-            "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": []}}
+def user(
+    text: str,
+    intent: Optional[str],
+    confidence: float = 0.9,
+    t: float = 0.0,
+    sender: str = "s",
+    channel: str = "rest",
+) -> Dict[str, Any]:
+    return {
+        "event": "user",
+        "sender_id": sender,
+        "timestamp": T0 + t,
+        "text": text,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": []},
+    }
 
 
 def bot(action: Optional[str], t: float, sender: str = "s", text: str = "回复") -> Dict[str, Any]:
@@ -27,8 +39,13 @@ def loop(name: Optional[str], t: float, sender: str = "s") -> Dict[str, Any]:
 
 
 def result(value: Any, t: float, sender: str = "s") -> Dict[str, Any]:
-    return {"event": "slot", "sender_id": sender, "timestamp": T0 + t, "name": "eligibility_result",
-            "value": value}
+    return {
+        "event": "slot",
+        "sender_id": sender,
+        "timestamp": T0 + t,
+        "name": "eligibility_result",
+        "value": value,
+    }
 
 
 def one(events: List[Dict[str, Any]]) -> queries.Conversation:
@@ -57,7 +74,9 @@ def test_fallback_and_out_of_scope_come_from_the_intent_or_the_response() -> Non
 
 def test_a_message_without_any_reply_is_unanswered() -> None:
     assert reasons([user("在吗", "greet"), user("你好", "greet", t=5), bot("utter_greet", 6)]) == [
-        "no_reply", None]
+        "no_reply",
+        None,
+    ]
 
 
 def test_low_confidence_is_below_the_one_threshold_but_not_inside_the_interview() -> None:
@@ -77,9 +96,15 @@ def test_a_handoff_is_asked_by_intent_or_answered_by_the_handoff_response() -> N
 
 
 def test_an_interview_with_a_verdict_is_completed_even_though_the_form_closes_first() -> None:
-    events = [user("帮我评估", "check_eligibility"), loop("eligibility_form", 1), bot("utter_ask_coverage", 1),
-              user("全网", "inform", t=2), loop(None, 3), result({"eligible": False}, 4),
-              bot("utter_verdict_not_eligible", 4)]
+    events = [
+        user("帮我评估", "check_eligibility"),
+        loop("eligibility_form", 1),
+        bot("utter_ask_coverage", 1),
+        user("全网", "inform", t=2),
+        loop(None, 3),
+        result({"eligible": False}, 4),
+        bot("utter_verdict_not_eligible", 4),
+    ]
     conversation = one(events)
     assert conversation.completed and not conversation.abandoned
     assert conversation.verdicts == ["ineligible"]
@@ -87,17 +112,29 @@ def test_an_interview_with_a_verdict_is_completed_even_though_the_form_closes_fi
 
 
 def test_an_interview_closed_without_a_verdict_is_abandoned() -> None:
-    events = [user("帮我评估", "check_eligibility"), loop("eligibility_form", 1), bot("utter_ask_coverage", 1),
-              user("算了", "stop_interview", t=2), loop(None, 3), bot("utter_interview_stopped", 3),
-              user("注册资本要多少", "faq", t=4), bot("utter_faq/capital", 5)]
+    events = [
+        user("帮我评估", "check_eligibility"),
+        loop("eligibility_form", 1),
+        bot("utter_ask_coverage", 1),
+        user("算了", "stop_interview", t=2),
+        loop(None, 3),
+        bot("utter_interview_stopped", 3),
+        user("注册资本要多少", "faq", t=4),
+        bot("utter_faq/capital", 5),
+    ]
     conversation = one(events)
     assert conversation.abandoned and not conversation.completed
     assert conversation.outcomes == ["answered", "interview_abandoned"]
 
 
 def test_a_restarted_interview_that_ends_with_a_verdict_counts_both() -> None:
-    events = [loop("eligibility_form", 1), {"event": "restart", "sender_id": "s", "timestamp": T0 + 2},
-              loop("eligibility_form", 3), loop(None, 4), result({"eligible": None}, 5)]
+    events = [
+        loop("eligibility_form", 1),
+        {"event": "restart", "sender_id": "s", "timestamp": T0 + 2},
+        loop("eligibility_form", 3),
+        loop(None, 4),
+        result({"eligible": None}, 5),
+    ]
     conversation = one(events)
     assert conversation.abandoned and conversation.completed
     assert conversation.verdicts == ["undetermined"]
@@ -111,11 +148,19 @@ def test_odd_events_do_not_break_a_conversation() -> None:
     events = [
         {"event": "user", "sender_id": "s", "timestamp": T0, "text": None, "parse_data": "oops"},
         {"event": "bot", "sender_id": "s", "timestamp": T0 + 1, "metadata": ["x"], "text": 5},
-        {"event": "user", "sender_id": "s", "timestamp": T0 + 2, "text": "你好",
-         "parse_data": {"intent": {"name": 3, "confidence": "high"}}},
+        {
+            "event": "user",
+            "sender_id": "s",
+            "timestamp": T0 + 2,
+            "text": "你好",
+            "parse_data": {"intent": {"name": 3, "confidence": "high"}},
+        },
     ]
     conversation = one(events)
-    assert [(t.text, t.intent, t.confidence) for t in conversation.turns] == [("", None, None), ("你好", None, None)]
+    assert [(t.text, t.intent, t.confidence) for t in conversation.turns] == [
+        ("", None, None),
+        ("你好", None, None),
+    ]
     assert conversation.channel == "unknown"
 
 
@@ -134,8 +179,12 @@ def test_parse_rows_skips_rows_whose_json_is_not_an_event() -> None:
 
 def test_filters_by_channel_day_and_outcome() -> None:
     day = 24 * 3600
-    events = [user("你好", "greet", sender="a", channel="rest"), bot("utter_greet", 1, sender="a"),
-              user("啥", "nlu_fallback", 0.3, t=day, sender="b", channel="wechat"), bot("utter_default", day + 1, "b")]
+    events = [
+        user("你好", "greet", sender="a", channel="rest"),
+        bot("utter_greet", 1, sender="a"),
+        user("啥", "nlu_fallback", 0.3, t=day, sender="b", channel="wechat"),
+        bot("utter_default", day + 1, "b"),
+    ]
     found = queries.conversations(events)
     assert [c.sender_id for c in found] == ["b", "a"]  # most recent first
     a_day = found[1].day
@@ -146,17 +195,28 @@ def test_filters_by_channel_day_and_outcome() -> None:
 
 
 def test_unanswered_lists_the_messages_newest_first_with_their_reason() -> None:
-    events = [user("啥", "nlu_fallback", 0.3), bot("utter_default", 1),
-              user("卖保险吗", "out_of_scope", t=5), bot("utter_out_of_scope", 6),
-              user("你好", "greet", t=7), bot("utter_greet", 8)]
+    events = [
+        user("啥", "nlu_fallback", 0.3),
+        bot("utter_default", 1),
+        user("卖保险吗", "out_of_scope", t=5),
+        bot("utter_out_of_scope", 6),
+        user("你好", "greet", t=7),
+        bot("utter_greet", 8),
+    ]
     items = queries.unanswered(queries.conversations(events))
     assert [(u.text, u.reason) for u in items] == [("卖保险吗", "out_of_scope"), ("啥", "fallback")]
 
 
 def test_metrics_count_days_shares_verdicts_and_the_slowest_turn() -> None:
-    events = [user("你好", "greet", sender="a"), bot("utter_greet", 0.5, sender="a"),
-              user("啥", "nlu_fallback", 0.3, t=10, sender="b", channel="wechat"), bot("utter_default", 14, "b"),
-              loop("eligibility_form", 15, "b"), loop(None, 16, "b"), result({"eligible": True}, 17, "b")]
+    events = [
+        user("你好", "greet", sender="a"),
+        bot("utter_greet", 0.5, sender="a"),
+        user("啥", "nlu_fallback", 0.3, t=10, sender="b", channel="wechat"),
+        bot("utter_default", 14, "b"),
+        loop("eligibility_form", 15, "b"),
+        loop(None, 16, "b"),
+        result({"eligible": True}, 17, "b"),
+    ]
     figures = metrics.summary(queries.conversations(events))
     assert figures["per_day"] == {"2026-12-01": {"rest": 1, "wechat": 1}}
     assert figures["answered_share"] == 0.5 and figures["fallback_rate"] == 0.5

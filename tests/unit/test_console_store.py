@@ -51,7 +51,7 @@ def test_a_database_without_the_events_table_has_no_conversations(tmp_path: Path
 
 def test_rows_with_odd_json_are_skipped(tmp_path: Path, db_url: str) -> None:
     path = tmp_path / "odd.db"
-    path.write_bytes(Path(db_url[len("sqlite:///"):]).read_bytes())
+    path.write_bytes(Path(db_url[len("sqlite:///") :]).read_bytes())
     with sqlite3.connect(path) as connection:
         for data in ["{not json", "[1, 2]", "null", json.dumps({"event": "user", "text": "x"})]:
             connection.execute(

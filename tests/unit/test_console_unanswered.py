@@ -37,14 +37,20 @@ def test_groups_merge_equal_and_near_duplicate_texts_newest_first() -> None:
     ]
     groups = group(items)
     assert [(g.text, g.count) for g in groups] == [
-        ("注册资本要多少", 2), ("你们卖保险吗？", 2), ("火星上能办吗", 1)]
+        ("注册资本要多少", 2),
+        ("你们卖保险吗？", 2),
+        ("火星上能办吗", 1),
+    ]
     assert groups[1].texts == ["你们卖保险吗？", "你们卖保险吗"]
     assert groups[0].latest == 5 and groups[0].reasons == {"fallback": 2}
 
 
 def test_the_export_is_rasa_nlu_yaml_with_the_chosen_intent_and_only_the_texts() -> None:
-    text = export_yaml(["你们卖保险吗", "你们卖保险吗", "卖不卖车险\n啊", "  "], "out_of_scope",
-                       ["out_of_scope", "faq/capital"])
+    text = export_yaml(
+        ["你们卖保险吗", "你们卖保险吗", "卖不卖车险\n啊", "  "],
+        "out_of_scope",
+        ["out_of_scope", "faq/capital"],
+    )
     data = yaml.safe_load(text)
     assert data["version"] == "3.1"
     assert data["nlu"] == [{"intent": "out_of_scope", "examples": "- 你们卖保险吗\n- 卖不卖车险 啊\n"}]

@@ -210,7 +210,8 @@ def test_is_working_day() -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "shown"), [(D(2027, 4, 1), "2027年4月1日"), (D(2026, 12, 31), "2026年12月31日"), (D(2028, 2, 29), "2028年2月29日")]
+    ("day", "shown"),
+    [(D(2027, 4, 1), "2027年4月1日"), (D(2026, 12, 31), "2026年12月31日"), (D(2028, 2, 29), "2028年2月29日")],
 )
 def test_format_date(day: dt.date, shown: str) -> None:
     assert format_date(day) == shown

@@ -10,10 +10,23 @@ from licence.decision import Decision, Signals, decide_intent, is_unreadable, qu
 @pytest.mark.parametrize(
     "text",
     [
-        "asdfgh", "qwertyuiop", "zxcvbnm,./", "sdjfkl;sdjf", "jjjjj", "hhhhhhhhh",
-        "啊啊啊啊啊啊", "哈哈哈哈哈哈哈", "6666666", "1111",
-        "。。。", "......", "？？？", "😂😂😂😂", "🙄🐶🔥💯✨",
-        "https://www.baidu.com", "http://t.cn/A6xYz12k",
+        "asdfgh",
+        "qwertyuiop",
+        "zxcvbnm,./",
+        "sdjfkl;sdjf",
+        "jjjjj",
+        "hhhhhhhhh",
+        "啊啊啊啊啊啊",
+        "哈哈哈哈哈哈哈",
+        "6666666",
+        "1111",
+        "。。。",
+        "......",
+        "？？？",
+        "😂😂😂😂",
+        "🙄🐶🔥💯✨",
+        "https://www.baidu.com",
+        "http://t.cn/A6xYz12k",
     ],
 )
 def test_unreadable_text(text: str) -> None:
@@ -24,11 +37,26 @@ def test_unreadable_text(text: str) -> None:
     "text",
     [
         # interview answers and short replies are readable, however short
-        "8", "123456789", "是", "好的", "ok", "yes", "嗯嗯嗯嗯", "对对对对", "👍", "👌",
+        "8",
+        "123456789",
+        "是",
+        "好的",
+        "ok",
+        "yes",
+        "嗯嗯嗯嗯",
+        "对对对对",
+        "👍",
+        "👌",
         # words, abbreviations and real questions
-        "B24", "ICP", "hello", "thnks", "What?", "注册资本要多少",
+        "B24",
+        "ICP",
+        "hello",
+        "thnks",
+        "What?",
+        "注册资本要多少",
         # blank text has its own prompt
-        "", "   ",
+        "",
+        "   ",
     ],
 )
 def test_readable_text(text: str) -> None:
@@ -100,11 +128,22 @@ OTHER = dict(names_only_another_licence=True)
         # a question without facts or a likely topic is a request to be assessed
         ("我们能办吗", "check_eligibility", {}, "check_eligibility", None),
         # a long statement that describes the company and ends in a question
-        ("我们是成都的一家小公司，目前3个人在公司交社保。请问这样社保人数能满足办证要求吗？",
-         "inform", dict(states_fact=True, likely_faq_topic=True), "faq", "answer_first"),
+        (
+            "我们是成都的一家小公司，目前3个人在公司交社保。请问这样社保人数能满足办证要求吗？",
+            "inform",
+            dict(states_fact=True, likely_faq_topic=True),
+            "faq",
+            "answer_first",
+        ),
         # ...but a short one is an interview answer, and a statement stays one
         ("应该有吧？", "inform", TOPIC, "inform", None),
-        ("我们注册资本500万，有10个人交社保，场地也有", "inform", dict(states_fact=True, likely_faq_topic=True), "inform", None),
+        (
+            "我们注册资本500万，有10个人交社保，场地也有",
+            "inform",
+            dict(states_fact=True, likely_faq_topic=True),
+            "inform",
+            None,
+        ),
         # other labels are kept
         ("注册资本要多少？", "faq", FACT, "faq", None),
     ],
@@ -118,7 +157,10 @@ def test_decide_intent(text: str, intent: str, signals: dict, decided: str, rule
     [
         ("办哪种证，找谁办", ["办哪种证", "找谁办"]),
         ("注册资本要多少 社保要几个人", ["注册资本要多少", "社保要几个人"]),
-        ("how long does it take? and how much does it cost?", ["how long does it take", "and how much does it cost"]),
+        (
+            "how long does it take? and how much does it cost?",
+            ["how long does it take", "and how much does it cost"],
+        ),
         # one question, with a fact or a greeting before it
         ("注册资本才80万，办省内的够吗", []),
         ("你好，请问注册资本要多少", []),

@@ -151,7 +151,13 @@ def test_capital_reason_for_nationwide_quotes_its_threshold() -> None:
 
 @pytest.mark.parametrize(
     ("staff", "eligible"),
-    [(0, False), (MIN_STAFF - 1, False), (float(MIN_STAFF - 1), False), (MIN_STAFF, True), (MIN_STAFF * 10, True)],
+    [
+        (0, False),
+        (MIN_STAFF - 1, False),
+        (float(MIN_STAFF - 1), False),
+        (MIN_STAFF, True),
+        (MIN_STAFF * 10, True),
+    ],
 )
 def test_insured_staff_threshold(staff: float, eligible: bool) -> None:
     d = judge(insured_staff=staff)

@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def featurizer_config() -> dict:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    step = next(
-        s for s in config["pipeline"] if s["name"].endswith("EntityTypeFeaturizer")
-    )
+    step = next(s for s in config["pipeline"] if s["name"].endswith("EntityTypeFeaturizer"))
     return {**EntityTypeFeaturizer.get_default_config(), **step}
 
 
@@ -114,9 +112,7 @@ def test_which_way_a_yes_no_answer_goes_is_a_cue(
         ("注册资本", 0, 4, True),  # no Latin letters: always whole
     ],
 )
-def test_a_latin_match_counts_only_as_a_whole_word(
-    text: str, start: int, end: int, expected: bool
-) -> None:
+def test_a_latin_match_counts_only_as_a_whole_word(text: str, start: int, end: int, expected: bool) -> None:
     assert whole_word(text, start, end) is expected
 
 

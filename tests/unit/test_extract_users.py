@@ -123,7 +123,5 @@ def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
         ("我是个人，想办呼叫中心证", None, {"is_company": False}),
     ],
 )
-def test_individual_words_name_the_applicant_only_when_asked(
-    text: str, requested, expected: dict
-) -> None:
+def test_individual_words_name_the_applicant_only_when_asked(text: str, requested, expected: dict) -> None:
     assert extract_answers(text, requested).values == expected

@@ -11,11 +11,19 @@ from licence.topics import vocabulary
 @pytest.mark.parametrize(
     "text, facet",
     [
-        ("要提前多久", "when"), ("最晚什么时候交", "when"), ("多久内要办", "when"),
-        ("要提前幾耐？", "when"), ("how early do we need to apply", "when"),
-        ("不报会怎样", "penalty"), ("那要是没按时报呢", "penalty"), ("what if we miss it", "penalty"),
-        ("在哪个系统上报", "where"), ("找谁办", "authority"), ("需要什么材料", "materials"),
-        ("要交多少钱", "cost"), ("没有的话怎么办", "how"),
+        ("要提前多久", "when"),
+        ("最晚什么时候交", "when"),
+        ("多久内要办", "when"),
+        ("要提前幾耐？", "when"),
+        ("how early do we need to apply", "when"),
+        ("不报会怎样", "penalty"),
+        ("那要是没按时报呢", "penalty"),
+        ("what if we miss it", "penalty"),
+        ("在哪个系统上报", "where"),
+        ("找谁办", "authority"),
+        ("需要什么材料", "materials"),
+        ("要交多少钱", "cost"),
+        ("没有的话怎么办", "how"),
     ],
 )
 def test_facet_only_questions(text: str, facet: str) -> None:
@@ -25,7 +33,15 @@ def test_facet_only_questions(text: str, facet: str) -> None:
 @pytest.mark.parametrize(
     "text",
     # they name something besides the facet: the classifier decides
-    ["那年报呢", "注册资本呢", "法人换了呢", "股比有没有限制", "我们注册资本500万要多久", "EDI证要多久", "好的"],
+    [
+        "那年报呢",
+        "注册资本呢",
+        "法人换了呢",
+        "股比有没有限制",
+        "我们注册资本500万要多久",
+        "EDI证要多久",
+        "好的",
+    ],
 )
 def test_messages_that_name_more_than_a_facet(text: str) -> None:
     assert facet_only(text) is None

@@ -38,9 +38,7 @@ def run(message: Message) -> Message:
         ("营业性演出许可证办下来要多久", "faq"),
     ],
 )
-def test_a_licence_question_naming_only_another_licence_is_out_of_scope(
-    text: str, intent: str, nlp
-) -> None:
+def test_a_licence_question_naming_only_another_licence_is_out_of_scope(text: str, intent: str, nlp) -> None:
     message = run(classified(text, nlp, intent))
     assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 0.7}
     ranking = message.get(INTENT_RANKING_KEY)

@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from licence.limits import MONEY_MAX_WAN, money_problem, money_value_problem
-from zhtext.numbers import MoneyMatch, find_money, format_wan, parse_count, parse_money_wan, stated_amounts_wan
+from zhtext.numbers import (
+    MoneyMatch,
+    find_money,
+    format_wan,
+    parse_count,
+    parse_money_wan,
+    stated_amounts_wan,
+)
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 
@@ -64,7 +71,9 @@ def test_parse_money_wan(text: str, wan: float) -> None:
     assert money_problem(text) is None
 
 
-@pytest.mark.parametrize("text", ["很多", "不少", "挺多的", "", "3个人", "2027年", "三个月", "一般般", "20来个人", "十几个员工"])
+@pytest.mark.parametrize(
+    "text", ["很多", "不少", "挺多的", "", "3个人", "2027年", "三个月", "一般般", "20来个人", "十几个员工"]
+)
 def test_no_amount(text: str) -> None:
     assert parse_money_wan(text) is None
     assert money_problem(text) == "not_a_number"
@@ -98,7 +107,9 @@ def test_find_money_reports_whether_a_unit_was_written() -> None:
     assert find_money("一百万和5") == MoneyMatch(100.0, True)
 
 
-@pytest.mark.parametrize(("wan", "shown"), [(500, "500万元"), (99.99, "99.99万元"), (2000.0, "2000万元"), (0.5, "0.5万元")])
+@pytest.mark.parametrize(
+    ("wan", "shown"), [(500, "500万元"), (99.99, "99.99万元"), (2000.0, "2000万元"), (0.5, "0.5万元")]
+)
 def test_format_wan(wan: float, shown: str) -> None:
     assert format_wan(wan) == shown
 
@@ -152,7 +163,9 @@ def test_parse_count(text: str, count: int) -> None:
     assert parse_count(text) == count
 
 
-@pytest.mark.parametrize("text", ["500万", "800w", "3000元", "三个月", "一个亿", "十几个月", "2.5个", "很多", "2027年"])
+@pytest.mark.parametrize(
+    "text", ["500万", "800w", "3000元", "三个月", "一个亿", "十几个月", "2.5个", "很多", "2027年"]
+)
 def test_not_a_count(text: str) -> None:
     assert parse_count(text) is None
 

@@ -37,9 +37,7 @@ def test_a_valid_response_passes(patched: RemoteAction) -> None:
 
 
 @pytest.mark.parametrize("result", INVALID)
-def test_invalid_responses_are_rejected_exactly_as_rasa_does(
-    patched: RemoteAction, result
-) -> None:
+def test_invalid_responses_are_rejected_exactly_as_rasa_does(patched: RemoteAction, result) -> None:
     with pytest.raises(jsonschema.ValidationError) as ours:
         patched._validate_action_result(result)
     action_result_schema.restore()
@@ -55,9 +53,7 @@ def test_invalid_responses_are_rejected_exactly_as_rasa_does(
 def test_the_schema_is_checked_once_not_per_response(patched: RemoteAction) -> None:
     action_result_schema.response_validator.cache_clear()
     validator_class = type(action_result_schema.response_validator())
-    with mock.patch.object(
-        validator_class, "check_schema", wraps=validator_class.check_schema
-    ) as check:
+    with mock.patch.object(validator_class, "check_schema", wraps=validator_class.check_schema) as check:
         for _ in range(20):
             patched._validate_action_result(VALID)
     assert check.call_count == 0

@@ -73,13 +73,24 @@ def test_all_provinces_have_full_names() -> None:
 def test_city_and_alias_names_are_unambiguous() -> None:
     owner: dict[str, str] = {}
     for entry in load_provinces():
-        for name in [entry["short"], entry["full"], *(entry.get("aliases") or []), *(entry.get("cities") or [])]:
+        for name in [
+            entry["short"],
+            entry["full"],
+            *(entry.get("aliases") or []),
+            *(entry.get("cities") or []),
+        ]:
             assert owner.setdefault(name, entry["short"]) == entry["short"], name
 
 
 @pytest.mark.parametrize(
     ("short", "full"),
-    [("广东", "广东省"), ("北京", "北京市"), ("内蒙古", "内蒙古自治区"), ("宁夏", "宁夏回族自治区"), ("香港", "香港特别行政区")],
+    [
+        ("广东", "广东省"),
+        ("北京", "北京市"),
+        ("内蒙古", "内蒙古自治区"),
+        ("宁夏", "宁夏回族自治区"),
+        ("香港", "香港特别行政区"),
+    ],
 )
 def test_province_full_name(short: str, full: str) -> None:
     assert province_full_name(short) == full

@@ -99,11 +99,38 @@ def test_question(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["还没有呢", "不知道呢", "有的", "没有没有", "好几个省", "十几个人", "没什么问题", "全国的业务", "500万", "",
-     # statements that look like the new forms
-     "场地没有", "外资没有，全是内资", "还没", "从来不", "本来不", "我们也不", "暂时没", "还是要办全网", "现在还是个体户",
-     "认缴一百万，实缴还是零", "好吧", "行吧", "算了吧", "哪有", "谁都知道", "不咋地",
-     "we have 20 agents", "it's a JV with a japanese partner", "our annual report was late"],
+    [
+        "还没有呢",
+        "不知道呢",
+        "有的",
+        "没有没有",
+        "好几个省",
+        "十几个人",
+        "没什么问题",
+        "全国的业务",
+        "500万",
+        "",
+        # statements that look like the new forms
+        "场地没有",
+        "外资没有，全是内资",
+        "还没",
+        "从来不",
+        "本来不",
+        "我们也不",
+        "暂时没",
+        "还是要办全网",
+        "现在还是个体户",
+        "认缴一百万，实缴还是零",
+        "好吧",
+        "行吧",
+        "算了吧",
+        "哪有",
+        "谁都知道",
+        "不咋地",
+        "we have 20 agents",
+        "it's a JV with a japanese partner",
+        "our annual report was late",
+    ],
 )
 def test_not_question(text: str) -> None:
     assert not is_question(text)
@@ -123,14 +150,22 @@ def parsing_extract(text: str) -> dict:
     return extract_answers(text, "on_dishonest_list", dt.date(2026, 11, 27)).values
 
 
-
 @pytest.mark.parametrize(
     "text, bare",
     [
-        ("没有", True), ("有的", True), ("还没呢", True), ("嗯呢!!", True), ("是的是的", True),
-        ("我们没有", True), ("no", True),
-        ("没有场地", False), ("没有外资", False), ("有，租的", False), ("不知", False),
-        ("nope, we don't", False), ("", False),
+        ("没有", True),
+        ("有的", True),
+        ("还没呢", True),
+        ("嗯呢!!", True),
+        ("是的是的", True),
+        ("我们没有", True),
+        ("no", True),
+        ("没有场地", False),
+        ("没有外资", False),
+        ("有，租的", False),
+        ("不知", False),
+        ("nope, we don't", False),
+        ("", False),
     ],
 )
 def test_a_bare_yes_or_no_is_told_from_an_answer_with_content(text: str, bare: bool) -> None:

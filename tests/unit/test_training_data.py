@@ -37,10 +37,7 @@ def bigrams(text: str) -> FrozenSet[str]:
 @pytest.fixture(scope="module")
 def examples() -> List[Tuple[str, str]]:
     data = load_data(str(ROOT / "data" / "nlu"))
-    return [
-        (e.get("text"), e.get("intent_response_key") or e.get("intent"))
-        for e in data.intent_examples
-    ]
+    return [(e.get("text"), e.get("intent_response_key") or e.get("intent")) for e in data.intent_examples]
 
 
 def test_every_intent_and_faq_topic_has_enough_examples(examples) -> None:
