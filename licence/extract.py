@@ -33,11 +33,17 @@ import re
 from dataclasses import dataclass, field
 
 from licence.limits import count_value_problem, money_value_problem
+from licence.slots import BOOLEAN_SLOTS, NUMERIC_SLOTS, PROBLEM_CODES, SLOTS, UNKNOWN
 from licence.vocabulary import domain_words, load_domain_vocabulary
 from zhtext.normalise import normalise, strip_fillers
 from zhtext.numbers import NUMBER_RUN_PATTERN, find_money, parse_count, remove_thousands_separators
 from zhtext.places import (
-    NATIONWIDE, SINGLE_PROVINCE, find_provinces, parse_coverage, parse_province, province_mentions,
+    NATIONWIDE,
+    SINGLE_PROVINCE,
+    find_provinces,
+    parse_coverage,
+    parse_province,
+    province_mentions,
 )
 from zhtext.replies import is_question, is_unknown, negation_count, parse_yes_no
 from zhtext.vocabulary import vocabulary_words, word_pattern
@@ -52,37 +58,6 @@ __all__ = [
     "extract_answers",
     "split_clauses",
 ]
-
-SLOTS: tuple[str, ...] = (
-    "coverage",
-    "province",
-    "is_company",
-    "registered_capital",
-    "foreign_investment",
-    "on_dishonest_list",
-    "violations_3y",
-    "business_scope_ok",
-    "insured_staff",
-    "has_premises",
-    "has_call_centre_system",
-    "has_service_measures",
-)
-BOOLEAN_SLOTS: frozenset[str] = frozenset(
-    {
-        "is_company",
-        "foreign_investment",
-        "on_dishonest_list",
-        "violations_3y",
-        "business_scope_ok",
-        "has_premises",
-        "has_call_centre_system",
-        "has_service_measures",
-    }
-)
-NUMERIC_SLOTS: frozenset[str] = frozenset({"registered_capital", "insured_staff"})
-UNKNOWN = "unknown"
-#: Values of ``Extraction.problems``.
-PROBLEM_CODES: frozenset[str] = frozenset({"not_a_number", "negative", "too_large", "out_of_range"})
 
 
 @dataclass(frozen=True)
@@ -225,9 +200,7 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
         pre_negations = negation_count(pre)
         if pre_negations:
             negated = pre_negations % 2 == 1
-        elif _has_any(pre, not_yet) or (
-            _has_any(post, not_yet) and not negation_count(post)
-        ):
+        elif _has_any(pre, not_yet) or (_has_any(post, not_yet) and not negation_count(post)):
             negated = True
         elif _has_any(pre, affirming):
             negated = False
