@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -201,3 +202,226 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- images ------------------------------------------------------------------
+
+def dockerfile(name: str) -> List[Tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined."""
+    text = (DEPLOY / name).read_text(encoding="utf-8")
+    text = re.sub(r"\\\n", " ", text)
+    steps = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            instruction, _, args = line.partition(" ")
+            steps.append((instruction.upper(), args.strip()))
+    return steps
+
+
+def final_stage(steps: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    last_from = max(i for i, (instruction, _) in enumerate(steps) if instruction == "FROM")
+    return steps[last_from:]
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", "Dockerfile.actions"])
+def test_images_run_as_a_user_on_python_310_slim_without_telemetry(name: str) -> None:
+    steps = dockerfile(name)
+    assert ("ARG", "PYTHON_IMAGE=python:3.10-slim-bookworm") in steps
+    assert all(args.startswith("${PYTHON_IMAGE}") for instruction, args in steps if instruction == "FROM")
+    final = final_stage(steps)
+    users = [args for instruction, args in final if instruction == "USER"]
+    assert users and users[-1] not in ("root", "0"), "the server must not run as root"
+    env = " ".join(args for instruction, args in final if instruction == "ENV")
+    assert "RASA_TELEMETRY_ENABLED=false" in env
+    assert any(instruction == "HEALTHCHECK" for instruction, _ in final)
+    assert ("ENTRYPOINT", '["/app/deploy/entrypoint.sh"]') in final
+    # every file copied from the build context exists in the repository
+    for instruction, args in steps:
+        if instruction == "COPY" and "--from=" not in args:
+            for source in args.split()[:-1]:
+                assert (ROOT / source).exists(), f"{name}: COPY {source}: no such file"
+    ignore = (DEPLOY / f"{name}.dockerignore").read_text(encoding="utf-8").splitlines()
+    for private in (".venv", ".env", ".git", "models", "var/*"):
+        assert private in ignore, f"{name}.dockerignore must leave out {private}"
+
+
+def test_rasa_image_is_built_by_the_makefile_targets() -> None:
+    runs = [args for instruction, args in dockerfile("Dockerfile") if instruction == "RUN"]
+    assert "make .venv/.installed" in runs and "make train" in runs
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^VENV\s*:= \.venv$", makefile, re.M)
+    assert re.search(r"^\$\(VENV\)/\.installed:", makefile, re.M)
+    assert "--require-hashes -r requirements.lock" in makefile
+    assert re.search(r"^train: \$\(MODEL\)", makefile, re.M)
+    assert "build_spacy.py" in makefile and "MODEL       := models/callcentre.tar.gz" in makefile
+
+
+def test_actions_image_installs_its_own_lock_with_hashes() -> None:
+    runs = " ".join(args for instruction, args in dockerfile("Dockerfile.actions") if instruction == "RUN")
+    assert "--require-hashes -r requirements-actions.lock" in runs
+    assert '"pip==24.0"' in runs and "scripts/find_python.sh" in runs
+
+
+def fake_commands(tmp_path: Path) -> Dict[str, str]:
+    """PATH with `rasa` and `python` that print their arguments and SANIC_HOST."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("rasa", "python"):
+        script = bin_dir / name
+        script.write_text(f'#!/bin/sh\necho "{name} $* SANIC_HOST=$SANIC_HOST TELEMETRY=$RASA_TELEMETRY_ENABLED"\n')
+        script.chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "ACTIONS_PORT": "5055",
+            "RASA_PORT": "5005", "RASA_CORS_ORIGINS": "https://a.example https://b.example"}
+
+
+def test_entrypoint_starts_rasa_like_run_sh_but_on_all_interfaces(tmp_path: Path) -> None:
+    env = dict(fake_commands(tmp_path), RASA_AUTH_TOKEN="-tok")
+    out = subprocess.run(
+        ["bash", str(DEPLOY / "entrypoint.sh"), "rasa", "--endpoints", "deploy/endpoints.yml"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.split()
+    assert out[:4] == ["rasa", "run", "--model", "models/callcentre.tar.gz"]
+    for expected in ("--enable-api", "--auth-token=-tok", "--credentials", "credentials.yml"):
+        assert expected in out
+    assert out[out.index("-i") + 1] == "0.0.0.0" and out[out.index("--port") + 1] == "5005"
+    cors = out.index("--cors")
+    assert out[cors + 1: cors + 3] == ["https://a.example", "https://b.example"]
+    # the compose file's --endpoints comes last, so it wins over the default
+    assert out[-4:-2] == ["--endpoints", "deploy/endpoints.yml"]
+    assert "TELEMETRY=false" in out
+
+
+def test_entrypoint_refuses_rasa_without_a_token(tmp_path: Path) -> None:
+    env = dict(fake_commands(tmp_path), RASA_AUTH_TOKEN="")
+    result = subprocess.run(["bash", str(DEPLOY / "entrypoint.sh"), "rasa"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 64 and "RASA_AUTH_TOKEN" in result.stderr
+
+
+def test_entrypoint_starts_the_action_server_with_rasa_sdk(tmp_path: Path) -> None:
+    env = dict(fake_commands(tmp_path), ACTIONS_HOST="0.0.0.0")
+    out = subprocess.run(
+        ["bash", str(DEPLOY / "entrypoint.sh"), "actions"],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.split()
+    assert out[:7] == ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
+    assert "SANIC_HOST=0.0.0.0" in out
+
+
+def test_container_endpoints_differ_from_the_project_only_in_the_action_server() -> None:
+    project = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    container = yaml.safe_load((DEPLOY / "endpoints.yml").read_text(encoding="utf-8"))
+    assert container["action_endpoint"]["url"] == "http://actions:${ACTIONS_PORT}/webhook"
+    assert project["action_endpoint"]["url"] == "http://127.0.0.1:${ACTIONS_PORT}/webhook"
+    for section in (project, container):
+        section.pop("action_endpoint")
+    assert container == project
+    assert "actions" in compose()["services"]
+
+
+# --- docker-compose.yml --------------------------------------------------------
+
+COMPOSE = DEPLOY / "docker-compose.yml"
+REQUIRED = {"RASA_AUTH_TOKEN", "TRACKER_DB_URL", "LOCK_STORE_URL"}
+# literal values allowed in the compose file: settings for inside a container, no secret
+LITERALS = {("actions", "ACTIONS_HOST"): "0.0.0.0"}
+
+
+def compose() -> Dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_compose_refers_only_to_services_networks_volumes_and_files_that_exist() -> None:
+    data = compose()
+    services = data["services"]
+    assert {"nginx", "rasa1", "rasa2", "actions", "postgres", "redis"} <= set(services)
+    for name, service in services.items():
+        depends = service.get("depends_on", {})
+        assert set(depends) <= set(services), f"{name} depends on a service that does not exist"
+        assert name not in depends
+        assert set(service.get("networks", [])) <= set(data["networks"]), name
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).exists(), f"{name}: bind mount {source} does not exist"
+            else:
+                assert source in data["volumes"], f"{name}: named volume {source} is not declared"
+        build = service.get("build")
+        if build:
+            assert (DEPLOY / build["context"] / build["dockerfile"]).is_file(), name
+        # scripts run from a mount exist in deploy/
+        for word in service.get("entrypoint", []):
+            if word.startswith("/deploy/"):
+                assert (DEPLOY / word[len("/deploy/"):]).is_file(), f"{name}: {word}"
+        for word in service.get("healthcheck", {}).get("test", []):
+            if word.startswith("/deploy/"):
+                assert (DEPLOY / word[len("/deploy/"):]).is_file(), f"{name}: {word}"
+    # the nginx upstreams are the two Rasa services, on the port they listen on
+    listen, *upstreams = services["nginx"]["command"]
+    assert upstreams == ["rasa1:${RASA_PORT:-5005}", "rasa2:${RASA_PORT:-5005}"]
+    assert set(services["nginx"]["depends_on"]) == {"rasa1", "rasa2"}
+    assert services["nginx"]["ports"] == ["${RASA_PORT:-5005}:" + listen]
+    assert [n for n, s in services.items() if "ports" in s] == ["nginx"], "only nginx is published"
+    assert data["networks"]["backend"] == {"internal": True}
+
+
+def test_compose_passes_only_the_project_variables_and_no_secret() -> None:
+    example = env_example()
+    text = COMPOSE.read_text(encoding="utf-8")
+    for match in re.finditer(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}", text):
+        name, operator, default = match.groups()
+        assert name in example, f"${{{name}}} is not in .env.example"
+        if operator == ":-":
+            assert default == example[name], f"{name}: the default differs from .env.example"
+        elif name in REQUIRED:
+            assert operator == ":?", f"{name} is required: ${{{name}:?...}}"
+        else:
+            pytest.fail(f"${{{name}}} without a default")
+    for service_name, service in compose()["services"].items():
+        for key, value in service.get("environment", {}).items():
+            assert key in example, f"{service_name} passes {key}, which is not in .env.example"
+            value = str(value)
+            if (service_name, key) in LITERALS:
+                assert value == LITERALS[(service_name, key)]
+            else:
+                assert re.fullmatch(r"\$\{%s(:[-?][^}]*)?\}" % key, value), (
+                    f"{service_name}.{key} must come from the environment, not be written here"
+                )
+    rasa = compose()["services"]
+    assert rasa["rasa1"]["environment"] == rasa["rasa2"]["environment"]
+    assert REQUIRED <= set(rasa["rasa1"]["environment"])
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("postgresql://rasa:s3cret@postgres:5432/rasa",
+         {"scheme": "postgresql", "user": "rasa", "password": "s3cret", "host": "postgres", "db": "rasa"}),
+        ("postgresql://bot:pw@db:5433/tracker?sslmode=disable",
+         {"user": "bot", "password": "pw", "host": "db", "port": "5433", "db": "tracker"}),
+        ("redis://:abc123@redis:6379/1", {"scheme": "redis", "user": "", "password": "abc123", "db": "1"}),
+    ],
+)
+def test_store_containers_read_their_credentials_from_the_project_urls(url: str, expected: Dict[str, str]) -> None:
+    out = subprocess.run(["sh", str(DEPLOY / "stores" / "from-url.sh"), "parse", url],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    fields = dict(line.split("=", 1) for line in out.splitlines())
+    assert {key: fields[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "mode, env",
+    [
+        ("postgres-ready", {"TRACKER_DB_URL": "sqlite:///var/tracker.db"}),
+        ("postgres-ready", {"TRACKER_DB_URL": "postgresql://rasa@postgres:5432/rasa"}),
+        ("postgres-ready", {"TRACKER_DB_URL": "postgresql://rasa:p@ss@postgres:5432/rasa"}),
+        ("redis-ready", {"LOCK_STORE_URL": "redis://redis:6379/1"}),
+        ("redis-ready", {"LOCK_STORE_URL": "rediss://:pw@redis:6379/1"}),
+        ("redis-ready", {}),
+    ],
+)
+def test_store_containers_refuse_urls_they_cannot_serve(mode: str, env: Dict[str, str]) -> None:
+    result = subprocess.run(["sh", str(DEPLOY / "stores" / "from-url.sh"), mode],
+                            env=dict(env, PATH="/usr/bin:/bin"), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 64, result.stderr
