@@ -425,3 +425,104 @@ def test_store_containers_refuse_urls_they_cannot_serve(mode: str, env: Dict[str
     result = subprocess.run(["sh", str(DEPLOY / "stores" / "from-url.sh"), mode],
                             env=dict(env, PATH="/usr/bin:/bin"), capture_output=True, text=True, timeout=30)
     assert result.returncode == 64, result.stderr
+
+
+# --- Helm values -----------------------------------------------------------------
+
+HELM_VALUES = DEPLOY / "helm" / "values.yaml"
+# Keys documented by the `rasa` chart 1.17.3 (its README's Values table) and, under
+# `rasa-action-server.`, by the rasa-action-server chart's values.yaml.
+DOCUMENTED = {
+    "applicationSettings.port", "applicationSettings.enableAPI", "applicationSettings.debugMode",
+    "applicationSettings.initialModel", "applicationSettings.trainInitialModel",
+    "applicationSettings.telemetry.enabled", "applicationSettings.credentials.enabled",
+    "applicationSettings.endpoints.trackerStore.enabled", "applicationSettings.endpoints.trackerStore.type",
+    "applicationSettings.endpoints.trackerStore.dialect", "applicationSettings.endpoints.trackerStore.url",
+    "applicationSettings.endpoints.trackerStore.port", "applicationSettings.endpoints.trackerStore.username",
+    "applicationSettings.endpoints.trackerStore.password", "applicationSettings.endpoints.trackerStore.db",
+    "applicationSettings.endpoints.trackerStore.login_db", "applicationSettings.endpoints.lockStore.enabled",
+    "applicationSettings.endpoints.action.endpointURL", "replicaCount", "image.repository", "image.tag",
+    "image.pullPolicy", "args", "nginx.enabled", "ingress.enabled", "ingress.hostname", "ingress.path",
+    "ingress.pathType", "ingress.tls", "global.postgresql.postgresqlUsername",
+    "global.postgresql.postgresqlDatabase", "global.postgresql.existingSecret",
+    "global.postgresql.servicePort", "postgresql.install", "postgresql.external.enabled",
+    "postgresql.external.host", "redis.install", "rasa-action-server.install",
+    "rasa-action-server.image.repository", "rasa-action-server.image.tag",
+    "rasa-action-server.replicaCount", "rasa-action-server.applicationSettings.port",
+    "rasa-action-server.args",
+}
+# Documented keys whose value is free-form (a list, or an object passed as it is).
+FREE_FORM = {
+    "applicationSettings.credentials.additionalChannelCredentials",
+    "applicationSettings.endpoints.additionalEndpoints", "extraEnv", "podSecurityContext",
+    "securityContext", "readinessProbe", "livenessProbe", "strategy", "ingress.annotations",
+    "rasa-action-server.extraEnv", "rasa-action-server.podSecurityContext",
+    "rasa-action-server.securityContext", "rasa-action-server.readinessProbe",
+    "rasa-action-server.livenessProbe",
+}
+SECRET_VARIABLES = {"RASA_AUTH_TOKEN", "LOCK_STORE_URL", "WECHAT_TOKEN", "WECHAT_APPID",
+                    "WECHAT_SECRET", "WECHAT_AES_KEY", "TRACKER_DB_URL"}
+
+
+def helm_values() -> Dict[str, Any]:
+    return yaml.safe_load(HELM_VALUES.read_text(encoding="utf-8"))
+
+
+def leaf_keys(data: Dict[str, Any], prefix: str = "") -> List[str]:
+    keys = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if path in FREE_FORM or not isinstance(value, dict) or not value:
+            keys.append(path)
+        else:
+            keys.extend(leaf_keys(value, path + "."))
+    return keys
+
+
+def test_helm_values_use_only_documented_keys() -> None:
+    unknown = [key for key in leaf_keys(helm_values()) if key not in DOCUMENTED | FREE_FORM]
+    assert unknown == []
+
+
+def test_helm_values_scale_out_on_postgresql_and_the_projects_redis_lock_store() -> None:
+    values = helm_values()
+    assert values["replicaCount"] >= 2 and values["rasa-action-server"]["replicaCount"] >= 1
+    settings = values["applicationSettings"]
+    assert settings["telemetry"]["enabled"] is False
+    assert settings["initialModel"] == "" and settings["trainInitialModel"] is False
+    tracker = settings["endpoints"]["trackerStore"]
+    assert tracker["enabled"] is True and tracker["type"] == "sql" and tracker["dialect"] == "postgresql"
+    assert values["postgresql"]["external"]["enabled"] or values["postgresql"]["install"]
+    # the lock store is the project's (atomic Redis), as in endpoints.yml
+    project = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert settings["endpoints"]["lockStore"]["enabled"] is False
+    assert settings["endpoints"]["additionalEndpoints"]["lock_store"] == project["lock_store"]
+    # the channels are the project's credentials.yml
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    assert settings["credentials"]["additionalChannelCredentials"] == credentials
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert values[probe]["httpGet"]["path"] == "/"
+        assert values["rasa-action-server"][probe]["httpGet"]["path"] == "/health"
+    assert values["livenessProbe"]["initialDelaySeconds"] > values["readinessProbe"]["initialDelaySeconds"]
+    assert values["args"] == ["rasa"] and values["rasa-action-server"]["args"] == ["actions"]
+
+
+def test_helm_values_take_every_secret_from_an_existing_secret() -> None:
+    values = helm_values()
+    assert values["global"]["postgresql"]["existingSecret"]
+    assert "postgresqlPassword" not in values["global"]["postgresql"]
+    example = env_example()
+    env = values["extraEnv"] + values["rasa-action-server"]["extraEnv"]
+    names = [item["name"] for item in env]
+    assert len(names) == len(set(names)) and "RASA_TELEMETRY_ENABLED" not in names
+    assert {"RASA_AUTH_TOKEN", "LOCK_STORE_URL"} <= set(names)
+    for item in env:
+        assert item["name"] in example, f"{item['name']} is not in .env.example"
+        if item["name"] in SECRET_VARIABLES:
+            assert set(item) == {"name", "valueFrom"} and "secretKeyRef" in item["valueFrom"], item["name"]
+    # credential keys hold only ${VARIABLES} that Rasa fills from the environment
+    text = HELM_VALUES.read_text(encoding="utf-8")
+    credentials = re.findall(r"^\s*(?:password|token|secret|aes_key)\s*:\s*(.*)$", text, re.M)
+    assert len(credentials) == 4  # WeChat token, secret, AES key; the database password
+    for value in credentials:
+        assert re.fullmatch(r"\$\{[A-Z_]+\}", value.strip()), f"a credential is written in the values: {value}"
