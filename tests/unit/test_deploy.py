@@ -158,13 +158,19 @@ def test_rendered_config_routes_as_documented(tmp_path: Path) -> None:
     assert proxied_to(("=", "/webhooks/wechat/webhook")) == "rasa_wechat"
     assert proxied_to(("/socket.io/",)) == "rasa_socketio"
     assert proxied_to(("/",)) == "rasa_any"  # the HTTP API
-    socketio = locations[("/socket.io/",)]
-    headers = {d[1][0]: d[1][1] for d in find(socketio, "proxy_set_header")}
-    assert headers == {"Upgrade": "$http_upgrade", "Connection": "$connection_upgrade"}
+    def headers(block: Block) -> Dict[str, str]:
+        return {d[1][0]: d[1][1] for d in find(block, "proxy_set_header")}
+
+    socketio = headers(locations[("/socket.io/",)])
+    assert socketio["Upgrade"] == "$http_upgrade" and socketio["Connection"] == "$connection_upgrade"
     assert one(server, "proxy_http_version")[1] == ["1.1"]
     for key, body in locations.items():
         if find(body, "proxy_pass"):
             assert find(body, "proxy_read_timeout"), f"location {key} has no read timeout"
+            # nginx: a location with any proxy_set_header of its own inherits none
+            effective = headers(body) or headers(server)
+            assert effective["X-Forwarded-For"] == "$proxy_add_x_forwarded_for", key
+            assert effective["Host"] == "$host" and effective["X-Real-IP"] == "$remote_addr", key
     # the query string (OpenID, API token) never reaches the access log
     log_format = " ".join(one(http, "log_format")[1])
     assert "$request " not in log_format and "$args" not in log_format and "$uri" in log_format
