@@ -11,7 +11,7 @@
 # the container network is private and only nginx is published.
 set -euo pipefail
 # env.sh also changes to the project root (/app in the images).
-# shellcheck source=../scripts/env.sh
+# shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
 
 case "${1:-}" in
