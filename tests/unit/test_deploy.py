@@ -242,6 +242,7 @@ def test_images_run_as_a_user_on_python_310_slim_without_telemetry(name: str) ->
     assert "RASA_TELEMETRY_ENABLED=false" in env
     assert any(instruction == "HEALTHCHECK" for instruction, _ in final)
     assert ("ENTRYPOINT", '["/app/deploy/entrypoint.sh"]') in final
+    assert os.access(DEPLOY / "entrypoint.sh", os.X_OK), "the entry point must keep its executable bit"
     # every file copied from the build context exists in the repository
     for instruction, args in steps:
         if instruction == "COPY" and "--from=" not in args:
