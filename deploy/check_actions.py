@@ -89,12 +89,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     copied = stage(ROOT / "deploy" / "Dockerfile.actions", app)
     print(f"  staged the image's files: {', '.join(copied)}")
     port = free_port()
-    env = {"PATH": f"{args.venv / 'bin'}:/usr/bin:/bin", "HOME": str(app), "LANG": "C.UTF-8",
-           "ACTIONS_HOST": "127.0.0.1", "ACTIONS_PORT": str(port), "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        "PATH": f"{args.venv / 'bin'}:/usr/bin:/bin",
+        "HOME": str(app),
+        "LANG": "C.UTF-8",
+        "ACTIONS_HOST": "127.0.0.1",
+        "ACTIONS_PORT": str(port),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     log = open(app / "actions.log", "wb")
-    server = subprocess.Popen([str(app / "deploy" / "entrypoint.sh"), "actions"], cwd=app, env=env,
-                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [str(app / "deploy" / "entrypoint.sh"), "actions"],
+        cwd=app,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     print(f"  action server started, PID {server.pid}, on 127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + 120
@@ -111,22 +123,44 @@ def main(argv: Optional[List[str]] = None) -> int:
         domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
         custom = {a for a in domain.get("actions", []) if a.startswith(("action_", "validate_"))}
         registered = {a["name"] for a in call(f"http://127.0.0.1:{port}/actions")}
-        check(custom <= registered, f"all {len(custom)} custom actions of domain.yml are registered"
-              + ("" if custom <= registered else f" (missing {sorted(custom - registered)})"))
-        latest = {"text": "注册资本要多少", "intent": {"name": "faq", "confidence": 0.95}, "entities": [],
-                  "fine_intent": {"name": "faq/capital", "confidence": 0.9},
-                  "fine_ranking": [{"name": "faq/capital", "confidence": 0.9}]}
-        tracker = {"sender_id": "deploy-check", "slots": {"requested_slot": None}, "latest_message": latest,
-                   "events": [], "paused": False, "followup_action": None, "active_loop": {},
-                   "latest_action_name": "action_listen"}
-        answer = call(f"http://127.0.0.1:{port}/webhook", {
-            "next_action": "action_answer_faq", "sender_id": "deploy-check", "tracker": tracker,
-            "domain": domain, "version": "3.6.21",
-        })
+        check(
+            custom <= registered,
+            f"all {len(custom)} custom actions of domain.yml are registered"
+            + ("" if custom <= registered else f" (missing {sorted(custom - registered)})"),
+        )
+        latest = {
+            "text": "注册资本要多少",
+            "intent": {"name": "faq", "confidence": 0.95},
+            "entities": [],
+            "fine_intent": {"name": "faq/capital", "confidence": 0.9},
+            "fine_ranking": [{"name": "faq/capital", "confidence": 0.9}],
+        }
+        tracker = {
+            "sender_id": "deploy-check",
+            "slots": {"requested_slot": None},
+            "latest_message": latest,
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+        answer = call(
+            f"http://127.0.0.1:{port}/webhook",
+            {
+                "next_action": "action_answer_faq",
+                "sender_id": "deploy-check",
+                "tracker": tracker,
+                "domain": domain,
+                "version": "3.6.21",
+            },
+        )
         names = [r.get("response") for r in answer.get("responses", [])]
         capital = next((r for r in answer["responses"] if r.get("response") == "utter_faq/capital"), {})
-        check("utter_faq/capital" in names and capital.get("local_capital") == 100,
-              f"action_answer_faq answers faq/capital from the rule set ({names})")
+        check(
+            "utter_faq/capital" in names and capital.get("local_capital") == 100,
+            f"action_answer_faq answers faq/capital from the rule set ({names})",
+        )
     finally:
         os.kill(server.pid, signal.SIGTERM)  # the entry point exec'd the server: this PID
         try:

@@ -60,11 +60,15 @@ def template_values(
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rasa", action="append", required=True, metavar="HOST:PORT",
-                        help="a Rasa server (give it twice)")
+    parser.add_argument(
+        "--rasa", action="append", required=True, metavar="HOST:PORT", help="a Rasa server (give it twice)"
+    )
     parser.add_argument("--listen", default="8080", help="nginx's listen address (default 8080)")
-    parser.add_argument("--runtime-dir", default="/var/cache/nginx",
-                        help="pid file and temporary files (default /var/cache/nginx)")
+    parser.add_argument(
+        "--runtime-dir",
+        default="/var/cache/nginx",
+        help="pid file and temporary files (default /var/cache/nginx)",
+    )
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
     parser.add_argument("--template", type=Path, default=TEMPLATE)
     parser.add_argument("-o", "--output", type=Path, help="write here (default: standard output)")

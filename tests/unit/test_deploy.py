@@ -85,9 +85,7 @@ def one(block: Block, name: str, *args: str) -> Tuple[str, List[str], Any]:
 
 
 def rendered(tmp_path: Path, listen: str = "127.0.0.1:18080") -> str:
-    values = render_nginx.template_values(
-        ["127.0.0.1:15005", "127.0.0.1:15006"], listen, str(tmp_path)
-    )
+    values = render_nginx.template_values(["127.0.0.1:15005", "127.0.0.1:15006"], listen, str(tmp_path))
     return render_nginx.render(TEMPLATE.read_text(encoding="utf-8"), values)
 
 
@@ -115,10 +113,20 @@ def test_renderer_refuses_missing_values_and_bad_addresses(tmp_path: Path) -> No
 
 def test_renderer_command_line_writes_the_file(tmp_path: Path) -> None:
     out = tmp_path / "nginx.conf"
-    code = render_nginx.main([
-        "--rasa", "127.0.0.1:15005", "--rasa", "127.0.0.1:15006", "--listen", "127.0.0.1:18080",
-        "--runtime-dir", str(tmp_path), "-o", str(out),
-    ])
+    code = render_nginx.main(
+        [
+            "--rasa",
+            "127.0.0.1:15005",
+            "--rasa",
+            "127.0.0.1:15006",
+            "--listen",
+            "127.0.0.1:18080",
+            "--runtime-dir",
+            str(tmp_path),
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0
     assert out.read_text(encoding="utf-8") == rendered(tmp_path)
 
@@ -158,6 +166,7 @@ def test_rendered_config_routes_as_documented(tmp_path: Path) -> None:
     assert proxied_to(("=", "/webhooks/wechat/webhook")) == "rasa_wechat"
     assert proxied_to(("/socket.io/",)) == "rasa_socketio"
     assert proxied_to(("/",)) == "rasa_any"  # the HTTP API
+
     def headers(block: Block) -> Dict[str, str]:
         return {d[1][0]: d[1][1] for d in find(block, "proxy_set_header")}
 
@@ -181,11 +190,21 @@ def test_envsubst_in_the_container_renders_the_same_file(tmp_path: Path) -> None
     envsubst = shutil.which("envsubst")
     if envsubst is None:
         pytest.skip("envsubst (gettext-base) is not installed; the Python renderer is checked above")
-    env = dict(os.environ, LISTEN="127.0.0.1:18080", RASA_1="127.0.0.1:15005",
-               RASA_2="127.0.0.1:15006", RUNTIME_DIR=str(tmp_path), MAX_BODY_BYTES="65536")
+    env = dict(
+        os.environ,
+        LISTEN="127.0.0.1:18080",
+        RASA_1="127.0.0.1:15005",
+        RASA_2="127.0.0.1:15006",
+        RUNTIME_DIR=str(tmp_path),
+        MAX_BODY_BYTES="65536",
+    )
     out = subprocess.run(
         [envsubst, "${LISTEN} ${RASA_1} ${RASA_2} ${RUNTIME_DIR} ${MAX_BODY_BYTES}"],
-        input=TEMPLATE.read_text(encoding="utf-8"), env=env, capture_output=True, text=True, check=True,
+        input=TEMPLATE.read_text(encoding="utf-8"),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert out == rendered(tmp_path)
 
@@ -205,12 +224,15 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
         return
     result = subprocess.run(
         [nginx, "-t", "-q", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
 
 
 # --- images ------------------------------------------------------------------
+
 
 def dockerfile(name: str) -> List[Tuple[str, str]]:
     """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined."""
@@ -276,24 +298,35 @@ def fake_commands(tmp_path: Path) -> Dict[str, str]:
     bin_dir.mkdir()
     for name in ("rasa", "python"):
         script = bin_dir / name
-        script.write_text(f'#!/bin/sh\necho "{name} $* SANIC_HOST=$SANIC_HOST TELEMETRY=$RASA_TELEMETRY_ENABLED"\n')
+        script.write_text(
+            f'#!/bin/sh\necho "{name} $* SANIC_HOST=$SANIC_HOST TELEMETRY=$RASA_TELEMETRY_ENABLED"\n'
+        )
         script.chmod(0o755)
-    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "ACTIONS_PORT": "5055",
-            "RASA_PORT": "5005", "RASA_CORS_ORIGINS": "https://a.example https://b.example"}
+    return {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ACTIONS_PORT": "5055",
+        "RASA_PORT": "5005",
+        "RASA_CORS_ORIGINS": "https://a.example https://b.example",
+    }
 
 
 def test_entrypoint_starts_rasa_like_run_sh_but_on_all_interfaces(tmp_path: Path) -> None:
     env = dict(fake_commands(tmp_path), RASA_AUTH_TOKEN="-tok")
     out = subprocess.run(
         ["bash", str(DEPLOY / "entrypoint.sh"), "rasa", "--endpoints", "deploy/endpoints.yml"],
-        env=env, capture_output=True, text=True, timeout=60, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.split()
     assert out[:4] == ["rasa", "run", "--model", "models/callcentre.tar.gz"]
     for expected in ("--enable-api", "--auth-token=-tok", "--credentials", "credentials.yml"):
         assert expected in out
     assert out[out.index("-i") + 1] == "0.0.0.0" and out[out.index("--port") + 1] == "5005"
     cors = out.index("--cors")
-    assert out[cors + 1: cors + 3] == ["https://a.example", "https://b.example"]
+    assert out[cors + 1 : cors + 3] == ["https://a.example", "https://b.example"]
     # the compose file's --endpoints comes last, so it wins over the default
     assert out[-4:-2] == ["--endpoints", "deploy/endpoints.yml"]
     assert "TELEMETRY=false" in out
@@ -301,8 +334,9 @@ def test_entrypoint_starts_rasa_like_run_sh_but_on_all_interfaces(tmp_path: Path
 
 def test_entrypoint_refuses_rasa_without_a_token(tmp_path: Path) -> None:
     env = dict(fake_commands(tmp_path), RASA_AUTH_TOKEN="")
-    result = subprocess.run(["bash", str(DEPLOY / "entrypoint.sh"), "rasa"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", str(DEPLOY / "entrypoint.sh"), "rasa"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 64 and "RASA_AUTH_TOKEN" in result.stderr
 
 
@@ -310,7 +344,11 @@ def test_entrypoint_starts_the_action_server_with_rasa_sdk(tmp_path: Path) -> No
     env = dict(fake_commands(tmp_path), ACTIONS_HOST="0.0.0.0")
     out = subprocess.run(
         ["bash", str(DEPLOY / "entrypoint.sh"), "actions"],
-        env=env, capture_output=True, text=True, timeout=60, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.split()
     assert out[:7] == ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
     assert "SANIC_HOST=0.0.0.0" in out
@@ -360,10 +398,10 @@ def test_compose_refers_only_to_services_networks_volumes_and_files_that_exist()
         # scripts run from a mount exist in deploy/
         for word in service.get("entrypoint", []):
             if word.startswith("/deploy/"):
-                assert (DEPLOY / word[len("/deploy/"):]).is_file(), f"{name}: {word}"
+                assert (DEPLOY / word[len("/deploy/") :]).is_file(), f"{name}: {word}"
         for word in service.get("healthcheck", {}).get("test", []):
             if word.startswith("/deploy/"):
-                assert (DEPLOY / word[len("/deploy/"):]).is_file(), f"{name}: {word}"
+                assert (DEPLOY / word[len("/deploy/") :]).is_file(), f"{name}: {word}"
     # the nginx upstreams are the two Rasa services, on the port they listen on
     listen, *upstreams = services["nginx"]["command"]
     assert upstreams == ["rasa1:${RASA_PORT:-5005}", "rasa2:${RASA_PORT:-5005}"]
@@ -392,9 +430,9 @@ def test_compose_passes_only_the_project_variables_and_no_secret() -> None:
             if (service_name, key) in LITERALS:
                 assert value == LITERALS[(service_name, key)]
             else:
-                assert re.fullmatch(r"\$\{%s(:[-?][^}]*)?\}" % key, value), (
-                    f"{service_name}.{key} must come from the environment, not be written here"
-                )
+                assert re.fullmatch(
+                    r"\$\{%s(:[-?][^}]*)?\}" % key, value
+                ), f"{service_name}.{key} must come from the environment, not be written here"
     rasa = compose()["services"]
     assert rasa["rasa1"]["environment"] == rasa["rasa2"]["environment"]
     assert REQUIRED <= set(rasa["rasa1"]["environment"])
@@ -403,16 +441,27 @@ def test_compose_passes_only_the_project_variables_and_no_secret() -> None:
 @pytest.mark.parametrize(
     "url, expected",
     [
-        ("postgresql://rasa:s3cret@postgres:5432/rasa",
-         {"scheme": "postgresql", "user": "rasa", "password": "s3cret", "host": "postgres", "db": "rasa"}),
-        ("postgresql://bot:pw@db:5433/tracker?sslmode=disable",
-         {"user": "bot", "password": "pw", "host": "db", "port": "5433", "db": "tracker"}),
+        (
+            "postgresql://rasa:s3cret@postgres:5432/rasa",
+            {"scheme": "postgresql", "user": "rasa", "password": "s3cret", "host": "postgres", "db": "rasa"},
+        ),
+        (
+            "postgresql://bot:pw@db:5433/tracker?sslmode=disable",
+            {"user": "bot", "password": "pw", "host": "db", "port": "5433", "db": "tracker"},
+        ),
         ("redis://:abc123@redis:6379/1", {"scheme": "redis", "user": "", "password": "abc123", "db": "1"}),
     ],
 )
-def test_store_containers_read_their_credentials_from_the_project_urls(url: str, expected: Dict[str, str]) -> None:
-    out = subprocess.run(["sh", str(DEPLOY / "stores" / "from-url.sh"), "parse", url],
-                         capture_output=True, text=True, timeout=30, check=True).stdout
+def test_store_containers_read_their_credentials_from_the_project_urls(
+    url: str, expected: Dict[str, str]
+) -> None:
+    out = subprocess.run(
+        ["sh", str(DEPLOY / "stores" / "from-url.sh"), "parse", url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
     fields = dict(line.split("=", 1) for line in out.splitlines())
     assert {key: fields[key] for key in expected} == expected
 
@@ -429,8 +478,13 @@ def test_store_containers_read_their_credentials_from_the_project_urls(url: str,
     ],
 )
 def test_store_containers_refuse_urls_they_cannot_serve(mode: str, env: Dict[str, str]) -> None:
-    result = subprocess.run(["sh", str(DEPLOY / "stores" / "from-url.sh"), mode],
-                            env=dict(env, PATH="/usr/bin:/bin"), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "stores" / "from-url.sh"), mode],
+        env=dict(env, PATH="/usr/bin:/bin"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 64, result.stderr
 
 
@@ -440,35 +494,76 @@ HELM_VALUES = DEPLOY / "helm" / "values.yaml"
 # Keys documented by the `rasa` chart 1.17.3 (its README's Values table) and, under
 # `rasa-action-server.`, by the rasa-action-server chart's values.yaml.
 DOCUMENTED = {
-    "applicationSettings.port", "applicationSettings.enableAPI", "applicationSettings.debugMode",
-    "applicationSettings.initialModel", "applicationSettings.trainInitialModel",
-    "applicationSettings.telemetry.enabled", "applicationSettings.credentials.enabled",
-    "applicationSettings.endpoints.trackerStore.enabled", "applicationSettings.endpoints.trackerStore.type",
-    "applicationSettings.endpoints.trackerStore.dialect", "applicationSettings.endpoints.trackerStore.url",
-    "applicationSettings.endpoints.trackerStore.port", "applicationSettings.endpoints.trackerStore.username",
-    "applicationSettings.endpoints.trackerStore.password", "applicationSettings.endpoints.trackerStore.db",
-    "applicationSettings.endpoints.trackerStore.login_db", "applicationSettings.endpoints.lockStore.enabled",
-    "applicationSettings.endpoints.action.endpointURL", "replicaCount", "image.repository", "image.tag",
-    "image.pullPolicy", "args", "nginx.enabled", "ingress.enabled", "ingress.hostname", "ingress.path",
-    "ingress.pathType", "ingress.tls", "global.postgresql.postgresqlUsername",
-    "global.postgresql.postgresqlDatabase", "global.postgresql.existingSecret",
-    "global.postgresql.servicePort", "postgresql.install", "postgresql.external.enabled",
-    "postgresql.external.host", "redis.install", "rasa-action-server.install",
-    "rasa-action-server.image.repository", "rasa-action-server.image.tag",
-    "rasa-action-server.replicaCount", "rasa-action-server.applicationSettings.port",
+    "applicationSettings.port",
+    "applicationSettings.enableAPI",
+    "applicationSettings.debugMode",
+    "applicationSettings.initialModel",
+    "applicationSettings.trainInitialModel",
+    "applicationSettings.telemetry.enabled",
+    "applicationSettings.credentials.enabled",
+    "applicationSettings.endpoints.trackerStore.enabled",
+    "applicationSettings.endpoints.trackerStore.type",
+    "applicationSettings.endpoints.trackerStore.dialect",
+    "applicationSettings.endpoints.trackerStore.url",
+    "applicationSettings.endpoints.trackerStore.port",
+    "applicationSettings.endpoints.trackerStore.username",
+    "applicationSettings.endpoints.trackerStore.password",
+    "applicationSettings.endpoints.trackerStore.db",
+    "applicationSettings.endpoints.trackerStore.login_db",
+    "applicationSettings.endpoints.lockStore.enabled",
+    "applicationSettings.endpoints.action.endpointURL",
+    "replicaCount",
+    "image.repository",
+    "image.tag",
+    "image.pullPolicy",
+    "args",
+    "nginx.enabled",
+    "ingress.enabled",
+    "ingress.hostname",
+    "ingress.path",
+    "ingress.pathType",
+    "ingress.tls",
+    "global.postgresql.postgresqlUsername",
+    "global.postgresql.postgresqlDatabase",
+    "global.postgresql.existingSecret",
+    "global.postgresql.servicePort",
+    "postgresql.install",
+    "postgresql.external.enabled",
+    "postgresql.external.host",
+    "redis.install",
+    "rasa-action-server.install",
+    "rasa-action-server.image.repository",
+    "rasa-action-server.image.tag",
+    "rasa-action-server.replicaCount",
+    "rasa-action-server.applicationSettings.port",
     "rasa-action-server.args",
 }
 # Documented keys whose value is free-form (a list, or an object passed as it is).
 FREE_FORM = {
     "applicationSettings.credentials.additionalChannelCredentials",
-    "applicationSettings.endpoints.additionalEndpoints", "extraEnv", "podSecurityContext",
-    "securityContext", "readinessProbe", "livenessProbe", "strategy", "ingress.annotations",
-    "rasa-action-server.extraEnv", "rasa-action-server.podSecurityContext",
-    "rasa-action-server.securityContext", "rasa-action-server.readinessProbe",
+    "applicationSettings.endpoints.additionalEndpoints",
+    "extraEnv",
+    "podSecurityContext",
+    "securityContext",
+    "readinessProbe",
+    "livenessProbe",
+    "strategy",
+    "ingress.annotations",
+    "rasa-action-server.extraEnv",
+    "rasa-action-server.podSecurityContext",
+    "rasa-action-server.securityContext",
+    "rasa-action-server.readinessProbe",
     "rasa-action-server.livenessProbe",
 }
-SECRET_VARIABLES = {"RASA_AUTH_TOKEN", "LOCK_STORE_URL", "WECHAT_TOKEN", "WECHAT_APPID",
-                    "WECHAT_SECRET", "WECHAT_AES_KEY", "TRACKER_DB_URL"}
+SECRET_VARIABLES = {
+    "RASA_AUTH_TOKEN",
+    "LOCK_STORE_URL",
+    "WECHAT_TOKEN",
+    "WECHAT_APPID",
+    "WECHAT_SECRET",
+    "WECHAT_AES_KEY",
+    "TRACKER_DB_URL",
+}
 
 
 def helm_values() -> Dict[str, Any]:
@@ -532,4 +627,6 @@ def test_helm_values_take_every_secret_from_an_existing_secret() -> None:
     credentials = re.findall(r"^\s*(?:password|token|secret|aes_key)\s*:\s*(.*)$", text, re.M)
     assert len(credentials) == 4  # WeChat token, secret, AES key; the database password
     for value in credentials:
-        assert re.fullmatch(r"\$\{[A-Z_]+\}", value.strip()), f"a credential is written in the values: {value}"
+        assert re.fullmatch(
+            r"\$\{[A-Z_]+\}", value.strip()
+        ), f"a credential is written in the values: {value}"
