@@ -35,10 +35,10 @@ from actions.settings import settings
 from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
-from licence.followups import continues_topic, followup_topic
+from licence.followups import continues_topic, followup_topic, named_topic_word
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
-from zhtext.places import parse_coverage, parse_province
+from zhtext.places import is_mainland, parse_coverage, parse_province
 from zhtext.replies import is_question
 from zhtext.vocabulary import word_pattern
 
@@ -195,6 +195,10 @@ class ActionFollowup(SafeAction):
         today = settings().today()
         scope = parse_coverage(text)
         province = parse_province(text)
+        if province is not None and not is_mainland(province):
+            # "香港公司呢": Hong Kong is no 地网 of its own; the applicant rule says
+            # what a company registered there can do (named_topic_word below)
+            province = None
         if scope is None and province is not None:
             scope = "地网"
         facet = facet_of(text)
@@ -234,7 +238,7 @@ class ActionFollowup(SafeAction):
         if inherited is not None:
             answer_topic(dispatcher, inherited, text, today)
             return events + [SlotSet(LAST_TOPIC_SLOT, inherited)]
-        named = named_topic(tracker)
+        named = named_topic_word(text) or named_topic(tracker)
         if named is not None and named != topic:
             # "注册资本呢" after the conditions: the topic it names
             answer_topic(dispatcher, named, text, today)

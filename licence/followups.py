@@ -8,6 +8,9 @@ conversation, and the table ``cells`` in licence/topics.yml says which answer
 holds that facet of that topic. A message that names anything else is left to
 the classifier ("那年报呢" names the annual report).
 
+A follow-up made of one topic's word alone ("那社保呢") names that topic
+(``named_topic_word``).
+
 A message the classifier could not place at all, right after an answer, is
 read with that answer when it is short and either asks something ("线上办吗")
 or tells the user's own situation ("我们港方占70%"): ``continues_topic``."""
@@ -102,3 +105,26 @@ def continues_topic(text: str) -> bool:
     if is_question(clean):
         return True
     return bool(_NUMBER.search(clean) or _situation_pattern().search(clean))
+
+
+@lru_cache(maxsize=1)
+def _topic_words() -> Dict[str, str]:
+    """Topic word -> topic, longest words first (注册资本 before 资本)."""
+    table: Dict[str, str] = {}
+    for topic, words in vocabulary()["topic_words"].items():
+        for word in words:
+            table[_PUNCTUATION.sub("", str(word).lower())] = str(topic)
+    return {word: table[word] for word in longest_first(table)}
+
+
+def named_topic_word(text: str) -> Optional[str]:
+    """The topic a follow-up made of one topic word and fillers names ("那社保呢"
+    -> "staff", "香港公司呢" -> "individual"), else None. The topic word is taken
+    out before the fillers, so that 年报 keeps the 报 a filler would take."""
+    lowered = _PUNCTUATION.sub("", normalise(text).lower())
+    for word, topic in _topic_words().items():
+        if word and word in lowered:
+            rest = lowered.replace(word, " ", 1)
+            if not _PUNCTUATION.sub("", _filler_pattern().sub(" ", rest)):
+                return topic
+    return None

@@ -715,6 +715,20 @@ async def test_followup_capital_for_the_other_scope() -> None:
     assert answer["paid_in_years"] == RULES.conditions["capital"].params["paid_in_years"]
 
 
+async def test_followup_naming_a_topic_by_its_word_gets_that_topic() -> None:
+    # the classifier hears "followup" and no FAQ topic likely enough
+    messages, events = await followup("那社保呢", {"last_topic": "conditions"})
+    assert responses(messages) == ["utter_faq/staff"]
+    assert slots_set(events)["last_topic"] == "staff"
+
+
+async def test_followup_on_a_hong_kong_company_is_the_applicant_rule_not_a_province() -> None:
+    messages, _ = await followup("香港公司呢", {"last_topic": "individual"})
+    assert "utter_capital_for_scope" not in responses(messages)
+    messages, _ = await followup("香港公司呢", {"last_topic": "capital"})
+    assert responses(messages) == ["utter_faq/individual"]
+
+
 async def test_followup_materials_for_a_foreign_company() -> None:
     messages, _ = await followup("外资企业呢", {"last_topic": "materials"})
     assert responses(messages) == ["utter_materials_foreign"]

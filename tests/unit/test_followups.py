@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from licence.followups import continues_topic, cells, facet_only, followup_topic
+from licence.followups import cells, continues_topic, facet_only, followup_topic, named_topic_word
 from licence.topics import vocabulary
 
 
@@ -104,3 +104,31 @@ def test_short_questions_and_situations_continue_the_topic(text: str) -> None:
 )
 def test_chatter_and_long_messages_do_not(text: str) -> None:
     assert not continues_topic(text)
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("那社保呢", "staff"),
+        ("年报呢", "annual_report"),  # 报 is a filler, but not inside 年报
+        ("那注册资本呢？", "capital"),
+        ("香港公司呢", "individual"),
+        ("场地呢", "premises_system"),
+    ],
+)
+def test_a_follow_up_made_of_one_topic_word_names_that_topic(text: str, topic: str) -> None:
+    assert named_topic_word(text) == topic
+
+
+@pytest.mark.parametrize("text", ["那全网呢", "要多久", "社保要交多久呢", "那我们的热线呢", "人呢"])
+def test_more_than_a_topic_word_is_left_to_the_classifier(text: str) -> None:
+    assert named_topic_word(text) is None
+
+
+def test_every_topic_word_names_a_known_answer() -> None:
+    import yaml
+    from pathlib import Path
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
+    answered = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
+    assert set(vocabulary()["topic_words"]) <= answered
