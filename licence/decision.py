@@ -22,7 +22,9 @@ of tests (tests/unit/test_decision.py) describes them:
 4. **A question that carries the company's facts is answered first**
    ("注册资本才80万，办省内的够吗"): a ``check_eligibility`` question that does
    not ask to be assessed in so many words, and states a fact or has an FAQ
-   topic as a likely fine label, becomes ``faq``; so does a long statement
+   topic as a likely fine label, becomes ``faq``. So does a need question
+   that states a fact and has a likely topic but does not ask whether the
+   licence is needed ("我们只在江苏做，得去工信部办？"), and a long statement
    (``inform``) that describes the company and ends in such a question. The
    assessment is offered after the answer (actions/faq.py).
 5. **A request for a person is a handoff** ("人工客服在吗", read as a
@@ -67,7 +69,8 @@ KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_inter
 # intents a near-domain question keeps
 KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "human_handoff", "stop_interview"})
 # intents a question carrying the company's facts is taken for
-ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform"})
+NEED = "check_need"
+ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
 # a statement this long that ends in a question is a question (see answers_first)
 MIN_DESCRIBED_QUESTION_CHARS = 15
 # labels of chit-chat, under which a request for a person may hide
@@ -138,6 +141,10 @@ def answers_first(signals: Signals) -> bool:
         return False
     if signals.intent == ASSESSMENT:
         return signals.states_fact or signals.likely_faq_topic
+    if signals.intent == NEED:
+        # "我们只在江苏做，得去工信部办？": where the company works, and a question
+        # on a topic, but no asking whether the licence is needed at all
+        return signals.states_fact and signals.likely_faq_topic and not asks_whether_needed(signals.text)
     # a statement that ends in a question: a long message that describes the
     # company first and then asks one thing (a short one is an interview answer)
     return (
@@ -150,6 +157,16 @@ def answers_first(signals: Signals) -> bool:
 def _last_sentence(text: str) -> str:
     sentences = [s for s in re.split(r"[。！!；;\n]+", text.strip()) if s.strip()]
     return sentences[-1] if sentences else text
+
+
+def asks_whether_needed(text: str) -> bool:
+    """ "需要办证吗", "要不要这个证": the user asks whether the licence is needed."""
+    return bool(_need_pattern().search(normalise(text).lower()))
+
+
+@lru_cache(maxsize=1)
+def _need_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("need_question"))
 
 
 def asks_for_assessment(text: str) -> bool:

@@ -116,6 +116,22 @@ OTHER = dict(names_only_another_licence=True)
         # a question that carries a fact, or has a likely topic, is answered first
         ("注册资本才80万，办省内的够吗", "check_eligibility", FACT, "faq", "answer_first"),
         ("我们是分公司能申请吗", "check_eligibility", TOPIC, "faq", "answer_first"),
+        # a need question with facts that asks something else is answered first
+        (
+            "我们只在江苏做，得去工信部办？",
+            "check_need",
+            dict(states_fact=True, likely_faq_topic=True),
+            "faq",
+            "answer_first",
+        ),
+        (
+            "我们在江苏做外包客服，需要办证吗",
+            "check_need",
+            dict(states_fact=True, likely_faq_topic=True),
+            "check_need",
+            None,
+        ),
+        ("做外包客服要办什么证", "check_need", TOPIC, "check_need", None),
         # asking to be assessed in so many words starts the interview
         ("帮我评估一下，注册资本500万能办吗", "check_eligibility", FACT, "check_eligibility", None),
         ("can we qualify with 5 million capital?", "check_eligibility", FACT, "check_eligibility", None),
