@@ -83,12 +83,21 @@ _CN_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, 
 _RANGE_RE = re.compile("^([一二两三四五六七八九])([二三四五六七八九])(?=[十百千万亿拾佰仟]|$)")
 
 
+_TEENS_RANGE_RE = re.compile("^(.*十)([一二三四五六七八])([二三四五六七八九])$")
+
+
 def _range_lower_bound(run: str) -> str:
     """Two neighbouring Chinese digits are a range, read as its lower bound:
-    两三 -> 两, 三四百 -> 三百, 二三十 -> 二十 (cn2an would read 23, 340...)."""
+    两三 -> 两, 三四百 -> 三百, 二三十 -> 二十, 十二三 -> 十二 (cn2an would read
+    23, 340...). A bare 百 or 千 is one of them (百来号人, 千把块)."""
     match = _RANGE_RE.match(run)
     if match and _CN_DIGIT_VALUES[match.group(2)] == _CN_DIGIT_VALUES[match.group(1)] + 1:
         return match.group(1) + run[2:]
+    teens = _TEENS_RANGE_RE.match(run)
+    if teens and _CN_DIGIT_VALUES[teens.group(3)] == _CN_DIGIT_VALUES[teens.group(2)] + 1:
+        return teens.group(1) + teens.group(2)
+    if run[:1] in ("百", "千"):
+        return "一" + run
     return run
 
 
@@ -116,11 +125,13 @@ def _scan_numbers(text: str) -> list[_Number]:
     numbers: list[_Number] = []
     for match in _NUMBER_RUN_RE.finditer(text):
         run, start, end = match.group(), match.start(), match.end()
-        while run and run[0] in _LEADING_JUNK:
+        # 百来号人, 千把块: a bare 百 or 千 before an approximation is one of them
+        bare_hundreds = run in ("百", "千") and text[end : end + 1] in ("来", "多", "余", "把")
+        while run and run[0] in _LEADING_JUNK and not bare_hundreds:
             run, start = run[1:], start + 1
         while run and run[-1] in _TRAILING_JUNK:
             run, end = run[:-1], end - 1
-        if not run or not any(char in _DIGIT_LIKE for char in run):
+        if not run or not (bare_hundreds or any(char in _DIGIT_LIKE for char in run)):
             continue
         value = to_number(run)
         if value is None or not math.isfinite(value):

@@ -30,7 +30,7 @@ def test_cantonese_and_colloquial_forms_become_mandarin(text: str, mandarin: str
 
 
 def test_mandarin_is_left_alone() -> None:
-    for text in ["呼叫中心系统", "一点点", "使用云呼叫中心", "关系不大", "我会点英语"]:
+    for text in ["呼叫中心系统", "一点点", "使用云呼叫中心", "关系不大", "我会点英语", "百度", "百分之五十"]:
         assert normalise(text) == text
 
 
@@ -45,6 +45,9 @@ def test_mandarin_is_left_alone() -> None:
         ("We have 6 employees on social insurance", 6),
         ("十来个", 10),
         ("两三个", 2),
+        ("十二三个", 12),  # a range read as its lower bound
+        ("百来号人", 100),  # a bare 百 before an approximation
+        ("just 2 of us so far", 2),
     ],
 )
 def test_head_counts_as_people_say_them(text: str, count: int) -> None:
@@ -59,7 +62,14 @@ def test_amounts_as_people_say_them(text: str, wan: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, province", [("Shanghai", "上海"), ("Harbin", "黑龙江"), ("we are in Shenzhen", "广东")]
+    "text, province",
+    [
+        ("Shanghai", "上海"),
+        ("Harbin", "黑龙江"),
+        ("we are in Shenzhen", "广东"),
+        ("在魔都", "上海"),
+        ("公司在羊城", "广东"),
+    ],
 )
 def test_provinces_in_english(text: str, province: str) -> None:
     assert parse_province(text) == province

@@ -32,6 +32,7 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
         # an owner from outside the mainland is foreign investment, not a province
         ("有个美国股东占15%", {"foreign_investment": True}),
         ("日本合作方入了两成股", {"foreign_investment": True}),
+        ("We're a WFOE, 100% foreign-owned", {"foreign_investment": True}),
         ("股东里有家澳门公司,持股四成左右", {"foreign_investment": True}),
         (
             "北京的有限公司,有个香港股东占两成",
