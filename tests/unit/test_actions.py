@@ -26,8 +26,11 @@ from actions.interview import ValidateEligibilityForm
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
 from actions.verdict import ActionEligibilityVerdict, ActionExplainVerdict, ActionHandleInform
+from licence.basis import condition_basis
 from licence.queries import faq_vars
+from licence.schema_checks import split_citation
 from licence.ruleset_loader import load_ruleset
+from zhtext.numbers import chinese_numeral
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -458,11 +461,27 @@ async def test_foreign_investment_is_a_warning_only() -> None:
 
 async def test_individual_gets_only_the_company_answer() -> None:
     messages, events = await verdict({"coverage": "地网", "province": "广东", "is_company": False})
-    assert responses(messages) == ["utter_verdict_facts", "utter_company_only"]
+    assert responses(messages) == ["utter_verdict_facts", "utter_company_only", "utter_basis"]
     answer = messages[1]
     assert answer["reason"] and answer["remedy"]
+    # the company condition's basis: the regulations it cites
+    assert message(messages, "utter_basis")["basis"] == condition_basis("company")
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unmet"]) == (False, ["company"])
+
+
+async def test_each_unmet_condition_of_the_verdict_lists_its_basis() -> None:
+    messages, _ = await verdict(profile(on_dishonest_list=True, insured_staff=MIN_STAFF - 1))
+    items = message(messages, "utter_verdict_unmet")["items"]
+    for condition in ("credit", "staff"):
+        assert condition_basis(condition) in items
+    # credit rests on an article of Order 42 (the rule set's citation), as a Chinese numeral
+    articles = [split_citation(c)[1] for c in RULES.conditions["credit"].source]
+    numbered = [
+        RULES.basis_texts["article"].format(article=chinese_numeral(a)) for a in articles if a is not None
+    ]
+    assert numbered and all(n in items for n in numbered)
+    assert "utter_basis" not in responses(messages)  # in the list, not sent apart
 
 
 async def test_unknown_answer_leaves_the_verdict_open() -> None:
