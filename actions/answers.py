@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import LAST_TOPIC_SLOT, notice_once, profile_from
 from actions.settings import settings
 from licence import deadlines
+from licence.basis import faq_basis
 from licence.queries import (
     capital_comparison,
     faq_vars,
@@ -153,15 +154,39 @@ def answer_topic(
     eligibility fact was answered (capital, staff, scope): the caller may
     offer the full assessment. ``recorded``: the interview's answers, used
     when the text states no fact of its own ("我们这个资本够做全网吗" after
-    the verdict)."""
+    the verdict). The answer ends with the topic's basis (``utter_basis``)."""
+    computed = False
     if answer_dated(dispatcher, topic, text, today):
+        pass
+    elif answer_from_facts(dispatcher, topic, text, recorded):
+        computed = True
+    else:
+        dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
+        if topic == "annual_report":
+            annual_report_status(dispatcher, today)
+    send_basis(dispatcher, topic)
+    return computed
+
+
+def send_basis(dispatcher: CollectingDispatcher, topic: str) -> None:
+    """The basis line ("依据：…") of ``topic``, after its answer; nothing for a
+    topic the rule set has no basis for."""
+    line = faq_basis(topic)
+    if line:
+        dispatcher.utter_message(response="utter_basis", basis=line)
+
+
+def answer_facts_with_basis(
+    dispatcher: CollectingDispatcher,
+    topic: str,
+    text: str,
+    recorded: Optional[Mapping[str, Any]] = None,
+) -> bool:
+    """``answer_from_facts``, followed by the topic's basis when it answered."""
+    if not answer_from_facts(dispatcher, topic, text, recorded):
         return False
-    if answer_from_facts(dispatcher, topic, text, recorded):
-        return True
-    dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
-    if topic == "annual_report":
-        annual_report_status(dispatcher, today)
-    return False
+    send_basis(dispatcher, topic)
+    return True
 
 
 # Topics whose answer depends on where the company operates.

@@ -47,6 +47,7 @@ def render_decision(dispatcher: CollectingDispatcher, decision: Decision, today:
             reason=decision.reasons["company"],
             remedy=decision.remedies["company"],
         )
+        dispatcher.utter_message(response="utter_basis", basis=decision.basis["company"])
         return [SlotSet(RESULT_SLOT, decision.as_slot())]
 
     if decision.eligible is True:
@@ -85,6 +86,7 @@ def unmet_items(decision: Decision) -> List[str]:
             label=decision.labels[c],
             reason=decision.reasons[c],
             remedy=decision.remedies[c],
+            basis=decision.basis[c],
         )
         for c in decision.unmet
     ]

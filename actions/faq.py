@@ -12,7 +12,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from actions.answers import (
     FACT_TOPICS,
     answer_dated,
-    answer_from_facts,
+    answer_facts_with_basis,
     answer_need,
     answer_topic,
     continue_topic,
@@ -89,7 +89,9 @@ class ActionAnswerFaq(SafeAction):
             else:
                 candidates = ()
             trial = CollectingDispatcher()
-            answered = [t for t in candidates if answer_from_facts(trial, t, text, profile_from(tracker))]
+            answered = [
+                t for t in candidates if answer_facts_with_basis(trial, t, text, profile_from(tracker))
+            ]
             if answered:
                 events = notice_once(dispatcher, tracker)
                 dispatcher.messages.extend(trial.messages)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, Optional
 
+from licence.basis import basis_line
 from licence.models import Condition, Decision, Predicate, RuleSet, Scope, verdict_of
 from licence.rendering import render, render_step
 from licence.ruleset_loader import ruleset_or_default
@@ -233,6 +234,7 @@ def assess(
     checks: dict[str, str] = {}
     labels: dict[str, str] = {}
     sources: dict[str, tuple[str, ...]] = {}
+    basis: dict[str, str] = {}
     for o in outcomes:
         if o.status == "met":
             continue
@@ -252,6 +254,8 @@ def assess(
         if o.status == "failed":
             reasons[cond.id] = render(cond.reason, ctx)
             remedies[cond.id] = render(cond.remedy, ctx)
+            if cond.kind == "requirement":
+                basis[cond.id] = basis_line(cond.source, (), rules)
         elif cond.check:
             checks[cond.id] = render(cond.check, ctx)
         if cond.note:
@@ -272,6 +276,7 @@ def assess(
         checks=MappingProxyType(checks),
         labels=MappingProxyType(labels),
         sources=MappingProxyType(sources),
+        basis=MappingProxyType(basis),
         where_to_apply=(
             render(scope.where_to_apply, _scope_ctx(rules, scope, authority_text)) if scope else None
         ),

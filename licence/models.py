@@ -17,6 +17,7 @@ __all__ = [
     "Activity",
     "Condition",
     "Decision",
+    "FaqBasis",
     "LicenceNeeded",
     "Material",
     "NeedResult",
@@ -51,6 +52,21 @@ class Source:
     id: str
     title: str
     kind: str  # page | reg | practice
+    in_force: str | None = None  # YYYY-MM-DD the cited version took effect (reg only)
+    note: str | None = None  # what else identifies the version ("工业和信息化部令第42号")
+
+
+@dataclass(frozen=True)
+class FaqBasis:
+    """What an FAQ topic's answer rests on.
+
+    ``source`` holds citations, each a source id or ``<id>/<article>``;
+    ``outdated`` claims of the agency page that the regulations replaced.
+    """
+
+    topic: str
+    source: tuple[str, ...]
+    outdated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +202,8 @@ class RuleSet:
     penalty: Penalty
     next_steps: tuple[StepTemplate, ...]
     texts: Mapping[str, str]
+    faq_basis: Mapping[str, FaqBasis] = _EMPTY
+    basis_texts: Mapping[str, str] = _EMPTY  # the wording frame of a basis line
 
     @property
     def coverage_slot(self) -> str:
@@ -207,9 +225,13 @@ class RuleSet:
                 return q
         raise KeyError(slot)
 
-    def cite(self, source_ids: Iterable[str]) -> tuple[str, ...]:
-        """Titles of the given sources, for "依据" lines."""
-        return tuple(self.sources[s].title for s in source_ids)
+    def cite(self, citations: Iterable[str]) -> tuple[str, ...]:
+        """Titles of the cited sources (``order42/27`` cites ``order42``), each once.
+
+        ``licence.basis`` renders the full line with dates and articles.
+        """
+        ids = dict.fromkeys(c.split("/", 1)[0] for c in citations)
+        return tuple(self.sources[s].title for s in ids)
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +257,8 @@ class Decision:
     ``reasons`` and ``remedies`` hold texts for every id in ``unmet`` and
     ``warnings``; ``notes`` holds background for every warning and for unmet or
     unknown conditions that have one; ``checks`` tells how to find out each
-    unknown; ``labels`` and ``sources`` (source titles) cover every id listed.
+    unknown; ``labels`` and ``sources`` (source titles) cover every id listed;
+    ``basis`` holds the basis line ("依据：…") of every unmet condition.
     """
 
     scope: str | None
@@ -251,6 +274,7 @@ class Decision:
     checks: Mapping[str, str] = _EMPTY
     labels: Mapping[str, str] = _EMPTY
     sources: Mapping[str, tuple[str, ...]] = _EMPTY
+    basis: Mapping[str, str] = _EMPTY  # condition id -> its basis line, for unmet conditions
     where_to_apply: str | None = None
     materials: tuple[str, ...] = ()
     next_steps: tuple[NextStep, ...] = ()

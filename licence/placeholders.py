@@ -26,12 +26,23 @@ _SCOPE_NAMES = frozenset({"scope", "authority", "licence_name", "min_capital_wan
 # Placeholders each layout template of ``texts:`` may use besides the FAQ variables.
 _TEXT_NAMES: Mapping[str, frozenset[str]] = {
     "month_day": frozenset({"month", "day"}),
-    "unmet_item": frozenset({"label", "reason", "remedy"}),
+    "unmet_item": frozenset({"label", "reason", "remedy", "basis"}),
     "note_item": frozenset({"label", "note"}),
     "check_item": frozenset({"label", "check"}),
     "step_item": frozenset({"title", "who", "timing"}),
     "step_item_dated": frozenset({"title", "who", "timing", "date"}),
     "fact_unknown": frozenset({"topic"}),
+}
+
+# Placeholders each text of the basis frame (``basis:``) may use; no FAQ variables.
+_BASIS_NAMES: Mapping[str, frozenset[str]] = {
+    "line": frozenset({"citations"}),
+    "reg": frozenset({"title", "in_force", "articles"}),
+    "article": frozenset({"article"}),
+    "date": frozenset({"year", "month", "day"}),
+    "page": frozenset({"title"}),
+    "claim": frozenset({"claim"}),
+    "outdated": frozenset({"claims"}),
 }
 
 
@@ -69,6 +80,11 @@ def texts_to_check(rules: RuleSet) -> Iterator[tuple[str, str, frozenset[str]]]:
     none: frozenset[str] = frozenset()
     for sid, src in rules.sources.items():
         yield f"sources.{sid}.title", src.title, none
+    for key, text in rules.basis_texts.items():
+        yield f"basis.{key}", text, _BASIS_NAMES.get(key, none)
+    for topic, entry in rules.faq_basis.items():
+        for i, claim in enumerate(entry.outdated):
+            yield f"faq_basis.{topic}.outdated[{i}]", claim, none
     for name, scope in rules.scopes.items():
         for attr in ("area", "licence_name", "authority", "authority_suffix", "authority_generic"):
             text = getattr(scope, attr)

@@ -19,6 +19,7 @@ import yaml
 from licence.models import (
     Activity,
     Condition,
+    FaqBasis,
     Material,
     Penalty,
     Predicate,
@@ -31,7 +32,7 @@ from licence.models import (
     Test,
 )
 from licence.placeholders import check_placeholders, texts_to_check
-from licence.schema_checks import RuleSetError, validate_ruleset
+from licence.schema_checks import RuleSetError, entry_at, validate_ruleset
 
 __all__ = [
     "DEFAULT_PATH",
@@ -172,7 +173,12 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
     return RuleSet(
         path=path,
         sources=MappingProxyType(
-            {sid: Source(id=sid, title=s["title"], kind=s["kind"]) for sid, s in data["sources"].items()}
+            {
+                sid: Source(
+                    id=sid, title=s["title"], kind=s["kind"], in_force=s.get("in_force"), note=s.get("note")
+                )
+                for sid, s in data["sources"].items()
+            }
         ),
         scopes=MappingProxyType(scopes),
         questions=questions,
@@ -206,6 +212,21 @@ def _build(path: Path, data: Mapping[str, Any]) -> RuleSet:
         ),
         next_steps=tuple(_step(s) for s in data["next_steps"]),
         texts=MappingProxyType(dict(data["texts"])),
+        faq_basis=MappingProxyType(
+            {topic: _faq_basis(data, topic, spec) for topic, spec in data["faq_basis"].items()}
+        ),
+        basis_texts=MappingProxyType(dict(data["basis"])),
+    )
+
+
+def _faq_basis(data: Mapping[str, Any], topic: str, spec: Mapping[str, Any]) -> FaqBasis:
+    """A topic's citations: those of its ``from`` entry, then its own, each once."""
+    inherited = entry_at(data, spec["from"]) if "from" in spec else None
+    citations = [*(inherited or {}).get("source", ()), *spec.get("source", ())]
+    return FaqBasis(
+        topic=topic,
+        source=tuple(dict.fromkeys(citations)),
+        outdated=tuple(spec.get("outdated") or ()),
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BASIS_TEXTS",
     "BOOL_OPS",
+    "CITATION_PATTERN",
     "ORDER_OPS",
     "RULESET_SCHEMA",
 ]
@@ -19,6 +21,21 @@ BOOL_OPS = ("==", "!=")
 ORDER_OPS = (">=", ">", "<=", "<")
 SLOT_TYPES = ("bool", "money_wan", "count", "coverage", "province")
 VERDICTS = ("eligible", "ineligible", "undetermined")
+# The wording frame of a basis line (section `basis:`), every key required.
+BASIS_TEXTS = (
+    "line",
+    "joiner",
+    "reg",
+    "article",
+    "article_joiner",
+    "date",
+    "page",
+    "practice_only",
+    "practice_part",
+    "claim",
+    "claim_joiner",
+    "outdated",
+)
 DEADLINE_KEYS = (
     "validity_years",
     "renewal_min_days_before_expiry",
@@ -32,7 +49,11 @@ DEADLINE_KEYS = (
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 _TEXT = {"type": "string", "minLength": 1}
-_SOURCE = {"type": "array", "items": _ID, "minItems": 1}
+# a citation: a source id, or a source id and an article number ("order42/27")
+CITATION_PATTERN = r"^([a-z][a-z0-9_]*)(?:/([1-9][0-9]*))?$"
+_CITATION = {"type": "string", "pattern": CITATION_PATTERN}
+_SOURCE = {"type": "array", "items": _CITATION, "minItems": 1}
+_DATE = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"}
 _BRIEF = {"type": "string", "pattern": r"^[0-9]+(, ?[0-9]+)*$"}
 _SCALAR = {"type": ["boolean", "number", "string"]}
 _PREDICATE = {
@@ -70,6 +91,8 @@ RULESET_SCHEMA: dict[str, Any] = {
         "faq_vars",
         "need_check",
         "next_steps",
+        "faq_basis",
+        "basis",
         "texts",
     ],
     "additionalProperties": False,
@@ -83,7 +106,17 @@ RULESET_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["title", "kind"],
                 "additionalProperties": False,
-                "properties": {"title": _TEXT, "kind": {"enum": ["page", "reg", "practice"]}},
+                "properties": {
+                    "title": _TEXT,
+                    # what identifies the version besides its title ("工业和信息化部令第42号")
+                    "note": _TEXT,
+                    "kind": {"enum": ["page", "reg", "practice"]},
+                    # the date the cited version took effect; regulations only
+                    "in_force": _DATE,
+                },
+                "if": {"properties": {"kind": {"const": "reg"}}},
+                "then": {"required": ["in_force"]},
+                "else": {"not": {"required": ["in_force"]}},
             },
         },
         "scopes": {
@@ -311,6 +344,29 @@ RULESET_SCHEMA: dict[str, Any] = {
                     **_CITED,
                 },
             },
+        },
+        "faq_basis": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": _ID,
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "anyOf": [{"required": ["from"]}, {"required": ["source"]}],
+                "properties": {
+                    # a dotted path to an entry whose citations apply ("conditions.capital")
+                    "from": {"type": "string", "minLength": 1},
+                    "source": _SOURCE,
+                    # claims of the agency page that the regulations replaced
+                    "outdated": {"type": "array", "minItems": 1, "items": _TEXT},
+                },
+            },
+        },
+        "basis": {
+            "type": "object",
+            "required": list(BASIS_TEXTS),
+            "additionalProperties": False,
+            "properties": {key: {"type": "string"} for key in BASIS_TEXTS},
         },
         "texts": {
             "type": "object",

@@ -14,18 +14,23 @@ template variables are known (see ``licence.placeholders``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import jsonschema
 
-from licence.schema import BOOL_OPS, RULESET_SCHEMA
+from licence.schema import BOOL_OPS, CITATION_PATTERN, RULESET_SCHEMA
 
 __all__ = [
     "RuleSetError",
+    "entry_at",
     "locate",
+    "split_citation",
     "validate_ruleset",
 ]
+
+_CITATION = re.compile(CITATION_PATTERN)
 
 
 class RuleSetError(ValueError):
@@ -62,6 +67,28 @@ def locate(data: Any, path: Iterable[Any]) -> str:
     return out or "(top level)"
 
 
+def split_citation(citation: str) -> tuple[str, int | None]:
+    """``"order42/27"`` -> ``("order42", 27)``; ``"page"`` -> ``("page", None)``."""
+    match = _CITATION.match(citation)
+    if match is None:
+        raise ValueError(f"not a citation: {citation!r}")
+    article = match.group(2)
+    return match.group(1), int(article) if article else None
+
+
+def entry_at(data: Any, dotted: str) -> Mapping[str, Any] | None:
+    """The entry at a dotted path (list entries addressed by their id), or None."""
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list):
+            node = next((e for e in node if isinstance(e, Mapping) and e.get("id") == part), None)
+        else:
+            return None
+    return node if isinstance(node, Mapping) else None
+
+
 def _schema_message(error: jsonschema.ValidationError) -> str:
     # The keyword that failed ("required", "oneOf", ...). types-jsonschema 4.17 types
     # the attribute as a Validator; widening to object compares it as it is.
@@ -95,12 +122,17 @@ def _predicates(raw: Any) -> list[Mapping[str, Any]]:
 def _cross_problems(data: Mapping[str, Any]) -> list[str]:
     """Checks between sections; assumes the schema already passed."""
     problems: list[str] = []
-    sources = set(data["sources"])
+    sources: Mapping[str, Mapping[str, Any]] = data["sources"]
 
     def cite(path: list[Any], entry: Mapping[str, Any]) -> None:
-        for sid in entry.get("source", ()):
+        for citation in entry.get("source", ()):
+            sid, article = split_citation(citation)
             if sid not in sources:
                 problems.append(f"{locate(data, path)}: unknown source '{sid}'")
+            elif article is not None and sources[sid]["kind"] != "reg":
+                problems.append(
+                    f"{locate(data, path)}: '{citation}' cites an article of '{sid}', which is no regulation"
+                )
 
     scopes: Mapping[str, Mapping[str, Any]] = data["scopes"]
     for name, scope in scopes.items():
@@ -215,6 +247,11 @@ def _cross_problems(data: Mapping[str, Any]) -> list[str]:
 
     need = data["need_check"]
     cite(["need_check", "penalty"], need["penalty"])
+    articles = {split_citation(c)[1] for c in need["penalty"]["source"]}
+    if need["penalty"]["article"] not in articles:
+        problems.append(
+            f"need_check.penalty: article {need['penalty']['article']} is not among its citations"
+        )
     for name, activity in need["activities"].items():
         cite(["need_check", "activities", name], activity)
     if need["default"] not in need["activities"]:
@@ -223,6 +260,13 @@ def _cross_problems(data: Mapping[str, Any]) -> list[str]:
     for i, step in enumerate(data["next_steps"]):
         cite(["next_steps", i], step)
     _unique_ids(data, ["next_steps"], problems)
+
+    for topic, basis in data["faq_basis"].items():
+        cite(["faq_basis", topic], basis)
+        if "from" in basis:
+            entry = entry_at(data, basis["from"])
+            if entry is None or "source" not in entry:
+                problems.append(f"faq_basis.{topic}: from '{basis['from']}' names no entry with a source")
 
     for name, spec in data["faq_vars"].items():
         if isinstance(spec, Mapping) and spec["format"] not in data["texts"]:

@@ -36,6 +36,7 @@ __all__ = [
     "parse_money_wan",
     "stated_amounts_wan",
     "format_wan",
+    "chinese_numeral",
     "parse_count",
 ]
 
@@ -303,6 +304,14 @@ def format_wan(wan: float) -> str:
 
 # --------------------------------------------------------------------------
 # Head counts
+
+
+def chinese_numeral(number: int) -> str:
+    """A whole number as written in Chinese numerals, for article numbers
+    (27 -> 二十七, 10 -> 十)."""
+    if number < 0:
+        raise ValueError(f"no Chinese numeral for {number}")
+    return str(cn2an.an2cn(number))
 
 
 def _skip_approximation(following: str) -> str:

@@ -26,8 +26,11 @@ from actions.interview import ValidateEligibilityForm
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
 from actions.settings import settings
 from actions.verdict import ActionEligibilityVerdict, ActionExplainVerdict, ActionHandleInform
+from licence.basis import condition_basis, faq_basis
 from licence.queries import faq_vars
+from licence.schema_checks import split_citation
 from licence.ruleset_loader import load_ruleset
+from zhtext.numbers import chinese_numeral
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -458,11 +461,27 @@ async def test_foreign_investment_is_a_warning_only() -> None:
 
 async def test_individual_gets_only_the_company_answer() -> None:
     messages, events = await verdict({"coverage": "地网", "province": "广东", "is_company": False})
-    assert responses(messages) == ["utter_verdict_facts", "utter_company_only"]
+    assert responses(messages) == ["utter_verdict_facts", "utter_company_only", "utter_basis"]
     answer = messages[1]
     assert answer["reason"] and answer["remedy"]
+    # the company condition's basis: the regulations it cites
+    assert message(messages, "utter_basis")["basis"] == condition_basis("company")
     result = slots_set(events)["eligibility_result"]
     assert (result["eligible"], result["unmet"]) == (False, ["company"])
+
+
+async def test_each_unmet_condition_of_the_verdict_lists_its_basis() -> None:
+    messages, _ = await verdict(profile(on_dishonest_list=True, insured_staff=MIN_STAFF - 1))
+    items = message(messages, "utter_verdict_unmet")["items"]
+    for condition in ("credit", "staff"):
+        assert condition_basis(condition) in items
+    # credit rests on an article of Order 42 (the rule set's citation), as a Chinese numeral
+    articles = [split_citation(c)[1] for c in RULES.conditions["credit"].source]
+    numbered = [
+        RULES.basis_texts["article"].format(article=chinese_numeral(a)) for a in articles if a is not None
+    ]
+    assert numbered and all(n in items for n in numbered)
+    assert "utter_basis" not in responses(messages)  # in the list, not sent apart
 
 
 async def test_unknown_answer_leaves_the_verdict_open() -> None:
@@ -494,7 +513,7 @@ async def faq(text: str, key: str, confidence: float = 0.9, slots=None):
 
 async def test_faq_answer_gets_the_rule_set_numbers() -> None:
     messages, events = await faq("注册资本要多少", "faq/capital")
-    assert responses(messages) == ["utter_disclaimer", "utter_faq/capital"]
+    assert responses(messages) == ["utter_disclaimer", "utter_faq/capital", "utter_basis"]
     answer = message(messages, "utter_faq/capital")
     assert answer["local_capital"] == LOCAL.min_capital_wan
     assert answer["national_capital"] == NATIONAL.min_capital_wan
@@ -542,7 +561,7 @@ async def test_a_need_question_about_one_activity_gets_its_verdict(
 )
 async def test_other_questions_keep_their_topic_answer(text: str, key: str) -> None:
     messages, events = await faq(text, key, slots={"disclaimer_shown": True})
-    assert responses(messages) == [f"utter_{key}"]
+    assert responses(messages) == [f"utter_{key}", "utter_basis"]
     assert slots_set(events)["last_topic"] == key.split("/")[1]
 
 
@@ -572,7 +591,7 @@ async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
         expected.append((response, name, f"{wan:g}万元", f"{max(0, minimum - wan):g}"))
     assert got == expected
     # answered from the user's facts, then the full assessment is offered
-    assert responses(messages)[-2:] == ["utter_capital_subscribed", "utter_offer_assessment"]
+    assert responses(messages)[-3:] == ["utter_capital_subscribed", "utter_basis", "utter_offer_assessment"]
     assert slots_set(events)["last_topic"] == "capital"
     assert slots_set(events)["pending_offer"] == "assessment"
 
@@ -580,7 +599,7 @@ async def test_a_capital_question_with_an_amount_is_compared_with_the_threshold(
 @pytest.mark.parametrize("text", ["注册资本要多少", "注册资本负五百万够吗", "三年内要实缴吗"])
 async def test_a_capital_question_without_a_usable_amount_gets_the_general_answer(text: str) -> None:
     messages, _ = await faq(text, "faq/capital", slots={"disclaimer_shown": True})
-    assert responses(messages) == ["utter_faq/capital"]
+    assert responses(messages) == ["utter_faq/capital", "utter_basis"]
 
 
 async def test_faq_without_a_selector_result_gets_the_default() -> None:
@@ -594,7 +613,11 @@ async def test_renewal_with_an_expiry_date_is_computed() -> None:
     )
     expiry = dt.date(2027, 6, 30)
     # with the rule set's 90 and 180 days: 1 April and 1 January 2027
-    assert responses(messages) == ["utter_deadline_renewal", "utter_deadline_renewal_status_early"]
+    assert responses(messages) == [
+        "utter_deadline_renewal",
+        "utter_deadline_renewal_status_early",
+        "utter_basis",
+    ]
     answer = message(messages, "utter_deadline_renewal")
     assert answer["expiry"] == fmt(expiry)
     assert answer["last_day"] == fmt(days_before(expiry, RENEWAL_DAYS))
@@ -615,6 +638,7 @@ async def test_renewal_from_the_date_the_licence_was_issued() -> None:
         "utter_deadline_expiry_from_issue",
         "utter_deadline_renewal",
         "utter_deadline_renewal_status_in_window",
+        "utter_basis",
     ]
     assert message(messages, "utter_deadline_expiry_from_issue")["expiry"] == fmt(expiry)
     answer = message(messages, "utter_deadline_renewal")
@@ -631,7 +655,11 @@ async def test_followup_issue_date_after_the_renewal_answer() -> None:
 
 async def test_annual_report_after_this_years_deadline() -> None:
     messages, events = await faq("年报什么时候报", "faq/annual_report", slots={"disclaimer_shown": True})
-    assert responses(messages) == ["utter_faq/annual_report", "utter_deadline_annual_report_passed"]
+    assert responses(messages) == [
+        "utter_faq/annual_report",
+        "utter_deadline_annual_report_passed",
+        "utter_basis",
+    ]
     status = message(messages, "utter_deadline_annual_report_passed")
     month, day = (int(part) for part in RULES.deadlines["annual_report_window"]["end"].split("-"))
     this_year = dt.date(TODAY.year, month, day)  # 31 March
@@ -651,7 +679,7 @@ async def test_completeness_deadline_skips_the_national_day_holiday() -> None:
     expected = nth_working_day_after(submitted, RULES.deadlines["completeness_check_working_days"])
     weekdays_only = submitted + dt.timedelta(days=7)  # Mon + 5 weekdays, ignoring holidays
     assert expected > weekdays_only  # the holiday really is in the way
-    assert responses(messages) == ["utter_deadline_completeness"]  # 2026 calendar is published
+    assert responses(messages) == ["utter_deadline_completeness", "utter_basis"]  # 2026 calendar is published
     answer = message(messages, "utter_deadline_completeness")
     assert answer["submission"] == "2026年9月28日"
     assert answer["deadline"] == fmt(expected)
@@ -718,7 +746,7 @@ async def test_followup_capital_for_the_other_scope() -> None:
 async def test_followup_naming_a_topic_by_its_word_gets_that_topic() -> None:
     # the classifier hears "followup" and no FAQ topic likely enough
     messages, events = await followup("那社保呢", {"last_topic": "conditions"})
-    assert responses(messages) == ["utter_faq/staff"]
+    assert responses(messages) == ["utter_faq/staff", "utter_basis"]
     assert slots_set(events)["last_topic"] == "staff"
 
 
@@ -726,7 +754,7 @@ async def test_followup_on_a_hong_kong_company_is_the_applicant_rule_not_a_provi
     messages, _ = await followup("香港公司呢", {"last_topic": "individual"})
     assert "utter_capital_for_scope" not in responses(messages)
     messages, _ = await followup("香港公司呢", {"last_topic": "capital"})
-    assert responses(messages) == ["utter_faq/individual"]
+    assert responses(messages) == ["utter_faq/individual", "utter_basis"]
 
 
 async def test_followup_materials_for_a_foreign_company() -> None:
@@ -838,7 +866,7 @@ async def test_a_question_taken_for_a_statement_gets_the_faq_answer() -> None:
     )
     messages, events = await run(ActionHandleInform(), t)
     # answered from the FAQ: the amount compared with the national threshold
-    assert responses(messages) == ["utter_capital_short", "utter_capital_subscribed"]
+    assert responses(messages) == ["utter_capital_short", "utter_capital_subscribed", "utter_basis"]
     assert message(messages, "utter_capital_short")["scope"] == "全网"
     assert slots_set(events)["last_topic"] == "capital"
 
@@ -1033,7 +1061,7 @@ async def test_a_less_confident_fine_label_leaves_the_selector_choice() -> None:
         0.3,
     )
     messages, _ = await run(ActionAnswerFaq(), t)
-    assert responses(messages) == ["utter_faq/capital"]
+    assert responses(messages) == ["utter_faq/capital", "utter_basis"]
 
 
 async def test_a_fine_label_of_another_intent_is_ignored() -> None:
@@ -1043,7 +1071,7 @@ async def test_a_fine_label_of_another_intent_is_ignored() -> None:
         0.9,
     )
     messages, _ = await run(ActionAnswerFaq(), t)
-    assert responses(messages) == ["utter_faq/capital"]
+    assert responses(messages) == ["utter_faq/capital", "utter_basis"]
 
 
 @pytest.mark.parametrize(
@@ -1174,7 +1202,12 @@ async def test_a_message_with_two_questions_gets_both_answers() -> None:
         {"text": "找谁办", "name": "faq/authority", "confidence": 0.7},
     ]
     messages, _ = await run(ActionAnswerFaq(), t)
-    assert responses(messages)[:2] == ["utter_faq/scope_difference", "utter_faq/authority"]
+    assert responses(messages)[:4] == [
+        "utter_faq/scope_difference",
+        "utter_basis",
+        "utter_faq/authority",
+        "utter_basis",
+    ]
 
 
 async def test_a_facet_clause_asks_about_the_first_question_topic() -> None:
@@ -1251,7 +1284,7 @@ async def test_a_question_the_classifier_cannot_place_continues_the_last_answer(
 
 async def test_a_statement_of_the_users_situation_hears_the_rule_read_for_it() -> None:
     messages, _ = await run(ActionUnclear(), after_answer("外方占一半", "foreign"))
-    assert responses(messages)[-2:] == ["utter_continue_topic", "utter_faq/foreign"]
+    assert responses(messages)[-3:] == ["utter_continue_topic", "utter_faq/foreign", "utter_basis"]
 
 
 @pytest.mark.parametrize(
@@ -1298,7 +1331,12 @@ async def test_why_after_an_answer_is_about_that_answer_not_a_verdict() -> None:
 async def test_facts_right_after_an_answer_get_that_answer_and_the_offer() -> None:
     t = after_answer("外方股东占一半", "foreign", intent="inform")
     messages, events = await run(ActionHandleInform(), t)
-    assert responses(messages)[-3:] == ["utter_continue_topic", "utter_faq/foreign", "utter_offer_assessment"]
+    assert responses(messages)[-4:] == [
+        "utter_continue_topic",
+        "utter_faq/foreign",
+        "utter_basis",
+        "utter_offer_assessment",
+    ]
     assert FORM not in [e.get("name") for e in events]  # no interview started unasked
 
 
@@ -1326,3 +1364,84 @@ async def test_a_question_about_the_whole_company_is_answered_condition_by_condi
 async def test_without_facts_the_whole_company_question_gets_the_offer() -> None:
     messages, _ = await run(ActionAnswerFaq(), company_question("我们这种情况能办下来吗"))
     assert responses(messages) == ["utter_offer_assessment"]
+
+
+# --------------------------------------------------------------------------
+# The basis of an answer (utter_basis)
+
+
+def faq_topics() -> List[str]:
+    return sorted(name.split("/", 1)[1] for name in domain_responses() if name.startswith("utter_faq/"))
+
+
+@pytest.mark.parametrize("topic", faq_topics())
+async def test_every_faq_answer_is_followed_by_its_basis(topic: str) -> None:
+    messages, _ = await faq("这个具体是怎么规定的", f"faq/{topic}", slots={"disclaimer_shown": True})
+    sent = responses(messages)
+    assert sent.count("utter_basis") == 1, sent
+    assert sent.index(f"utter_faq/{topic}") < sent.index("utter_basis")
+    basis = message(messages, "utter_basis")["basis"]
+    assert basis and basis == faq_basis(topic)
+
+
+async def test_a_computed_deadline_answer_ends_with_the_article_it_rests_on() -> None:
+    messages, _ = await faq(
+        "证2027年6月30日到期，最晚什么时候续", "faq/renewal", slots={"disclaimer_shown": True}
+    )
+    assert responses(messages)[-1] == "utter_basis"
+    basis = message(messages, "utter_basis")["basis"]
+    articles = [split_citation(c) for c in RULES.faq_basis["renewal"].source]
+    numbered = [RULES.basis_texts["article"].format(article=chinese_numeral(a)) for _, a in articles if a]
+    assert numbered and all(n in basis for n in numbered)  # Order 42 Art. 27 in the rule set
+
+
+async def test_each_of_two_answered_topics_gets_its_own_basis() -> None:
+    t = tracker("办哪种证，找谁办", "faq", {"disclaimer_shown": True}, faq=("faq/scope_difference", 0.9))
+    t.latest_message["question_parts"] = [
+        {"text": "办哪种证", "name": "faq/scope_difference", "confidence": 0.8},
+        {"text": "找谁办", "name": "faq/authority", "confidence": 0.7},
+    ]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    bases = [m["basis"] for m in messages if m["response"] == "utter_basis"]
+    assert bases == [faq_basis("scope_difference"), faq_basis("authority")]
+
+
+async def test_a_company_fact_answered_without_a_confident_topic_gets_the_basis() -> None:
+    messages, _ = await faq(
+        "注册资本1kw想办全网 够不够", "faq/capital", confidence=0.2, slots={"disclaimer_shown": True}
+    )
+    sent = responses(messages)
+    assert "utter_capital_enough" in sent
+    assert message(messages, "utter_basis")["basis"] == faq_basis("capital")
+    assert sent.index("utter_capital_subscribed") < sent.index("utter_basis")
+
+
+@pytest.mark.parametrize("key", ["faq/capital", "faq/renewal"])
+async def test_please_rephrase_states_no_rule_and_gets_no_basis(key: str) -> None:
+    messages, _ = await faq("注册资本要多少", key, confidence=0.1)
+    assert "utter_basis" not in responses(messages)
+    messages, _ = await run(ActionUnclear(), tracker("嗯嗯啊", "nlu_fallback"))
+    assert responses(messages) == ["utter_default"]
+
+
+async def test_the_need_check_gets_no_basis() -> None:
+    messages, _ = await faq("坐席出租需不需要这个证", "faq/who_needs", slots={"disclaimer_shown": True})
+    assert responses(messages) == ["utter_need_answer"]
+
+
+def test_chit_chat_and_out_of_scope_run_no_action_that_answers_a_topic() -> None:
+    """Greetings, thanks, bot questions and out-of-scope messages are answered
+    by a rule's own response: no topic action runs, so no basis is sent."""
+    from actions.answers import TOPIC_ACTIONS
+
+    rules_file = Path(__file__).resolve().parents[2] / "data" / "rules" / "chat.yml"
+    chat_intents = {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope"}
+    checked = set()
+    for rule in yaml.safe_load(rules_file.read_text(encoding="utf-8"))["rules"]:
+        intents = {step["intent"] for step in rule["steps"] if "intent" in step}
+        if intents & chat_intents:
+            actions = [step["action"] for step in rule["steps"] if "action" in step]
+            assert actions and not set(actions) & (TOPIC_ACTIONS | {"utter_basis"}), rule["rule"]
+            assert all(a in domain_responses() for a in actions), rule["rule"]
+            checked |= intents & chat_intents
+    assert checked == chat_intents

@@ -128,8 +128,48 @@ def test_every_rule_cites_known_sources_and_a_brief_section() -> None:
         *data["next_steps"],
     ]
     for entry in entries:
-        assert entry["source"] and set(entry["source"]) <= known, entry
+        cited = {citation.split("/", 1)[0] for citation in entry["source"]}
+        assert cited and cited <= known, entry
         assert re.fullmatch(r"\d+(, ?\d+)*", entry["brief"]), entry
+
+
+# The article numbers the domain brief states (Order 42 Art. 6 and 27, 电信条例
+# Art. 9 and 69, 行政许可法 Art. 58): the rule set cites no article besides them.
+BRIEF_ARTICLES = {
+    ("order42", 6),
+    ("order42", 27),
+    ("telecom_regs", 9),
+    ("telecom_regs", 69),
+    ("admin_licensing_law", 58),
+}
+
+
+def test_article_citations_are_only_those_the_brief_states() -> None:
+    def citations(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            own = list(node.get("source") or []) if isinstance(node.get("source"), list) else []
+            return own + [c for v in node.values() for c in citations(v)]
+        if isinstance(node, list):
+            return [c for v in node for c in citations(v)]
+        return []
+
+    cited = {
+        (sid, int(article))
+        for sid, _, article in (c.partition("/") for c in citations(raw_data()))
+        if article
+    }
+    assert cited == BRIEF_ARTICLES
+
+
+def test_every_regulation_names_the_date_its_version_took_effect() -> None:
+    rules = load_ruleset()
+    regs = {sid: s for sid, s in rules.sources.items() if s.kind == "reg"}
+    assert regs
+    for sid, source in regs.items():
+        assert source.in_force and re.fullmatch(r"\d{4}-\d{2}-\d{2}", source.in_force), sid
+    # the brief: Order 42 in force since 1 September 2017
+    assert rules.sources["order42"].in_force == "2017-09-01"
+    assert {s.in_force for s in rules.sources.values() if s.kind != "reg"} == {None}
 
 
 def test_every_condition_has_reason_remedy_and_a_way_to_check() -> None:
@@ -148,6 +188,12 @@ def test_practice_rules_say_so() -> None:
     assert flagged == {c.id for c in rules.conditions.values() if practice_sources & set(c.source)}
     for cid in flagged:
         assert rules.conditions[cid].note, cid
+
+
+def test_remedies_end_a_sentence_so_the_basis_reads_as_the_next_one() -> None:
+    """The verdict lays out "{label}：{reason}整改：{remedy}{basis}" (texts.unmet_item)."""
+    for cond in load_ruleset().conditions.values():
+        assert cond.remedy.endswith("。"), cond.id
 
 
 def test_texts_have_no_stray_spaces_or_line_breaks() -> None:
@@ -175,6 +221,7 @@ def test_placeholders_only_use_known_names() -> None:
 
 
 ENGINE_MODULES = [
+    "basis.py",
     "eligibility.py",
     "models.py",
     "placeholders.py",
@@ -274,6 +321,54 @@ BROKEN = [
         ["nowhere"],
         r"\(id=credit\): unknown source 'nowhere'",
         id="unknown-source",
+    ),
+    pytest.param(
+        ["conditions", "staff", "source"],
+        ["page/12"],
+        r"\(id=staff\): 'page/12' cites an article of 'page', which is no regulation",
+        id="article-of-a-page",
+    ),
+    pytest.param(
+        ["conditions", "credit", "source"],
+        ["order42/six"],
+        r"\(id=credit\)\.source\[0\]: 'order42/six' does not match",
+        id="article-not-a-number",
+    ),
+    pytest.param(
+        ["sources", "order42", "in_force"],
+        "2017-9-1",
+        r"sources\.order42\.in_force: '2017-9-1' does not match",
+        id="in-force-not-a-date",
+    ),
+    pytest.param(
+        ["sources", "page", "in_force"],
+        "2020-01-01",
+        r"sources\.page: ",
+        id="in-force-on-a-page",
+    ),
+    pytest.param(
+        ["faq_basis", "renewal"],
+        {"source": ["statute_book/27"]},
+        r"faq_basis\.renewal: unknown source 'statute_book'",
+        id="faq-basis-unknown-source",
+    ),
+    pytest.param(
+        ["faq_basis", "capital"],
+        {"from": "conditions.capitol"},
+        r"faq_basis\.capital: from 'conditions\.capitol' names no entry with a source",
+        id="faq-basis-bad-from",
+    ),
+    pytest.param(
+        ["need_check", "penalty", "source"],
+        ["telecom_regs/68"],
+        r"need_check\.penalty: article 69 is not among its citations",
+        id="penalty-article-not-cited",
+    ),
+    pytest.param(
+        ["basis", "reg"],
+        "《{title}》{article_no}",
+        r"basis\.reg: unknown placeholder \{article_no\}",
+        id="basis-placeholder",
     ),
     pytest.param(
         ["conditions", "staff", "test"],
