@@ -1,10 +1,6 @@
-"""PostgreSQL, Redis and nginx for the scale test: Debian's packages, installed
-with apt-get only when missing, each started on a free port on 127.0.0.1 in a
+"""PostgreSQL and Redis for the scale test: Debian's packages, installed with
+apt-get only when missing, each started on a free port on 127.0.0.1 in a
 temporary directory and stopped by PID (PostgreSQL with ``pg_ctl stop``).
-
-nginx runs the deployment's own template, deploy/nginx/callcentre.conf.template,
-rendered by deploy/render_nginx.py with the two Rasa servers' ports: the test
-checks the file the containers use, not a copy of it.
 
 PostgreSQL refuses to run as root, so its cluster belongs to the ``postgres``
 user (created by the Debian package) and is run through ``runuser``.
@@ -13,7 +9,6 @@ user (created by the Debian package) and is run through ``runuser``.
 from __future__ import annotations
 
 import glob
-import importlib.util
 import os
 import secrets
 import shutil
@@ -22,11 +17,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
-import requests
-
-from tests.e2e.servers import ROOT, free_port
+from tests.e2e.servers import free_port
 
 PG_USER = "postgres"  # the system account that owns the cluster
 
@@ -42,30 +35,20 @@ def _version_key(path: str) -> int:
     return int(version) if version.isdigit() else 0
 
 
-def find_nginx() -> Optional[str]:
-    """Debian's nginx is in /usr/sbin, which is not on every PATH."""
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
-    )
-
-
 def ensure_packages() -> None:
-    """apt-get install postgresql, redis-server and nginx, only those that are missing."""
+    """apt-get install postgresql and redis-server, only those that are missing."""
     missing: List[str] = []
     if not (_pg_bin("initdb") and _pg_bin("pg_ctl")):
         missing.append("postgresql")
     if not shutil.which("redis-server"):
         missing.append("redis-server")
-    if not find_nginx():
-        missing.append("nginx")
     if not missing:
         return
     if os.geteuid() != 0:
         raise RuntimeError(f"missing {' '.join(missing)}; install them (apt-get) or run as root")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     # Without a policy-rc.d the packages would start their own system-wide
-    # services (nginx on port 80); this test starts its own instances, so keep
-    # those from starting.
+    # services; this test starts its own instances, so keep those from starting.
     policy = Path("/usr/sbin/policy-rc.d")
     created_policy = not policy.exists()
     if created_policy:
@@ -261,110 +244,5 @@ class Redis:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _render_nginx_module():
-    """deploy/render_nginx.py, loaded by path: deploy/ is not a package."""
-    spec = importlib.util.spec_from_file_location("render_nginx", ROOT / "deploy" / "render_nginx.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class Nginx:
-    """Debian's nginx on a free loopback port in front of two Rasa servers, with
-    the deployment's template rendered into a temporary directory (config, pid
-    file, temporary files; the access and error logs go to ``nginx.log``)."""
-
-    def __init__(self, upstreams: Sequence[str]) -> None:
-        self.upstreams = list(upstreams)
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="scale-nginx-"))
-        # nginx's workers run as an unprivileged user and write their temporary
-        # files (large proxied responses) under this directory
-        self.dir.chmod(0o755)
-        self.conf = self.dir / "nginx.conf"
-        self.log = self.dir / "nginx.log"
-        self.process: Optional[subprocess.Popen] = None
-        self.binary = find_nginx()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def render(self) -> Path:
-        render_nginx = _render_nginx_module()
-        values = render_nginx.template_values(self.upstreams, f"127.0.0.1:{self.port}", str(self.dir))
-        self.conf.write_text(
-            render_nginx.render(render_nginx.TEMPLATE.read_text(encoding="utf-8"), values), encoding="utf-8"
-        )
-        return self.conf
-
-    def _args(self, *extra: str) -> List[str]:
-        # -e stderr: Debian's built-in error log (/var/log/nginx) is opened before
-        # the config is read; -p: relative paths resolve in the temporary directory
-        return [str(self.binary), "-e", "stderr", "-p", str(self.dir), "-c", str(self.conf), *extra]
-
-    def start(self) -> "Nginx":
-        if self.binary is None:
-            raise RuntimeError("nginx is not installed (ensure_packages() installs it)")
-        self.render()
-        check = subprocess.run(
-            self._args("-t", "-q"),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t refused {self.conf}:\n{check.stderr}")
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                self._args("-g", "daemon off;"),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                if requests.get(f"{self.url}/nginx-health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not answer on {self.port}:\n{self.tail()}")
-            time.sleep(0.2)
-        if self.pid() != self.process.pid:
-            raise RuntimeError(f"nginx's pid file says {self.pid()}, the process is {self.process.pid}")
-        return self
-
-    def pid(self) -> Optional[int]:
-        try:
-            return int((self.dir / "nginx.pid").read_text().strip())
-        except (OSError, ValueError):
-            return None
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
-
-    def access_log(self) -> List[str]:
-        return [line for line in self.log.read_text(errors="replace").splitlines() if " upstream=" in line]
-
-    def stop(self) -> None:
-        """SIGQUIT (finish the requests in flight) to the master by its PID; the
-        workers are its children and leave with it."""
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -6,30 +6,23 @@ once, each sending its turns alternately to server A and server B. Every
 conversation must get the replies the same script gets from a single server
 (a reference run with its own sender ids), and its tracker, read over the HTTP
 API from either server, must hold each user message and each bot reply exactly
-once, in order. Then the same twenty conversations go through nginx (Debian's,
-with the deployment's own template, deploy/nginx/callcentre.conf.template) in
-front of both servers, and server B is stopped halfway: every message must still
-get its reply and be stored exactly once. `make test-scale` runs it (it installs
-Debian's postgresql, redis-server and nginx when missing); the other targets do
-not collect it.
+once, in order. `make test-scale` runs it (it installs Debian's postgresql and
+redis-server when missing); the other targets do not collect it.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
-import requests
 import yaml
 
 from tests.e2e.servers import MODEL, ROOT, Bot
-from tests.scale.services import Nginx, Postgres, Redis, ensure_packages
+from tests.scale.services import Postgres, Redis, ensure_packages
 
 pytestmark = pytest.mark.scale
 
@@ -118,33 +111,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot, Bot, 
         postgres.stop()
 
 
-@pytest.fixture(scope="module")
-def balancer(stack: Tuple[Bot, Bot, Redis, Postgres]) -> Iterator[Nginx]:
-    """nginx on a free loopback port in front of servers A and B."""
-    a, b, _, _ = stack
-    nginx = Nginx([f"127.0.0.1:{a.rasa_port}", f"127.0.0.1:{b.rasa_port}"])
-    try:
-        nginx.start()
-        yield nginx
-    finally:
-        nginx.stop()
-
-
-@pytest.fixture(scope="module")
-def references() -> Dict[str, Replies]:
-    """Script (as JSON) -> the replies one server gives it: filled by the first
-    test's single-server run and reused by the nginx test, so the module runs it once."""
-    return {}
-
-
-def running(*servers: Bot) -> None:
-    """The nginx test stops server B and comes last in the module; a test run on
-    its own after it (pytest -k, a different order) gets B back here."""
-    for server in servers:
-        if server.rasa is None or server.rasa.poll() is not None:
-            server.start_rasa()
-
-
 def converse(servers: List[Bot], user: str, script: List[str], offset: int) -> Replies:
     """Say the script's turns, turn i to servers[(i + offset) % len(servers)]."""
     replies: Replies = []
@@ -201,17 +167,15 @@ def count(events: List[Dict[str, Any]]) -> Dict[str, int]:
 
 def test_twenty_conversations_alternating_between_two_servers(
     stack: Tuple[Bot, Bot, Redis, Postgres],
-    references: Dict[str, Replies],
 ) -> None:
     a, b, redis, postgres = stack
-    running(a, b)
     locks_before = redis.commandstats()
 
     reference = run_all([a], "single")
     shared = run_all([a, b], "shared")
 
     # the same script gets the same replies from one server as from two
-    by_script_reference = references
+    by_script_reference = {}
     for script, replies in reference.values():
         by_script_reference.setdefault(json.dumps(script), replies)
     for user, (script, replies) in shared.items():
@@ -336,7 +300,6 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
     import time
 
     a, b, redis, _ = stack
-    running(a, b)
     before = redis.commandstats()
     questions = {"有效期几年": "5年", "地网注册资本要多少": "100万"}
     users = [f"together-{i:02d}-{uuid.uuid4().hex[:6]}" for i in range(6)]
@@ -379,168 +342,4 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
     print(
         f"\nsame conversation on both servers at once: {messages} messages, "
         f"{gets} lock GETs in Redis, {(gets - 3 * messages) // 2} polls while waiting"
-    )
-
-
-def test_nginx_passes_a_message_on_only_if_no_server_took_it() -> None:
-    """The template's REST location moves on to the other server on a refused or
-    timed-out connection, and never with non_idempotent: nginx would then send a
-    POST a server already received to the other one too, and the turn would be
-    handled twice."""
-    import re
-
-    template = (ROOT / "deploy" / "nginx" / "callcentre.conf.template").read_text(encoding="utf-8")
-    rest = re.search(r"location = /webhooks/rest/webhook \{([^}]*)\}", template)
-    assert rest is not None
-    assert re.search(r"^\s*proxy_next_upstream error timeout;", rest.group(1), re.M), rest.group(1)
-    directives = [line for line in template.splitlines() if not line.lstrip().startswith("#")]
-    assert not any("non_idempotent" in line for line in directives)
-
-
-def say_through(nginx: Nginx, store: Bot, user: str, text: str, sent: int) -> Tuple[List[str], int]:
-    """Send one message through nginx: (the reply texts, attempts).
-
-    nginx passes a message to the other server itself when the first one refuses
-    the connection. A 502/503 means no server answered; the message is sent
-    again only if the tracker store (read from the live server ``store``) still
-    holds the ``sent`` user messages from before it, i.e. no server handled it,
-    so a retry can never double a turn. A 504 or a stored message without a
-    reply is a lost answer and fails the test."""
-    for attempt in range(1, 4):
-        response = requests.post(
-            f"{nginx.url}/webhooks/rest/webhook", json={"sender": user, "message": text}, timeout=120
-        )
-        if response.status_code == 200:
-            return [m.get("text", "") for m in response.json()], attempt
-        assert response.status_code in (502, 503), (user, text, response.status_code, response.text[:300])
-        for _ in range(2):  # a server that took it may still be storing it: look twice
-            time.sleep(2)
-            stored = [e["text"] for e in events_of(store, user) if e["event"] == "user"]
-            assert len(stored) == sent, (
-                f"{user}: {text!r} got HTTP {response.status_code} but a server stored it: "
-                f"its reply is lost\n{nginx.tail()}"
-            )
-    raise AssertionError(f"{user}: {text!r} got no reply in 3 attempts\n{nginx.tail()}")
-
-
-def test_twenty_conversations_through_nginx_while_one_server_stops(
-    stack: Tuple[Bot, Bot, Redis, Postgres],
-    balancer: Nginx,
-    references: Dict[str, Replies],
-) -> None:
-    """Last in the module: it stops server B. All REST traffic goes through nginx;
-    B is stopped (SIGTERM, as in a rolling restart) once half the turns are
-    answered, and the conversations carry on through nginx on A alone."""
-    a, b, _, postgres = stack
-    running(a, b)
-    if not references:  # run on its own: the replies one server gives each script
-        for script, replies in run_all([a], "single").values():
-            references.setdefault(json.dumps(script), replies)
-
-    plan = {f"nginx-{i:02d}-{uuid.uuid4().hex[:6]}": SCRIPTS[i % len(SCRIPTS)] for i in range(CONVERSATIONS)}
-    total = sum(len(script) for script in plan.values())
-    lock = threading.Lock()
-    progress = {"answered": 0, "sent_while_stopping": 0, "sent_after_stop": 0}
-    attempts: Dict[str, int] = {}
-    half, stopping, stopped = threading.Event(), threading.Event(), threading.Event()
-
-    def converse_through(user: str, script: List[str]) -> Replies:
-        replies: Replies = []
-        for turn, text in enumerate(script):
-            if stopping.is_set():
-                with lock:
-                    progress["sent_after_stop" if stopped.is_set() else "sent_while_stopping"] += 1
-            texts, tries = say_through(balancer, a, user, text, turn)
-            if tries > 1:
-                attempts[f"{user} turn {turn}"] = tries
-            replies.append(texts)
-            with lock:
-                progress["answered"] += 1
-                if progress["answered"] >= total // 2:
-                    half.set()
-        return replies
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
-        futures = {user: pool.submit(converse_through, user, script) for user, script in plan.items()}
-        deadline = time.monotonic() + 900
-        while not half.wait(timeout=1):
-            if all(f.done() for f in futures.values()) or time.monotonic() > deadline:
-                break
-        assert half.is_set(), [f.exception() for f in futures.values() if f.done()]
-        stop_at, stop_began = progress["answered"], time.monotonic()
-        stopping.set()
-        # SIGTERM, as in a rolling restart: Sanic stops accepting connections at
-        # once, serves its open (nginx keep-alive) ones for up to 15 s, then exits
-        b.stop_rasa()
-        stopped.set()
-        stopped_at, stop_took = progress["answered"], time.monotonic() - stop_began
-        results = {user: future.result() for user, future in futures.items()}
-    elapsed = time.monotonic() - started
-    assert b.rasa is not None and b.rasa.poll() is not None, "server B did not stop"
-
-    # every message got its reply, the one a single server gives
-    for user, script in plan.items():
-        replies = results[user]
-        assert len(replies) == len(script) and all(replies), f"{user}: a turn without any reply: {replies}"
-        assert replies == references[json.dumps(script)], f"{user}\n{server_errors([a, b])}"
-
-    # and the store holds each user message once, in order, with its replies once
-    total_counts = {"events": 0, "user": 0, "bot": 0}
-    for user, script in plan.items():
-        events = events_of(a, user)
-        user_texts = [e["text"] for e in events if e["event"] == "user"]
-        bot_texts = [e.get("text") for e in events if e["event"] == "bot"]
-        assert user_texts == script, user
-        assert bot_texts == [text for turn in results[user] for text in turn], user
-        for key, value in count(events).items():
-            total_counts[key] += value
-    assert total_counts["user"] == total
-
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(postgres.url)
-    try:
-        with engine.connect() as connection:
-            rows = dict(
-                connection.execute(
-                    sa.text(
-                        "SELECT sender_id, count(*) FROM events WHERE sender_id LIKE 'nginx-%' GROUP BY sender_id"
-                    )
-                ).fetchall()
-            )
-    finally:
-        engine.dispose()
-    for user in plan:
-        assert rows[user] == len(events_of(a, user)), user
-
-    # nginx spread the turns over both servers before the stop; the answering
-    # server is the last address of $upstream_addr (two: B refused, A answered)
-    posts = [line for line in balancer.access_log() if '"POST /webhooks/rest/webhook" ' in line]
-    assert len(posts) >= total
-    answered_by = {address: 0 for address in balancer.upstreams}
-    passed_on = 0
-    for line in posts:
-        addresses = line.split(" upstream=", 1)[1].split(", ")
-        if line.split('" ', 1)[1].startswith("200 "):
-            answered_by[addresses[-1]] = answered_by.get(addresses[-1], 0) + 1
-        passed_on += len(addresses) > 1
-    a_address, b_address = balancer.upstreams
-    assert answered_by[a_address] > 0 and answered_by[b_address] > 0, answered_by
-    assert progress["sent_after_stop"] > 0, "every conversation had ended before B stopped"
-
-    print(
-        f"\nthrough nginx: {CONVERSATIONS} conversations, {total} turns in {elapsed:.0f}s; "
-        f"server B sent SIGTERM after {stop_at} answered turns, exited (code {b.rasa.returncode}) "
-        f"{stop_took:.0f}s later after {stopped_at}; {progress['sent_while_stopping']} turns sent "
-        f"while it was stopping, {progress['sent_after_stop']} with it down"
-    )
-    print(
-        f"stored: {total_counts['events']} events, {total_counts['user']} user "
-        f"(= {total} messages sent, each once, in order), {total_counts['bot']} bot"
-    )
-    print(
-        f"nginx: {len(posts)} REST requests, answered by A {answered_by[a_address]}, "
-        f"by B {answered_by[b_address]}; {passed_on} passed on to the other server by nginx; "
-        f"re-sent by the client after 502/503: {len(attempts)} {attempts or ''}"
     )
