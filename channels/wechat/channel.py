@@ -120,6 +120,7 @@ class WeChatInput(InputChannel):
             self.config.api_base,
             self.config.http_timeout,
             clock,
+            self.state,
         )
         self.exchanges = Exchanges(
             self.client.push,

@@ -11,18 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 import redis
 
-from channels.wechat import WECHAT_TEXT_LIMIT_BYTES, parse_inbound
+from channels.wechat import WECHAT_TEXT_LIMIT_BYTES, WeChatApiClient, parse_inbound
 from channels.wechat.exchanges import Exchanges
 from channels.wechat.store import open_state
 from tests.channels.conftest import ChannelApp
 from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
+    APPID,
     OPENID,
+    SECRET,
     FakeWeChatServer,
     event_xml,
     next_msg_id,
@@ -270,3 +272,73 @@ async def test_a_retry_whose_budget_runs_out_on_the_other_server_has_the_first_p
     assert await b.reply(inbound, produce, clock.monotonic()) is None
     assert await a.reply(inbound, produce, clock.monotonic()) is None
     assert len(pushed) == 1
+
+
+# --------------------------------------------------------------------------- #
+# The access token
+# --------------------------------------------------------------------------- #
+
+
+def shared_client(redis_url: str, fake_wechat: FakeWeChatServer, clock: FakeClock) -> WeChatApiClient:
+    state = open_state(redis_url, clock)
+    return WeChatApiClient(APPID, SECRET, fake_wechat.base_url, 2.0, clock=clock, state=state)
+
+
+def tokens_used(fake_wechat: FakeWeChatServer) -> List[Optional[str]]:
+    return [sent["access_token"] for sent in fake_wechat.sent]
+
+
+async def test_two_servers_fetch_the_token_once_and_renew_it_before_it_expires(
+    fake_wechat: FakeWeChatServer, redis_url: str
+) -> None:
+    clock = FakeClock()
+    a, b = shared_client(redis_url, fake_wechat, clock), shared_client(redis_url, fake_wechat, clock)
+    first_token = fake_wechat.access_token
+    assert await a.send_text(OPENID, "一")
+    assert await b.send_text(OPENID, "二")
+    assert len(fake_wechat.token_requests) == 1
+
+    # WeChat's token lasts 7200 s; it is renewed 300 s before that.
+    clock.advance(7200 - 300 - 1)
+    assert await b.send_text(OPENID, "三")
+    assert len(fake_wechat.token_requests) == 1
+    fake_wechat.access_token = "fake-access-token-0002"  # what WeChat hands out next
+    clock.advance(1)
+    assert await b.send_text(OPENID, "四")  # renewed by B, 299 s before the expiry
+    assert await a.send_text(OPENID, "五")  # A takes B's new token
+    assert len(fake_wechat.token_requests) == 2
+
+    assert tokens_used(fake_wechat) == [first_token] * 3 + ["fake-access-token-0002"] * 2
+    assert fake_wechat.sent_texts() == ["一", "二", "三", "四", "五"]
+
+
+async def test_two_servers_needing_a_token_at_once_fetch_it_once(
+    fake_wechat: FakeWeChatServer, redis_url: str
+) -> None:
+    clock = FakeClock()
+    a, b = shared_client(redis_url, fake_wechat, clock), shared_client(redis_url, fake_wechat, clock)
+    fake_wechat.hold_tokens()
+    send_a = asyncio.ensure_future(a.send_text(OPENID, "甲"))
+    await asyncio.to_thread(fake_wechat.wait_for_token_requests, 1)  # A fetches, holding the lock
+    send_b = asyncio.ensure_future(b.send_text(OPENID, "乙"))
+    await asyncio.to_thread(clock.wait_for_sleepers, 1)  # B waits for A's token
+    fake_wechat.release_tokens()
+    assert await asyncio.wait_for(send_a, 10)
+    assert not send_b.done()
+    clock.advance(0.1)  # B looks again and finds the token A stored
+    assert await asyncio.wait_for(send_b, 10)
+    assert len(fake_wechat.token_requests) == 1
+    assert fake_wechat.sent_texts() == ["甲", "乙"]
+
+
+async def test_a_token_wechat_refused_on_one_server_is_replaced_for_both(
+    fake_wechat: FakeWeChatServer, redis_url: str
+) -> None:
+    clock = FakeClock()
+    a, b = shared_client(redis_url, fake_wechat, clock), shared_client(redis_url, fake_wechat, clock)
+    assert await a.send_text(OPENID, "一")
+    fake_wechat.access_token = "fake-access-token-0002"  # WeChat revoked the old one
+    assert await b.send_text(OPENID, "二")  # refused once, fetched anew, sent
+    assert await a.send_text(OPENID, "三")  # the new one, without a fetch of its own
+    assert [s["errcode"] for s in fake_wechat.sent] == [0, 40001, 0, 0]
+    assert len(fake_wechat.token_requests) == 2
