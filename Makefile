@@ -95,7 +95,7 @@ check: $(DEV) ## lint and format (ruff), the import contract (.importlinter), my
 	$(BIN)/mypy --cache-dir=/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 
-test-unit: setup $(DEV) assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel
+test-unit: setup $(DEV) assets ## pytest: rule engine, parsers, actions, NLU components, WeChat channel (on one Redis too; apt-get installs redis-server if missing)
 	$(PY) -m pytest -q tests/unit tests/channels
 
 test-e2e: setup $(DEV) $(MODEL) ## pytest: the real servers over REST and the tracker API

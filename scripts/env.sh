@@ -20,6 +20,7 @@ export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.db}
 export SANIC_HOST=${ACTIONS_HOST:-127.0.0.1}
 # Request bodies over this many bytes get 413 from the Rasa server (channels/rest.py).
 export MAX_BODY_BYTES=${MAX_BODY_BYTES:-65536}
-# Empty: conversation locks in memory (one Rasa server); redis://host:port/db to share them.
-export LOCK_STORE_URL=${LOCK_STORE_URL:-}
+# Empty: conversation locks and WeChat state in memory (one Rasa server); redis://host:port/db
+# to share them (LOCK_STORE_URL defaults to REDIS_URL; stores/lock_store.py, channels/wechat/store.py).
+export REDIS_URL=${REDIS_URL:-} LOCK_STORE_URL=${LOCK_STORE_URL:-}
 mkdir -p var

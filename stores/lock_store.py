@@ -5,7 +5,9 @@ for the conversation. With one Rasa server the locks can live in memory (the
 default). With several servers behind one address sharing the tracker database,
 the locks must be shared too, or two servers may handle two messages of one
 conversation at once and interleave or lose their events: set
-``LOCK_STORE_URL=redis://[:password@]host:port/db`` (``rediss://`` for TLS).
+``LOCK_STORE_URL=redis://[:password@]host:port/db`` (``rediss://`` for TLS),
+or ``REDIS_URL``, the project's Redis, which ``LOCK_STORE_URL`` defaults to
+(the WeChat channel keeps its shared state there too: channels/wechat/store.py).
 
 Rasa's YAML fails on an unset ``${VAR}``, so endpoints.yml names this class
 instead of using ``type: redis`` with variables; Rasa 3.6 builds a custom lock
@@ -48,6 +50,8 @@ patches.apply()  # fixes to Rasa itself, see patches/
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "LOCK_STORE_URL"
+# The project's Redis: LOCK_STORE_URL defaults to it.
+DEFAULT_ENV_VAR = "REDIS_URL"
 REDIS_KWARGS = ("key_prefix", "socket_timeout")
 
 
@@ -107,17 +111,17 @@ class AtomicRedisLockStore(RedisLockStore):
         self._change(conversation_id, change)
 
 
-def redis_kwargs(url: Text) -> Dict[Text, Any]:
-    """``RedisLockStore`` arguments from a ``redis://`` or ``rediss://`` URL."""
+def redis_kwargs(url: Text, variable: Text = ENV_VAR) -> Dict[Text, Any]:
+    """``RedisLockStore`` arguments from a ``redis://`` or ``rediss://`` URL (read from ``variable``)."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise ValueError(
-            f"{ENV_VAR} must be empty (locks in memory) or redis://[:password@]host:port/db, "
+            f"{variable} must be empty (locks in memory) or redis://[:password@]host:port/db, "
             f"not a {parts.scheme or 'scheme-less'} URL"
         )
     db = parts.path.strip("/")
     if db and not db.isdigit():
-        raise ValueError(f"{ENV_VAR}: the database after the port must be a number, not {db!r}")
+        raise ValueError(f"{variable}: the database after the port must be a number, not {db!r}")
     return {
         "host": parts.hostname,
         "port": parts.port or 6379,
@@ -131,13 +135,15 @@ def redis_kwargs(url: Text) -> Dict[Text, Any]:
 def lock_store_from_env(
     environ: Optional[Dict[Text, Text]] = None, options: Optional[Dict[Text, Any]] = None
 ) -> LockStore:
-    """The Redis lock store when ``LOCK_STORE_URL`` is set, else Rasa's in-memory one."""
+    """The Redis lock store when ``LOCK_STORE_URL`` (or else ``REDIS_URL``) is set,
+    else Rasa's in-memory one."""
     environ = os.environ if environ is None else environ
-    url = (environ.get(ENV_VAR) or "").strip()
+    variable = ENV_VAR if (environ.get(ENV_VAR) or "").strip() else DEFAULT_ENV_VAR
+    url = (environ.get(variable) or "").strip()
     if not url:
         logger.info("lock store: in memory (one Rasa server; set %s to share locks)", ENV_VAR)
         return InMemoryLockStore()
-    kwargs = redis_kwargs(url)
+    kwargs = redis_kwargs(url, variable)
     kwargs.update({k: v for k, v in (options or {}).items() if k in REDIS_KWARGS})
     store = AtomicRedisLockStore(**kwargs)
     try:

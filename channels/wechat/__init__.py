@@ -20,7 +20,8 @@ One concern per module:
 * ``render``: buttons as a numbered list, WeChat's 2048-byte limit;
 * ``api``: the customer-service message API and its access token;
 * ``exchanges``: WeChat's retries, the reply budget, answers pushed later;
-* ``store``: the in-memory TTL cache behind the per-process state;
+* ``store``: where that state lives: in this process, or in Redis for every
+  server (``REDIS_URL``, else ``LOCK_STORE_URL``);
 * ``clock``: the time it reads and waits on, injectable for tests;
 * ``channel``: ``WeChatInput`` itself, the routes and the HTTP answers.
 """

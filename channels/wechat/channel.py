@@ -56,7 +56,7 @@ from channels.wechat.security import (
     query_refusal,
     scrub,
 )
-from channels.wechat.store import TTLCache
+from channels.wechat.store import Cache, channel_state, dataclass_list_codec
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +112,15 @@ class WeChatInput(InputChannel):
                 "and the overflow of long answers cannot be delivered",
                 self.config.reply_budget,
             )
+        # In this process, or in Redis for every server (store.py).
+        self.state = channel_state(self.config, clock)
         self.client = WeChatApiClient(
             self.config.appid,
             self.config.secret,
             self.config.api_base,
             self.config.http_timeout,
             clock,
+            self.state,
         )
         self.exchanges = Exchanges(
             self.client.push,
@@ -126,10 +129,14 @@ class WeChatInput(InputChannel):
             ttl=self.config.dedupe_ttl,
             max_entries=self.config.dedupe_max_entries,
             clock=clock,
+            state=self.state,
         )
         # The buttons each user was last shown, so that a bare "1" maps back.
-        self._choices: TTLCache[List[Choice]] = TTLCache(
-            self.config.buttons_ttl, self.config.buttons_max_entries, clock.monotonic
+        self._choices: Cache[List[Choice]] = self.state.cache(
+            "choices",
+            self.config.buttons_ttl,
+            self.config.buttons_max_entries,
+            *dataclass_list_codec(Choice),
         )
 
     # ------------------------------------------------------------- routes --

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
@@ -18,6 +19,21 @@ DEFAULT_API_BASE = "https://api.weixin.qq.com"
 WELCOME_PAYLOAD = "/greet"
 
 _PLACEHOLDER = re.compile(r"^\$\{[^}]*\}$")
+
+# Where the channel's state is shared by several servers: the project's Redis
+# (REDIS_URL), or the lock store's (LOCK_STORE_URL, which defaults to REDIS_URL;
+# stores/lock_store.py). Neither set: the state stays in this process.
+REDIS_URL_VARIABLES = ("REDIS_URL", "LOCK_STORE_URL")
+
+
+def redis_url_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
+    """The first of ``REDIS_URL_VARIABLES`` that is set and not blank, else ''."""
+    environ = os.environ if environ is None else environ
+    for name in REDIS_URL_VARIABLES:
+        url = (environ.get(name) or "").strip()
+        if url:
+            return url
+    return ""
 
 
 class _DomainTexts(Mapping[str, str]):
@@ -63,6 +79,15 @@ class WeChatConfig:
     # Pause before pushing the overflow of a split answer, so that the passive
     # first part (already on its way) is shown first.
     overflow_delay: float = 0.5
+    # Redis holding the retries seen, the answers owed and the access token for
+    # every server (redis://[:password@]host:port/db, rediss:// for TLS; no db:
+    # 1, as for the lock store). Empty: they stay in this process.
+    redis_url: str = field(default="", repr=False)
+    # Every key the channel writes in Redis starts with this.
+    redis_prefix: str = "callcentre:wechat"
+    # How often a server waiting on another (a retry's answer, the access
+    # token) looks at Redis again, seconds.
+    poll_interval: float = 0.1
 
     @property
     def enabled(self) -> bool:
@@ -77,11 +102,15 @@ class WeChatConfig:
         return bool(self.appid and self.secret)
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Mapping[str, Any]]) -> "WeChatConfig":
+    def from_credentials(
+        cls, credentials: Optional[Mapping[str, Any]], environ: Optional[Mapping[str, str]] = None
+    ) -> "WeChatConfig":
         """Reads the ``credentials.yml`` section; unknown keys are ignored.
 
         Keys: token, appid, secret, aes_key, api_base, and optionally
-        reply_budget (seconds, default 4).
+        reply_budget (seconds, default 4). The Redis URL comes from the
+        environment (``redis_url_from_env``), like the lock store's: Rasa's
+        YAML would refuse an unset variable.
         """
         creds = dict(credentials or {})
         api_base = (_credential(creds, "api_base") or DEFAULT_API_BASE).rstrip("/")
@@ -104,6 +133,7 @@ class WeChatConfig:
             aes_key=_credential(creds, "aes_key"),
             api_base=api_base,
             reply_budget=reply_budget,
+            redis_url=redis_url_from_env(environ),
         )
 
 

@@ -1,4 +1,4 @@
-"""One bot run per WeChat message, however often WeChat retries it.
+"""One bot run per WeChat message, however often and wherever WeChat retries it.
 
 WeChat gives up on a reply after 5 s and retries the message (same MsgId; for
 events same FromUserName and CreateTime). The bot runs as a task: if it answers
@@ -6,20 +6,31 @@ within the reply budget, the answer is the passive reply; otherwise the
 channel answers ``success`` at once and the answer is pushed later through the
 customer-service API. Retries never reach the bot again: they get the same
 reply, wait for it within the budget, or get ``success`` once the answer is
-bound for the API. This memory is per process (see ``store``).
+bound for the API.
+
+What became of each message is an ``Exchange`` record in the channel's store
+(``store``): in this process, or in Redis when several servers share it, so a
+retry that reaches another server is recognised there too. The server that
+first got the message runs the bot and writes the answer into the record; a
+retry on another server waits for it by looking again every ``poll_interval``
+(of the injected clock), and either replies it passively or commits it to the
+API, in which case the server that holds the bot's task pushes it. Every change
+of a record is atomic (``Cache.update``), so an answer is given once: either
+passively, by whichever delivery takes it first, or by one push.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Coroutine, List, Optional, Set, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Tuple, TypeVar
 
 from channels.wechat.clock import SYSTEM_CLOCK, Clock, wait_for
 from channels.wechat.inbound import Inbound
 from channels.wechat.security import describe_error, mask_openid, scrub
-from channels.wechat.store import TTLCache
+from channels.wechat.store import Cache, ChannelState
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +40,43 @@ Push = Callable[[str, List[str]], Awaitable[None]]
 # Runs the bot once and returns the answer, already split into parts.
 Produce = Callable[[], Awaitable[List[str]]]
 
+# The bot is still working on the message (on the server that first got it).
+RUNNING = "running"
+# The answer is in ``parts`` and not bound for the API: a delivery may reply it.
+ANSWERED = "answered"
+# The answer will go (or went) through the customer-service API: every
+# repeat of the message gets "success" from now on.
+PUSH = "push"
 
-@dataclass
+
+@dataclass(frozen=True)
 class Exchange:
-    """One WeChat message and the bot's answer to it."""
+    """One WeChat message and what became of the bot's answer to it."""
 
-    task: Optional["asyncio.Task[List[str]]"] = None
-    # The answer will go (or went) through the customer-service API: every
-    # repeat of the message gets "success" from now on.
-    push_committed: bool = False
+    state: str = RUNNING
+    parts: Tuple[str, ...] = ()
     overflow_scheduled: bool = False
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"state": self.state, "parts": list(self.parts), "overflow_scheduled": self.overflow_scheduled}
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "Exchange":
+        return cls(str(data["state"]), tuple(data["parts"]), bool(data["overflow_scheduled"]))
+
+
+def _commit_push(exchange: Optional[Exchange]) -> Optional[Exchange]:
+    if exchange is not None and exchange.state == RUNNING:
+        return dataclasses.replace(exchange, state=PUSH)
+    return exchange
+
+
+def _schedule_overflow(exchange: Optional[Exchange]) -> Optional[Exchange]:
+    return None if exchange is None else dataclasses.replace(exchange, overflow_scheduled=True)
 
 
 class Exchanges:
-    """The exchanges seen recently, and the background work they started."""
+    """The exchanges seen recently, and the background work they started here."""
 
     def __init__(
         self,
@@ -52,64 +86,93 @@ class Exchanges:
         ttl: float,
         max_entries: int,
         clock: Clock = SYSTEM_CLOCK,
+        state: Optional[ChannelState] = None,
     ) -> None:
+        state = state or ChannelState(clock)
         self._clock = clock
         self._push_parts = push
         self._reply_budget = reply_budget
         self._overflow_delay = overflow_delay
-        self._exchanges: TTLCache[Exchange] = TTLCache(ttl, max_entries, clock.monotonic)
+        self._poll_interval = state.poll_interval
+        self._exchanges: Cache[Exchange] = state.cache(
+            "exchange", ttl, max_entries, Exchange.to_json, Exchange.from_json
+        )
+        # The bot runs of this process, by the message they answer.
+        self._running: Dict[str, "asyncio.Task[List[str]]"] = {}
         self._tasks: Set["asyncio.Task[Any]"] = set()
 
     async def reply(self, inbound: Inbound, produce: Produce, started: float) -> Optional[str]:
         """The passive reply to ``inbound``, or None for ``success``.
 
-        ``produce`` runs only for the first delivery of a message; ``started``
-        is when this delivery arrived (monotonic), the budget counts from it.
+        ``produce`` runs only for the first delivery of a message, on whichever
+        server gets it; ``started`` is when this delivery arrived (monotonic),
+        the budget counts from it.
         """
         who = mask_openid(inbound.openid)
-        exchange = self._exchanges.get(inbound.dedupe_key)
-        if exchange is None:
-            exchange = Exchange()
-            exchange.task = self.spawn(self._run(exchange, inbound.openid, produce))
-            self._exchanges.set(inbound.dedupe_key, exchange)
+        key = inbound.dedupe_key
+        if self._exchanges.add(key, Exchange()):
+            task = self.spawn(self._run(key, inbound.openid, produce))
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
         else:
             logger.info(
                 "WeChat: repeat of message %s from %s, not passed to the bot",
                 inbound.msg_id or inbound.create_time,
                 who,
             )
-        task = exchange.task
-        assert task is not None
-        remaining = self._reply_budget - (self._clock.monotonic() - started)
-        if not task.done() and not exchange.push_committed and remaining > 0:
-            await wait_for(self._clock, task, remaining)
-        if exchange.push_committed:
+        exchange = await self._settled(key, started + self._reply_budget)
+        if exchange is not None and exchange.state == RUNNING:
+            _, exchange = self._exchanges.update(key, _commit_push)
+            if exchange is not None and exchange.state == PUSH:
+                logger.info(
+                    "WeChat: answer to %s not ready within %.1fs; replied 'success', " "it will be pushed",
+                    who,
+                    self._reply_budget,
+                )
+                return None
+        if exchange is None or exchange.state != ANSWERED or not exchange.parts:
             return None
-        if not task.done():
-            exchange.push_committed = True
-            logger.info(
-                "WeChat: answer to %s not ready within %.1fs; replied 'success', " "it will be pushed",
-                who,
-                self._reply_budget,
-            )
-            return None
-        if task.cancelled():
-            return None
-        parts = task.result()
-        if not parts:
-            return None
-        if len(parts) > 1 and not exchange.overflow_scheduled:
-            exchange.overflow_scheduled = True
-            self.spawn(self._push(inbound.openid, parts[1:], self._overflow_delay))
+        parts = exchange.parts
+        if len(parts) > 1:
+            before, _ = self._exchanges.update(key, _schedule_overflow)
+            if before is not None and not before.overflow_scheduled:
+                self.spawn(self._push(inbound.openid, list(parts[1:]), self._overflow_delay))
         return parts[0]
 
-    async def _run(self, exchange: Exchange, openid: str, produce: Produce) -> List[str]:
+    async def _settled(self, key: str, deadline: float) -> Optional[Exchange]:
+        """The record once the bot is done with it or the budget is out (None if gone)."""
+        while True:
+            exchange = self._exchanges.get(key)
+            if exchange is None or exchange.state != RUNNING:
+                return exchange
+            remaining = deadline - self._clock.monotonic()
+            task = self._running.get(key)
+            if remaining <= 0 or (task is not None and task.done()):
+                return exchange
+            if task is not None:
+                await wait_for(self._clock, task, remaining)
+            else:  # another server runs the bot: look again now and then
+                await self._clock.sleep(min(self._poll_interval, remaining))
+
+    async def _run(self, key: str, openid: str, produce: Produce) -> List[str]:
         parts = await produce()
-        if exchange.push_committed and parts:
-            # No await between the check and returning: reply() sees either a
-            # finished task or a committed push, never neither.
+
+        def record_answer(exchange: Optional[Exchange]) -> Optional[Exchange]:
+            if exchange is None or exchange.state != RUNNING:
+                return exchange
+            return dataclasses.replace(exchange, state=ANSWERED, parts=tuple(parts))
+
+        # No await between recording the answer and returning: a delivery sees
+        # either the answer or a committed push, never neither.
+        before, _ = self._exchanges.update(key, record_answer)
+        if parts and (before is None or before.state == PUSH):
+            # No passive reply can carry it any more: it goes through the API.
             self.spawn(self._push(openid, parts))
         return parts
+
+    def _forget(self, key: str, task: "asyncio.Task[List[str]]") -> None:
+        if self._running.get(key) is task:
+            del self._running[key]
 
     async def _push(self, openid: str, parts: List[str], delay: float = 0.0) -> None:
         try:

@@ -4,6 +4,10 @@ Both servers run on 127.0.0.1 in background threads; the tests talk to them
 over real HTTP, the way WeChat's servers would. The channel and the fake bot
 share a ``FakeClock``: a slow bot or a reply budget that runs out is the test
 advancing that clock, never a wait on the real one.
+
+``redis_url`` is a redis-server of the tests' own (Debian's package, installed
+with apt-get when missing, as ``make test-scale`` does), on a free loopback
+port, emptied for each test and stopped by PID after the session.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
+import redis
 import requests
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
@@ -30,6 +35,7 @@ from tests.channels.fake_wechat import (
     SignedRequest,
     free_socket,
 )
+from tests.scale.services import Redis, ensure_packages
 
 Answer = Union[List[Dict[str, Any]], Exception]
 
@@ -176,10 +182,12 @@ def start_channel(
         safe: bool = False,
         config: Optional[WeChatConfig] = None,
         access_log: bool = False,
+        clock: Optional[FakeClock] = None,
         **overrides: Any,
     ) -> ChannelApp:
+        """``clock``: one shared with other apps ("servers"); by default a clock of its own."""
         config = config or make_config(fake_wechat.base_url, safe=safe, **overrides)
-        clock = FakeClock()
+        clock = clock or FakeClock()
         app = ChannelApp(WeChatInput(config, clock), FakeBot(clock), access_log).start()
         started.append(app)
         return app
@@ -193,3 +201,22 @@ def start_channel(
 def channel(start_channel: Callable[..., ChannelApp]) -> ChannelApp:
     """The channel in plain mode, reply budget 1 s."""
     return start_channel()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    ensure_packages(("redis-server",))
+    server = Redis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: Redis) -> Iterator[str]:
+    """The URL of the tests' Redis, empty at the start of the test."""
+    client = redis.Redis(host="127.0.0.1", port=redis_server.port)
+    client.flushall()
+    yield redis_server.url
+    client.close()

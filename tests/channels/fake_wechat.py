@@ -112,6 +112,8 @@ class FakeWeChatServer:
     (``json`` is the parsed body; ``raw`` the bytes as received).
     ``fail_next_sends``: that many sends are answered with ``fail_errcode``.
     ``hold_sends``: sends get no answer until the server stops (to test timeouts).
+    ``hold_tokens()`` / ``release_tokens()``: token requests get no answer in
+    between (to catch two servers fetching at once).
     """
 
     def __init__(
@@ -133,6 +135,7 @@ class FakeWeChatServer:
         self.fail_errcode = 45015
         self.hold_sends = False
         self._released: Optional[asyncio.Event] = None
+        self._tokens_released: Optional[asyncio.Event] = None
         self._changed = threading.Condition()
         self._loop = LoopThread("fake-wechat")
         self._runner: Optional[web.AppRunner] = None
@@ -162,9 +165,27 @@ class FakeWeChatServer:
     async def _release(self) -> None:
         if self._released is not None:
             self._released.set()
+        if self._tokens_released is not None:
+            self._tokens_released.set()
+
+    def hold_tokens(self) -> None:
+        """Token requests wait for ``release_tokens`` before they are answered."""
+        self._loop.run(self._hold_tokens(True))
+
+    def release_tokens(self) -> None:
+        self._loop.run(self._hold_tokens(False))
+
+    async def _hold_tokens(self, hold: bool) -> None:
+        assert self._tokens_released is not None, "start the server first"
+        if hold:
+            self._tokens_released.clear()
+        else:
+            self._tokens_released.set()
 
     async def _start(self) -> None:
         self._released = asyncio.Event()
+        self._tokens_released = asyncio.Event()
+        self._tokens_released.set()
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
@@ -186,6 +207,12 @@ class FakeWeChatServer:
             self._changed.wait_for(lambda: len(self.sent) >= count, timeout)
             return list(self.sent)
 
+    def wait_for_token_requests(self, count: int, timeout: float = 10.0) -> List[Dict[str, str]]:
+        """Blocks until ``count`` token requests arrived (answered or held); returns them."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.token_requests) >= count, timeout)
+            return list(self.token_requests)
+
     def sent_texts(self) -> List[str]:
         """The text contents of the customer-service calls that succeeded."""
         return [item["json"]["text"]["content"] for item in self.sent if item.get("errcode") == 0]
@@ -194,7 +221,11 @@ class FakeWeChatServer:
 
     async def _token(self, request: web.Request) -> web.Response:
         query = dict(request.query)
-        self.token_requests.append(query)
+        with self._changed:
+            self.token_requests.append(query)
+            self._changed.notify_all()
+        if self._tokens_released is not None:
+            await self._tokens_released.wait()
         if (
             query.get("grant_type") != "client_credential"
             or query.get("appid") != self.appid

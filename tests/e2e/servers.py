@@ -78,6 +78,7 @@ class Bot:
             WECHAT_API_BASE="http://127.0.0.1:9",
             MAX_BODY_BYTES="65536",
             LOCK_STORE_URL="",
+            REDIS_URL="",
         )
         env.update(self.extra_env)
         return env

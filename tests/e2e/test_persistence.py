@@ -1,5 +1,5 @@
 """End-to-end: what users send is stored as sent and cannot harm the store,
-oversized bodies are refused with 413, the lock store follows LOCK_STORE_URL,
+oversized bodies are refused with 413, the lock store follows LOCK_STORE_URL (else REDIS_URL),
 and a conversation survives stopping and starting `make run` (scripts/run.sh)."""
 
 from __future__ import annotations
@@ -62,6 +62,17 @@ def test_a_wrong_lock_store_url_is_refused_with_a_message(url: str) -> None:
 def test_an_unreachable_redis_is_reported_when_the_store_is_built() -> None:
     with pytest.raises(ConnectionError, match="no Redis"):
         lock_store_from_env({"LOCK_STORE_URL": f"redis://127.0.0.1:{free_port()}/0"})
+
+
+def test_the_lock_store_defaults_to_redis_url() -> None:
+    with pytest.raises(ConnectionError, match="no Redis"):
+        lock_store_from_env({"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        lock_store_from_env({"REDIS_URL": "memcached://x:1"})
+    # LOCK_STORE_URL, when set, is the lock store's
+    with pytest.raises(ValueError, match="LOCK_STORE_URL"):
+        lock_store_from_env({"LOCK_STORE_URL": "memcached://x:1", "REDIS_URL": "redis://h:1/1"})
+    assert isinstance(lock_store_from_env({"REDIS_URL": " ", "LOCK_STORE_URL": ""}), InMemoryLockStore)
 
 
 @pytest.mark.e2e

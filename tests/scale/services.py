@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from tests.e2e.servers import free_port
 
@@ -35,12 +35,13 @@ def _version_key(path: str) -> int:
     return int(version) if version.isdigit() else 0
 
 
-def ensure_packages() -> None:
-    """apt-get install postgresql and redis-server, only those that are missing."""
+def ensure_packages(packages: Sequence[str] = ("postgresql", "redis-server")) -> None:
+    """apt-get install postgresql and redis-server (or those of ``packages``), only
+    those that are missing. The WeChat channel's tests need only redis-server."""
     missing: List[str] = []
-    if not (_pg_bin("initdb") and _pg_bin("pg_ctl")):
+    if "postgresql" in packages and not (_pg_bin("initdb") and _pg_bin("pg_ctl")):
         missing.append("postgresql")
-    if not shutil.which("redis-server"):
+    if "redis-server" in packages and not shutil.which("redis-server"):
         missing.append("redis-server")
     if not missing:
         return
