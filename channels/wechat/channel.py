@@ -56,7 +56,8 @@ from channels.wechat.security import (
     query_refusal,
     scrub,
 )
-from channels.wechat.store import Cache, channel_state, dataclass_list_codec
+from channels.wechat.cache import Cache, dataclass_list_codec
+from channels.wechat.store import channel_state
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Se
 from channels.wechat.clock import SYSTEM_CLOCK, Clock, wait_for
 from channels.wechat.inbound import Inbound
 from channels.wechat.security import describe_error, mask_openid, scrub
-from channels.wechat.store import Cache, ChannelState
+from channels.wechat.cache import Cache
+from channels.wechat.store import ChannelState
 
 logger = logging.getLogger(__name__)
 

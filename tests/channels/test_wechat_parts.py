@@ -33,7 +33,7 @@ from channels.wechat import (
     wechat_signature,
 )
 from channels.wechat.exchanges import Exchanges
-from channels.wechat.store import TTLCache
+from channels.wechat.cache import TTLCache
 from tests.channels.conftest import ChannelApp
 from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (

@@ -16,7 +16,8 @@ from wechatpy.session.redisstorage import RedisStorage
 
 from channels.wechat import WeChatInput
 from channels.wechat.config import redis_url_from_env
-from channels.wechat.store import Cache, RedisTTLCache, TTLCache
+from channels.wechat.cache import Cache, TTLCache
+from channels.wechat.redis_store import RedisTTLCache
 from tests.channels.conftest import make_config
 from tests.channels.fake_wechat import APPID, SECRET, FakeWeChatServer
 from tests.e2e.servers import free_port
