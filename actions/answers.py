@@ -22,7 +22,7 @@ from licence.queries import (
     staff_comparison,
 )
 from licence.ruleset_loader import deadline_rules
-from licence.followups import followup_topic
+from licence.followups import followup_topic, named_cell
 from licence.limits import count_value_problem, money_value_problem
 from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
@@ -50,7 +50,8 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
 
     The classifier's fine labels (components/classifier.py, ``fine_ranking``),
     weighed with the conversation. A follow-up made of facet words alone
-    gets the cell of the last topic's facet (licence/followups.py); any
+    gets the cell of the last topic's facet, one made of a topic word and
+    facet words that topic's cell (licence/followups.py); any
     other short message that may be a follow-up
     gives the last topic (slot ``last_topic``) more weight, so "最晚提前几天"
     after a renewal answer stays on renewal while "那年报呢" moves to the
@@ -63,6 +64,10 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
+    named = named_cell(text)
+    if named is not None:
+        # "录音要留多久": a topic word and a facet, whatever the conversation
+        return named, 1.0
     ranking = list(message.get("fine_ranking") or [])
     if not ranking and message.get("fine_intent"):
         ranking = [message["fine_intent"]]

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from licence.decision import mentions_the_domain
 from licence.queries import interview_slots
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,12 @@ def notice_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Even
         return []
     dispatcher.utter_message(response="utter_disclaimer")
     return [SlotSet(DISCLAIMER_SLOT, True)]
+
+
+def not_understood(text: str) -> str:
+    """The reply to a message no answer fits: "please rephrase" when it is about
+    the licence, else what the bot covers ("没有烤箱能做蛋糕吗")."""
+    return "utter_default" if mentions_the_domain(text) else "utter_out_of_scope"
 
 
 def latest_text(tracker: Tracker) -> str:

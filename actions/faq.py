@@ -28,6 +28,7 @@ from actions.common import (
     RESULT_SLOT,
     SafeAction,
     latest_text,
+    not_understood,
     notice_once,
     profile_from,
 )
@@ -107,7 +108,7 @@ class ActionAnswerFaq(SafeAction):
                 # "线上办吗" after the process answer: heard as a question, placed
                 # under no topic, so it continues the one just answered
                 return continue_topic(dispatcher, tracker, in_play, text)
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response=not_understood(text))
             return []
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)
         activity = activity_of(text) if topic in NEED_TOPICS else None

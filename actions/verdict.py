@@ -37,6 +37,7 @@ from actions.common import (
     SafeAction,
     bullet_list,
     latest_text,
+    not_understood,
     notice_once,
     profile_from,
 )
@@ -152,7 +153,7 @@ class ActionHandleInform(SafeAction):
                 events = notice_once(dispatcher, tracker)
                 answer_topic(dispatcher, topic, text, today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, topic)]
-        dispatcher.utter_message(response="utter_default")
+        dispatcher.utter_message(response=not_understood(text))
         return []
 
 

@@ -40,7 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 
 from components.sentence_embedding import embed
-from licence.decision import question_clauses
+from licence.decision import last_question, question_clauses
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ FINE_RANKING = "fine_ranking"
 FINE_RANKING_LENGTH = 8
 # A message that asks two questions ("办哪种证，找谁办"): the fine label of each
 QUESTION_PARTS = "question_parts"
+# A long message that describes the company and then asks one thing: the
+# fine ranking of that last question on its own ({"text", "ranking"})
+LAST_QUESTION = "last_question"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -282,7 +285,29 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
             length = self.config["ranking_length"]
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True)
             self._label_question_parts(message)
+            self._label_last_question(message)
         return messages
+
+    def _scaled_embedding(self, message: Message, texts: List[str]) -> np.ndarray:
+        """The sentence embeddings of ``texts``, scaled as the message's own is."""
+        own = message.get_dense_features(attribute=TEXT)[1]
+        scale = float(np.linalg.norm(own.features)) if own is not None else 1.0
+        return embed(texts) * scale
+
+    def _label_last_question(self, message: Message) -> None:
+        """The fine ranking of the question a long message ends in. The words
+        that describe the company ("我们是做金融客服外包的，注册资本、社保都准备好了")
+        pull the whole message towards the need check or the assessment; the
+        question alone says what is asked ("从递交材料到拿证要多久")."""
+        if self.semantic_clf is None:
+            return
+        question = last_question(message.get(TEXT) or "")
+        if not question:
+            return
+        row = self.semantic_clf.predict_proba(self._scaled_embedding(message, [question]))[0]
+        top = np.argsort(-row)[:FINE_RANKING_LENGTH]
+        ranking = [{"name": str(self.semantic_clf.classes_[i]), "confidence": float(row[i])} for i in top]
+        message.set(LAST_QUESTION, {"text": question, "ranking": ranking}, add_to_output=True)
 
     def _label_question_parts(self, message: Message) -> None:
         """The fine label of each question of a message that asks several.
@@ -294,9 +319,7 @@ class SubIntentLogisticRegression(LogisticRegressionClassifier):
         clauses = question_clauses(message.get(TEXT) or "")
         if not clauses:
             return
-        own = message.get_dense_features(attribute=TEXT)[1]
-        scale = float(np.linalg.norm(own.features)) if own is not None else 1.0
-        rows = self.semantic_clf.predict_proba(embed(clauses) * scale)
+        rows = self.semantic_clf.predict_proba(self._scaled_embedding(message, clauses))
         parts = []
         for clause, row in zip(clauses, rows):
             best = int(row.argmax())

@@ -1,6 +1,7 @@
 """The NLU's adapter for licence/decision.py: overrule the classifier's label where
-the text says otherwise (unreadable text, another licence named, a question
-that carries the company's facts). The rules themselves and their table of
+the text says otherwise (unreadable text, another licence named, a message
+nearest in meaning to an out-of-scope example, a question that carries the
+company's facts). The rules themselves and their table of
 tests live with the decision; this component only gathers the signals from the
 message (the EntityRuler's entities, the classifier's fine ranking) and writes
 the decided intent back, swapping confidences so that the ranking stays a
@@ -18,13 +19,14 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.classifier import FINE_RANKING
+from components.classifier import FINE_INTENT, FINE_RANKING, LAST_QUESTION
 from components.entity_features import names_only_outside, whole_word_entities
+from components.relevance import NEAREST_EXAMPLE
 from licence.decision import FAQ, Signals, decide_intent
 
 # rules whose decision stands whatever the classifier's confidence (the
 # fallback would otherwise turn a certain decision into "please rephrase")
-CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request"})
+CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request", "near_domain", "unrelated"})
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -41,6 +43,11 @@ class MessageDecision(GraphComponent):
             "fact_entities": ["money", "count", "province", "coverage"],
             # an FAQ fine label at least this likely makes a question specific
             "min_topic_confidence": 0.15,
+            # ...and the question a long message ends in, on its own, about one
+            # topic (the regression over the embedding alone is less sure than
+            # the whole classifier: a clear lead counts too)
+            "min_last_question_confidence": 0.25,
+            "min_last_question_margin": 0.1,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -48,6 +55,8 @@ class MessageDecision(GraphComponent):
         self._own = set(config["own_labels"])
         self._facts = set(config["fact_entities"])
         self._min_topic = float(config["min_topic_confidence"])
+        self._min_last = float(config["min_last_question_confidence"])
+        self._min_margin = float(config["min_last_question_margin"])
 
     @classmethod
     def create(
@@ -61,10 +70,16 @@ class MessageDecision(GraphComponent):
 
     def signals(self, message: Message) -> Signals:
         intent = message.get(INTENT) or {}
+        labels = self._ruler_labels(message)
+        last = message.get(LAST_QUESTION) or {}
         return Signals(
+            last_question=str(last.get("text") or ""),
+            last_question_topic=self._sure_faq_label(last.get("ranking") or []),
             text=message.get(TEXT) or "",
             intent=str(intent.get("name") or ""),
-            names_only_another_licence=self._names_only_another_licence(message),
+            names_only_another_licence=names_only_outside(labels, self._outside, self._own),
+            names_own_licence=bool(labels & self._own),
+            nearest_intent=str((message.get(NEAREST_EXAMPLE) or {}).get("intent") or ""),
             states_fact=any(e.get("entity") in self._facts for e in message.get(ENTITIES) or []),
             likely_faq_topic=any(
                 str(item.get("name", "")).startswith(f"{FAQ}/")
@@ -73,12 +88,18 @@ class MessageDecision(GraphComponent):
             ),
         )
 
-    def _names_only_another_licence(self, message: Message) -> bool:
+    def _sure_faq_label(self, ranking: List[Dict[str, Any]]) -> str:
+        confidences = [float(item.get("confidence") or 0.0) for item in ranking[:2]] + [0.0, 0.0]
+        name = str(ranking[0].get("name") or "") if ranking else ""
+        sure = confidences[0] >= self._min_last and confidences[0] - confidences[1] >= self._min_margin
+        return name if sure and name.startswith(f"{FAQ}/") else ""
+
+    @staticmethod
+    def _ruler_labels(message: Message) -> set[str]:
         doc = message.get(SPACY_DOCS[TEXT])
         if doc is None:
-            return False
-        labels = {entity.label_ for entity in whole_word_entities(doc)}
-        return names_only_outside(labels, self._outside, self._own)
+            return set()
+        return {entity.label_ for entity in whole_word_entities(doc)}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -86,6 +107,11 @@ class MessageDecision(GraphComponent):
             if not signals.intent:
                 continue
             decided = decide_intent(signals)
+            if decided.rule == "described_question":
+                # the answer is chosen by the question, not the description
+                ranking = (message.get(LAST_QUESTION) or {}).get("ranking") or []
+                message.set(FINE_RANKING, ranking, add_to_output=True)
+                message.set(FINE_INTENT, ranking[0], add_to_output=True)
             if decided.rule in CERTAIN_RULES:
                 relabel(message, decided.intent, confidence=1.0)
             elif decided.intent != signals.intent:

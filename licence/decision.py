@@ -22,7 +22,9 @@ of tests (tests/unit/test_decision.py) describes them:
 4. **A question that carries the company's facts is answered first**
    ("注册资本才80万，办省内的够吗"): a ``check_eligibility`` question that does
    not ask to be assessed in so many words, and states a fact or has an FAQ
-   topic as a likely fine label, becomes ``faq``. So does a need question
+   topic as a likely fine label, becomes ``faq``; so does a long message that
+   describes the company and ends in a question on one sure topic
+   (``last_question``). So does a need question
    that states a fact and has a likely topic but does not ask whether the
    licence is needed ("我们只在江苏做，得去工信部办？"), and a long statement
    (``inform``) that describes the company and ends in such a question. The
@@ -35,7 +37,13 @@ of tests (tests/unit/test_decision.py) describes them:
    classifier took for a greeting, thanks, a yes, a no or a restart, that names the licence or a step of getting it
    (``licence_process_words``), is a licence question. The FAQ action answers
    it, from the conversation's topic when no topic of its own is likely.
-7. **Facts without a question are a statement** ("我们就5个人交社保" read as a
+7. **A message like none of the bot's topics is out of scope**: when the
+   training example nearest to it in meaning (components/relevance.py) is an
+   out-of-scope one ("番茄炒蛋先放蛋还是先放番茄" read as a no, "translate
+   thank you into Japanese" as thanks), and it names nothing of the licence's
+   domain (``mentions_the_domain``) and is no short reply an interview could be
+   waiting for (a number, a yes or a no).
+8. **Facts without a question are a statement** ("我们就5个人交社保" read as a
    request to be assessed): ``inform``, which the action decides with the
    conversation (actions/verdict.py, ActionHandleInform).
 
@@ -54,7 +62,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from licence.followups import facet_only
+from licence.followups import facet_only, names_a_facet, topic_words
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
 from zhtext.replies import is_question, parse_yes_no
@@ -66,8 +74,9 @@ ASSESSMENT = "check_eligibility"
 STATEMENT = "inform"
 # intents a facet-only question keeps (they have their own handling)
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
-# intents a near-domain question keeps
-KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "human_handoff", "stop_interview"})
+# intents a near-domain question keeps ("招客服去哪个平台招" is read as a
+# request for a person for its 客服, but asks none: asks_for_a_person decides)
+KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "stop_interview"})
 # intents a question carrying the company's facts is taken for
 NEED = "check_need"
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
@@ -97,6 +106,14 @@ class Signals:
     names_only_another_licence: bool = False
     states_fact: bool = False
     likely_faq_topic: bool = False
+    # the intent of the training example nearest in meaning ("" when unknown)
+    nearest_intent: str = ""
+    # the message names the call-centre licence or its business (EntityRuler)
+    names_own_licence: bool = False
+    # the question a long message ends in (``last_question``), and its FAQ
+    # label when the classifier is sure of it on its own ("" otherwise)
+    last_question: str = ""
+    last_question_topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,17 +132,50 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "another_licence")
     if signals.intent in CHAT_INTENTS and asks_for_a_person(signals.text):
         return Decision(HANDOFF, "person_request")
+    if signals.intent == HANDOFF and asks_for_a_person(signals.text):
+        return Decision(HANDOFF)
     if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
+    if signals.intent != OUT_OF_SCOPE and is_unrelated(signals):
+        return Decision(OUT_OF_SCOPE, "unrelated")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
         return Decision(FAQ, "licence_question")
+    if signals.intent in ANSWER_FIRST_INTENTS and asks_one_topic_after_describing(signals):
+        return Decision(FAQ, "described_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
     if signals.intent == ASSESSMENT and states_facts_only(signals):
         return Decision(STATEMENT, "facts_statement")
     return Decision(signals.intent)
+
+
+def is_unrelated(signals: Signals) -> bool:
+    """Rule 7: nearest in meaning to an out-of-scope example, and nothing in it
+    ties it to the licence or to an interview answer."""
+    if signals.nearest_intent != OUT_OF_SCOPE or signals.names_own_licence or signals.states_fact:
+        return False
+    return not mentions_the_domain(signals.text) and not looks_like_a_reply(signals.text)
+
+
+def mentions_the_domain(text: str) -> bool:
+    """A word of the licence, of applying for it, or of one of its topics
+    ("证", "年报", "社保", "外呼"): the message is about the domain, whatever
+    else it resembles."""
+    clean = normalise(text).lower()
+    return bool(_licence_topic_pattern().search(clean) or _topic_word_pattern().search(clean))
+
+
+@lru_cache(maxsize=1)
+def _topic_word_pattern() -> re.Pattern[str]:
+    # one character ("人" for the staff in "人呢") names a topic only on its own
+    return word_pattern(tuple(word for word in topic_words() if len(word) > 1))
+
+
+def looks_like_a_reply(text: str) -> bool:
+    """A number, or a yes or a no: what an interview question may be waiting for."""
+    return any(ch.isdigit() for ch in text) or parse_yes_no(text) is not None
 
 
 def states_facts_only(signals: Signals) -> bool:
@@ -134,6 +184,19 @@ def states_facts_only(signals: Signals) -> bool:
     answer computed from them; otherwise the interview, started with them),
     so it is a statement for the action that knows the conversation."""
     return signals.states_fact and not is_question(signals.text) and not asks_for_assessment(signals.text)
+
+
+def asks_one_topic_after_describing(signals: Signals) -> bool:
+    """Rule 4, for a long message: the company described, then one question on
+    one topic ("……材料这周能交上去。想知道从提交到拿证一般总共要多长时间？").
+    The description makes the whole read as a need check or an assessment
+    request; the question alone, when it has a sure topic and asks neither
+    whether the licence is needed nor to be assessed, is what is asked."""
+    question = signals.last_question
+    if not question or not signals.last_question_topic or asks_for_assessment(question):
+        return False
+    # "需要多长时间" asks how long, not whether the licence is needed
+    return not asks_whether_needed(question) or names_a_facet(question)
 
 
 def answers_first(signals: Signals) -> bool:
@@ -283,6 +346,32 @@ def question_clauses(text: str) -> list[str]:
     if pending and clauses:
         clauses[-1] = f"{clauses[-1]}，{pending}"
     return clauses if len(clauses) > 1 else []
+
+
+# a message this long that ends in a question may describe the company first
+MIN_DESCRIBED_MESSAGE_CHARS = 20
+_SENTENCE_END = re.compile(r"(?<=[。！!？?；;\n])")
+_CLAUSE_END = re.compile(r"(?<=[，,、])")
+
+
+def last_question(text: str) -> str:
+    """The question a long message ends in, when something comes before it
+    ("我们是做金融客服外包的……想问一下，从递交材料到拿证大概要多久？"), else "".
+    The last sentence counts (the last clause, in a message of one sentence);
+    one too short to ask anything on its own ("是吗？") takes the one before it
+    along."""
+    clean = text.strip()
+    if len(clean) < MIN_DESCRIBED_MESSAGE_CHARS:
+        return ""
+    sentences = [s.strip() for s in _SENTENCE_END.split(clean) if s.strip()]
+    if len(sentences) < 2:
+        sentences = [s.strip() for s in _CLAUSE_END.split(clean) if s.strip()]
+    question = ""
+    while sentences and len(question) < MIN_CLAUSE_CHARS * 3:
+        question = sentences.pop() + question
+    if not sentences or not is_question(question):
+        return ""
+    return question
 
 
 def answer_then_question(text: str) -> tuple[str, str] | None:

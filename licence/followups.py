@@ -9,7 +9,8 @@ holds that facet of that topic. A message that names anything else is left to
 the classifier ("那年报呢" names the annual report).
 
 A follow-up made of one topic's word alone ("那社保呢") names that topic
-(``named_topic_word``).
+(``named_topic_word``); one made of a topic word and facet words ("录音要留多久")
+names that topic's cell of the facet (``named_cell``).
 
 A message the classifier could not place at all, right after an answer, is
 read with that answer when it is short and either asks something ("线上办吗")
@@ -71,6 +72,12 @@ def facet_only(text: str) -> Optional[str]:
     return found if len(residue) <= int(vocabulary()["followup_residue"]) else None
 
 
+def names_a_facet(text: str) -> bool:
+    """The message asks a facet ("多久", "找谁", "多少钱"), whatever else it says."""
+    lowered = normalise(text).lower()
+    return any(pattern.search(lowered) for _, pattern in _facet_patterns())
+
+
 def cells() -> Dict[str, Dict[str, str]]:
     # topics.yml's table topic -> facet -> answer (tests/unit/test_followups.py checks it)
     return cast(Dict[str, Dict[str, str]], vocabulary()["cells"])
@@ -115,6 +122,30 @@ def _topic_words() -> Dict[str, str]:
         for word in words:
             table[_PUNCTUATION.sub("", str(word).lower())] = str(topic)
     return {word: table[word] for word in longest_first(table)}
+
+
+def named_cell(text: str) -> Optional[str]:
+    """The cell a question names by one topic word and facet words alone
+    ("录音要留多久" -> outbound, "有效期到了怎么办" -> renewal): the answer the
+    ``cells`` table gives for that topic's facet. None when the message says
+    more than that, or the table has no such cell (the classifier decides)."""
+    lowered = _PUNCTUATION.sub(" ", normalise(text).lower())
+    for word, topic in _topic_words().items():
+        if word and word in lowered:
+            rest = lowered.replace(word, " ", 1)
+            if any(other in rest and facet_only(other) is None for other in _topic_words()):
+                continue  # two topics named ("材料" is a facet too): the classifier decides
+            facet = facet_only(rest)
+            if facet is not None:
+                cell = cells().get(topic, {}).get(facet)
+                if cell is not None:
+                    return cell
+    return None
+
+
+def topic_words() -> tuple[str, ...]:
+    """Every topic word (``topic_words`` in licence/topics.yml), longest first."""
+    return tuple(_topic_words())
 
 
 def named_topic_word(text: str) -> Optional[str]:

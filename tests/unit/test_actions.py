@@ -603,7 +603,7 @@ async def test_a_capital_question_without_a_usable_amount_gets_the_general_answe
 
 
 async def test_faq_without_a_selector_result_gets_the_default() -> None:
-    messages, _ = await run(ActionAnswerFaq(), tracker("嗯？", "faq"))
+    messages, _ = await run(ActionAnswerFaq(), tracker("证的那个？", "faq"))
     assert responses(messages) == ["utter_default"]
 
 
@@ -884,7 +884,7 @@ async def test_an_unsure_faq_pick_for_such_a_question_gets_the_default(confidenc
 
 
 async def test_a_statement_that_is_no_question_is_not_answered_from_the_faq() -> None:
-    t = tracker("嗯嗯就这样吧", "inform", {"disclaimer_shown": True}, faq=("faq/capital", 0.9))
+    t = tracker("嗯嗯证就这样吧", "inform", {"disclaimer_shown": True}, faq=("faq/capital", 0.9))
     messages, _ = await run(ActionHandleInform(), t)
     assert responses(messages) == ["utter_default"]
 
@@ -1319,7 +1319,8 @@ async def test_an_unsure_faq_label_with_nothing_answered_before_asks_to_rephrase
 
 async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
     messages, _ = await run(ActionUnclear(), after_answer("哈哈", "process"))
-    assert responses(messages) == ["utter_default"]
+    # nothing of the licence in it either: the reply says what the bot covers
+    assert responses(messages) == ["utter_out_of_scope"]
 
 
 async def test_why_after_an_answer_is_about_that_answer_not_a_verdict() -> None:
@@ -1420,7 +1421,7 @@ async def test_a_company_fact_answered_without_a_confident_topic_gets_the_basis(
 async def test_please_rephrase_states_no_rule_and_gets_no_basis(key: str) -> None:
     messages, _ = await faq("注册资本要多少", key, confidence=0.1)
     assert "utter_basis" not in responses(messages)
-    messages, _ = await run(ActionUnclear(), tracker("嗯嗯啊", "nlu_fallback"))
+    messages, _ = await run(ActionUnclear(), tracker("那个证嗯嗯啊", "nlu_fallback"))
     assert responses(messages) == ["utter_default"]
 
 
@@ -1445,3 +1446,15 @@ def test_chit_chat_and_out_of_scope_run_no_action_that_answers_a_topic() -> None
             assert all(a in domain_responses() for a in actions), rule["rule"]
             checked |= intents & chat_intents
     assert checked == chat_intents
+
+
+@pytest.mark.parametrize("text", ["阿斯顿发送到发", "没有烤箱能做蛋糕吗", "123456"])
+async def test_a_message_nothing_of_the_licence_in_it_hears_what_the_bot_covers(text: str) -> None:
+    messages, _ = await run(ActionUnclear(), tracker(text, "nlu_fallback"))
+    assert responses(messages) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("text", ["这个证能不能快点", "年报那个咋整"])
+async def test_an_unclear_message_about_the_licence_is_asked_to_be_rephrased(text: str) -> None:
+    messages, _ = await run(ActionUnclear(), tracker(text, "nlu_fallback"))
+    assert responses(messages) == ["utter_default"]

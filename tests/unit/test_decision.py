@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from licence.decision import Decision, Signals, decide_intent, is_unreadable, question_clauses
+from licence.decision import Decision, Signals, decide_intent, is_unreadable, last_question, question_clauses
 
 
 @pytest.mark.parametrize(
@@ -66,6 +66,7 @@ def test_readable_text(text: str) -> None:
 FACT = dict(states_fact=True)
 TOPIC = dict(likely_faq_topic=True)
 OTHER = dict(names_only_another_licence=True)
+NEAR_OOS = dict(nearest_intent="out_of_scope")
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,27 @@ OTHER = dict(names_only_another_licence=True)
         ("asterisk和freeswitch哪个好", "faq", {}, "out_of_scope", "near_domain"),
         ("用freeswitch自建的呼叫中心要办证吗", "check_need", {}, "check_need", None),
         ("香港公司要先在内地注册公司吗", "faq", {}, "faq", None),
+        ("客服KPI一般怎么定", "faq", {}, "out_of_scope", "near_domain"),
+        # a question about hiring agents is no request for a person...
+        ("招电话客服去哪个平台招人比较快", "human_handoff", {}, "out_of_scope", "near_domain"),
+        # ...but one that asks for a person is
+        ("转人工，我想问招聘的事", "human_handoff", {}, "human_handoff", None),
+        # nearest in meaning to an out-of-scope example, and nothing of the domain in it
+        ("番茄炒蛋先放蛋还是先放番茄", "deny", NEAR_OOS, "out_of_scope", "unrelated"),
+        ("translate 'thank you very much' into Japanese", "thank", NEAR_OOS, "out_of_scope", "unrelated"),
+        ("AAPL stock price today?", "faq", NEAR_OOS, "out_of_scope", "unrelated"),
+        ("明天香港天气点呀", "check_eligibility", NEAR_OOS, "out_of_scope", "unrelated"),
+        # ...unless it names the licence, a topic of it, or states a fact
+        ("这个证的天花板在哪", "faq", NEAR_OOS, "faq", None),
+        ("年报在哪交", "faq", NEAR_OOS, "faq", None),
+        ("股东变了要干嘛", "faq", dict(nearest_intent="out_of_scope", names_own_licence=True), "faq", None),
+        ("外呼怎么弄", "faq", NEAR_OOS, "faq", None),
+        ("我们在深圳", "inform", dict(nearest_intent="out_of_scope", states_fact=True), "inform", None),
+        # ...or may be an interview answer
+        ("800", "inform", NEAR_OOS, "inform", None),
+        ("没有", "deny", NEAR_OOS, "deny", None),
+        # ...and a nearest example of another intent changes nothing
+        ("番茄炒蛋先放蛋还是先放番茄", "deny", dict(nearest_intent="deny"), "deny", None),
         # a request for a person that reads like a greeting
         ("人工在吗", "greet", {}, "human_handoff", "person_request"),
         ("hi, can I talk to a human", "greet", {}, "human_handoff", "person_request"),
@@ -160,12 +182,53 @@ OTHER = dict(names_only_another_licence=True)
             "inform",
             None,
         ),
+        # a long message that describes the company, then asks one thing on one topic
+        (
+            "我们是做金融客服外包的，条件都准备好了。想问从递交材料到拿证大概需要多长时间？",
+            "check_eligibility",
+            dict(last_question="想问从递交材料到拿证大概需要多长时间？", last_question_topic="faq/timeline"),
+            "faq",
+            "described_question",
+        ),
+        # ...but not when that question asks whether the licence is needed, or to be assessed
+        (
+            "我们在东莞给游戏公司做玩家客服。想确认我们这个业务是不是必须要办？",
+            "check_need",
+            dict(last_question="想确认我们这个业务是不是必须要办？", last_question_topic="faq/who_needs"),
+            "check_need",
+            None,
+        ),
+        (
+            "我们注册资本800万，社保10个人。帮我评估一下能不能办？",
+            "check_eligibility",
+            dict(last_question="帮我评估一下能不能办？", last_question_topic="faq/conditions"),
+            "check_eligibility",
+            None,
+        ),
         # other labels are kept
         ("注册资本要多少？", "faq", FACT, "faq", None),
     ],
 )
 def test_decide_intent(text: str, intent: str, signals: dict, decided: str, rule) -> None:
     assert decide_intent(Signals(text=text, intent=intent, **signals)) == Decision(decided, rule)
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        (
+            "我们是一家做金融客服外包的公司，材料也整理得差不多了。想问一下从递交材料到拿证大概要多久？",
+            "想问一下从递交材料到拿证大概要多久？",
+        ),
+        # one sentence: its last clause, with the one before when it is short
+        ("我们公司在杭州做客服外包,注册资本500万,要去哪里申请?", "注册资本500万,要去哪里申请?"),
+        # a short message, or a long one that asks nothing, has none
+        ("注册资本要多少", ""),
+        ("我们是一家做金融客服外包的公司。材料也整理得差不多了。", ""),
+    ],
+)
+def test_last_question(text: str, question: str) -> None:
+    assert last_question(text) == question
 
 
 @pytest.mark.parametrize(

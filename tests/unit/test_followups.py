@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from licence.followups import cells, continues_topic, facet_only, followup_topic, named_topic_word
+from licence.followups import cells, continues_topic, facet_only, followup_topic, named_cell, named_topic_word
 from licence.topics import vocabulary
 
 
@@ -56,10 +56,30 @@ def test_messages_that_name_more_than_a_facet(text: str) -> None:
         ("不报会怎样", "annual_report", "annual_report"),
         ("要多久", "what_is", "timeline"),
         ("找谁办", "what_is", "authority"),
+        ("what if we miss that deadline", "validity", "renewal"),
+        ("在哪个系统提交", "authority", "process"),  # the online system is in the process answer
     ],
 )
 def test_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
     assert followup_topic(text, last) == topic
+
+
+@pytest.mark.parametrize(
+    "text, cell",
+    [
+        ("录音要留多久", "outbound"),
+        ("有效期到了怎么办", "renewal"),  # the how of validity is the renewal answer
+        ("续期要什么材料", "renewal"),  # the renewal answer holds its materials
+        ("注销要多久", "cancellation"),
+        ("年报在哪报", "annual_report"),
+        # more than a topic and a facet, two topics, or no cell: the classifier decides
+        ("注册资本要多少", None),
+        ("续期要提前多久？年报呢？", None),
+        ("外资要多久", None),
+    ],
+)
+def test_a_topic_word_and_a_facet_name_a_cell(text: str, cell) -> None:
+    assert named_cell(text) == cell
 
 
 def test_no_cell_no_inheritance() -> None:

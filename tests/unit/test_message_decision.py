@@ -89,3 +89,41 @@ def test_unreadable_text_is_out_of_scope_with_certainty(nlp) -> None:
     message = run(classified("啊啊啊啊啊啊", nlp, "affirm", confidence=0.25))
     assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 1.0}
     assert message.get(INTENT_RANKING_KEY)[0] == {"name": "out_of_scope", "confidence": 1.0}
+
+
+def test_a_message_nearest_to_an_out_of_scope_example_is_out_of_scope(nlp) -> None:
+    message = classified("番茄炒蛋先放蛋还是先放番茄", nlp, "deny", confidence=0.25)
+    message.set("nearest_example", {"intent": "out_of_scope", "similarity": 0.91})
+    # certain, so that the fallback does not turn it into "please rephrase"
+    assert run(message).get(INTENT) == {"name": "out_of_scope", "confidence": 1.0}
+
+
+def test_naming_the_licence_outweighs_the_nearest_example(nlp) -> None:
+    message = classified("呼叫中心那个东西咋弄", nlp, "faq", confidence=0.6)
+    message.set("nearest_example", {"intent": "out_of_scope", "similarity": 0.91})
+    assert run(message).get(INTENT)["name"] == "faq"
+
+
+def test_a_described_question_is_answered_on_the_topic_of_its_last_question(nlp) -> None:
+    text = "我们是做金融客服外包的，条件都准备好了。想问从递交材料到拿证大概需要多长时间？"
+    message = classified(text, nlp, "check_eligibility", confidence=0.6)
+    ranking = [
+        {"name": "faq/timeline", "confidence": 0.4},
+        {"name": "faq/acceptance_time", "confidence": 0.2},
+    ]
+    message.set("last_question", {"text": "想问从递交材料到拿证大概需要多长时间？", "ranking": ranking})
+    decided = run(message)
+    assert decided.get(INTENT)["name"] == "faq"
+    # the FAQ action reads the fine ranking: it is the question's, not the description's
+    assert decided.get("fine_ranking")[0]["name"] == "faq/timeline"
+
+
+def test_a_last_question_without_a_clear_lead_changes_nothing(nlp) -> None:
+    text = "我们是做金融客服外包的，条件都准备好了。想问从递交材料到拿证大概需要多长时间？"
+    message = classified(text, nlp, "check_eligibility", confidence=0.6)
+    ranking = [
+        {"name": "faq/timeline", "confidence": 0.3},
+        {"name": "faq/acceptance_time", "confidence": 0.25},
+    ]
+    message.set("last_question", {"text": "想问从递交材料到拿证大概需要多长时间？", "ranking": ranking})
+    assert run(message).get(INTENT)["name"] == "check_eligibility"
