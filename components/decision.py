@@ -26,6 +26,8 @@ from licence.decision import FAQ, Signals, decide_intent
 
 # rules whose decision stands whatever the classifier's confidence (the
 # fallback would otherwise turn a certain decision into "please rephrase")
+# how many of the whole message's fine labels may agree with its last question's
+TOP_FINE_LABELS = 3
 CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request", "near_domain", "unrelated"})
 
 
@@ -75,6 +77,9 @@ class MessageDecision(GraphComponent):
         return Signals(
             last_question=str(last.get("text") or ""),
             last_question_topic=self._sure_faq_label(last.get("ranking") or []),
+            top_fine_labels=tuple(
+                str(item.get("name")) for item in (message.get(FINE_RANKING) or [])[:TOP_FINE_LABELS]
+            ),
             text=message.get(TEXT) or "",
             intent=str(intent.get("name") or ""),
             names_only_another_licence=names_only_outside(labels, self._outside, self._own),

@@ -114,6 +114,8 @@ class Signals:
     # label when the classifier is sure of it on its own ("" otherwise)
     last_question: str = ""
     last_question_topic: str = ""
+    # the few likeliest fine labels of the whole message, best first
+    top_fine_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,10 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
         return Decision(FAQ, "licence_question")
-    if signals.intent in ANSWER_FIRST_INTENTS and asks_one_topic_after_describing(signals):
-        return Decision(FAQ, "described_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
+    if signals.intent in ANSWER_FIRST_INTENTS and asks_one_topic_after_describing(signals):
+        return Decision(FAQ, "described_question")
     if signals.intent == ASSESSMENT and states_facts_only(signals):
         return Decision(STATEMENT, "facts_statement")
     return Decision(signals.intent)
@@ -195,6 +197,8 @@ def asks_one_topic_after_describing(signals: Signals) -> bool:
     question = signals.last_question
     if not question or not signals.last_question_topic or asks_for_assessment(question):
         return False
+    if signals.last_question_topic not in signals.top_fine_labels:
+        return False  # the whole message does not hint at that topic at all
     # "需要多长时间" asks how long, not whether the licence is needed
     return not asks_whether_needed(question) or names_a_facet(question)
 

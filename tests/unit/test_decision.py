@@ -186,9 +186,25 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         (
             "我们是做金融客服外包的，条件都准备好了。想问从递交材料到拿证大概需要多长时间？",
             "check_eligibility",
-            dict(last_question="想问从递交材料到拿证大概需要多长时间？", last_question_topic="faq/timeline"),
+            dict(
+                last_question="想问从递交材料到拿证大概需要多长时间？",
+                last_question_topic="faq/timeline",
+                top_fine_labels=("check_eligibility", "faq/timeline", "check_need"),
+            ),
             "faq",
             "described_question",
+        ),
+        # ...when the whole message hints at that topic too
+        (
+            "我们是做金融客服外包的，条件都准备好了。想问从递交材料到拿证大概需要多长时间？",
+            "check_eligibility",
+            dict(
+                last_question="想问从递交材料到拿证大概需要多长时间？",
+                last_question_topic="faq/timeline",
+                top_fine_labels=("check_eligibility", "check_need", "inform"),
+            ),
+            "check_eligibility",
+            None,
         ),
         # ...but not when that question asks whether the licence is needed, or to be assessed
         (
