@@ -279,8 +279,10 @@ def _bare(clause: str, requested: str) -> _Reading:
             reading.money(money.wan)
     elif requested == "insured_staff":
         count = parse_count(clause)
-        if count is None and parse_yes_no(clause) is False:
-            count = 0  # "没有" / "还没有人交社保"
+        if count is None and (parse_yes_no(clause) is False or _has_any(clause, _words("staff_none"))):
+            count = 0  # "没有" / "还没有人交社保" / "暂时还没给员工交社保"
+        elif count is None and _has_any(clause, _words("staff_only_me")):
+            count = 1  # "只有我自己交了"
         if count is not None:
             reading.count(count)
     elif requested == "province":
@@ -292,6 +294,15 @@ def _bare(clause: str, requested: str) -> _Reading:
         if coverage is not None:
             reading.values["coverage"] = coverage
     return reading
+
+
+def _leading_reply(clause: str, requested: str) -> _Reading:
+    """ "没有没有 我们一直合规经营的": a bare reply, set off by a space, before a
+    remark that names another slot answers the question asked."""
+    words = clause.split()
+    if len(words) < 2 or not _explicit(words[0], requested).empty:
+        return _Reading()
+    return _bare(words[0], requested)
 
 
 def _unknown_slots(clause: str, requested: str | None) -> list[str]:
@@ -343,21 +354,33 @@ def extract_answers(
             values[slot] = value
             problems.pop(slot, None)
         for slot, problem in reading.problems.items():
+            if slot in values and not corrected:
+                continue  # "没有没有，信用好得很": a clause that says nothing clear keeps the answer
             problems[slot] = problem
             values.pop(slot, None)
 
+    corrected = False  # a correction marker ("不对") came before this clause
     for clause in clauses:
         if len(clauses) > 1 and _is_correction_marker(clause):
+            corrected = True
             continue
         if is_unknown(clause) and not _QUESTION_END_RE.search(clause):
             merge(_Reading(values={slot: UNKNOWN for slot in _unknown_slots(clause, requested)}))
             continue
         if is_question(clause):
             asked_question = True
+            if requested == "is_company":
+                # "个人独资企业算吗": the applicant's form, asked as a question, is the answer
+                # (a form that is not a company; "什么算公司？" asks, and answers nothing)
+                named = _explicit(clause, requested).values.get(requested)
+                if named is False:
+                    merge(_Reading(values={requested: False}))
             continue
         reading = _explicit(clause, requested, owners_named)
         if reading.empty and requested is not None:
             reading = _bare(clause, requested)
+        elif requested is not None and requested not in reading.values:
+            merge(_leading_reply(clause, requested))
         merge(reading)
 
     if requested == "coverage" and "coverage" not in values:

@@ -18,6 +18,22 @@ from licence.extract import extract_answers
         ("用的第三方云呼叫中心", "has_call_centre_system", {"has_call_centre_system": True}),
         ("在上海租了办公室", "has_premises", {"has_premises": True}),
         ("制度和应急预案都写好了", "has_service_measures", {"has_service_measures": True}),
+        # no number, but a count all the same
+        ("暂时还没给员工交社保", "insured_staff", {"insured_staff": 0}),
+        ("只有我自己交了", "insured_staff", {"insured_staff": 1}),
+        # the applicant's form, asked as a question, answers who applies...
+        ("个人独资企业算吗", "is_company", {"is_company": False}),
+        ("分公司可以吗？", "is_company", {"is_company": False}),
+        # ...but a question about what counts answers nothing
+        ("请问什么算公司？", "is_company", {}),
+        # a bare reply set off before a remark on another slot answers the question asked
+        (
+            "没有没有 我们一直合规经营的 信用好得很",
+            "on_dishonest_list",
+            {"on_dishonest_list": False, "violations_3y": False},
+        ),
+        # ...while a statement on another slot alone does not
+        ("没有违规记录", "on_dishonest_list", {"violations_3y": False}),
     ],
 )
 def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> None:
