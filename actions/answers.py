@@ -22,7 +22,7 @@ from licence.queries import (
     staff_comparison,
 )
 from licence.ruleset_loader import deadline_rules
-from licence.followups import followup_topic, named_cell
+from licence.followups import followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
 from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
@@ -64,9 +64,10 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
-    named = named_cell(text)
+    named = named_cell(text) or named_topic_word(text)
     if named is not None:
-        # "录音要留多久": a topic word and a facet, whatever the conversation
+        # "录音要留多久", "any equity cap?": a topic word (and a facet), whatever
+        # the conversation
         return named, 1.0
     ranking = list(message.get("fine_ranking") or [])
     if not ranking and message.get("fine_intent"):

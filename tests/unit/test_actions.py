@@ -1458,3 +1458,17 @@ async def test_a_message_nothing_of_the_licence_in_it_hears_what_the_bot_covers(
 async def test_an_unclear_message_about_the_licence_is_asked_to_be_rephrased(text: str) -> None:
     messages, _ = await run(ActionUnclear(), tracker(text, "nlu_fallback"))
     assert responses(messages) == ["utter_default"]
+
+
+@pytest.mark.parametrize(
+    "text, label, topic",
+    [
+        ("any equity cap?", "faq/capital", "foreign"),  # a topic word alone names its topic
+        ("录音要留多久", "faq/timeline", "outbound"),  # a topic word and a facet name its cell
+    ],
+)
+async def test_a_named_topic_outweighs_the_classifiers_label(text: str, label: str, topic: str) -> None:
+    t = tracker(text, "faq", {"disclaimer_shown": True, "last_topic": "foreign"}, faq=(label, 0.6))
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert f"utter_faq/{topic}" in responses(messages)
+    assert slots_set(events)["last_topic"] == topic
