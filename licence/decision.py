@@ -166,7 +166,8 @@ def mentions_the_domain(text: str) -> bool:
     ("证", "年报", "社保", "外呼"): the message is about the domain, whatever
     else it resembles."""
     clean = normalise(text).lower()
-    return bool(_licence_topic_pattern().search(clean) or _topic_word_pattern().search(clean))
+    spaced = " ".join(re.split(r"[\s\W_]+", clean))
+    return bool(_licence_topic_pattern().search(clean) or _topic_word_pattern().search(spaced))
 
 
 @lru_cache(maxsize=1)

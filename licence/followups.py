@@ -30,6 +30,12 @@ from zhtext.vocabulary import longest_first
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+def _spaced(text: str) -> str:
+    """Lower case, and punctuation and spaces as one space: how topic words and
+    messages are compared ("articles of association" stays three words)."""
+    return _PUNCTUATION.sub(" ", text.lower()).strip()
+
+
 @lru_cache(maxsize=1)
 def _facet_patterns() -> Tuple[Tuple[str, re.Pattern[str]], ...]:
     patterns = []
@@ -120,7 +126,7 @@ def _topic_words() -> Dict[str, str]:
     table: Dict[str, str] = {}
     for topic, words in vocabulary()["topic_words"].items():
         for word in words:
-            table[_PUNCTUATION.sub("", str(word).lower())] = str(topic)
+            table[_spaced(str(word))] = str(topic)
     return {word: table[word] for word in longest_first(table)}
 
 
@@ -129,7 +135,7 @@ def named_cell(text: str) -> Optional[str]:
     ("录音要留多久" -> outbound, "有效期到了怎么办" -> renewal): the answer the
     ``cells`` table gives for that topic's facet. None when the message says
     more than that, or the table has no such cell (the classifier decides)."""
-    lowered = _PUNCTUATION.sub(" ", normalise(text).lower())
+    lowered = f" {_spaced(normalise(text))} "
     for word, topic in _topic_words().items():
         if word and word in lowered:
             rest = lowered.replace(word, " ", 1)
@@ -152,7 +158,7 @@ def named_topic_word(text: str) -> Optional[str]:
     """The topic a follow-up made of one topic word and fillers names ("那社保呢"
     -> "staff", "香港公司呢" -> "individual"), else None. The topic word is taken
     out before the fillers, so that 年报 keeps the 报 a filler would take."""
-    lowered = _PUNCTUATION.sub("", normalise(text).lower())
+    lowered = f" {_spaced(normalise(text))} "
     for word, topic in _topic_words().items():
         if word and word in lowered:
             rest = lowered.replace(word, " ", 1)
