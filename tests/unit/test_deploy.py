@@ -185,6 +185,27 @@ def test_rendered_config_routes_as_documented(tmp_path: Path) -> None:
     assert "$request " not in log_format and "$args" not in log_format and "$uri" in log_format
 
 
+def test_rest_messages_move_on_only_when_no_server_took_them(tmp_path: Path) -> None:
+    """A refused or timed-out connection sends a REST message to the other server;
+    never "non_idempotent", with which nginx would send a POST a server had
+    already received to the other one too, and the turn would be handled twice."""
+    http = one(parse_nginx(rendered(tmp_path)), "http")[2]
+    server = one(http, "server")[2]
+    rest = one(server, "location", "=", "/webhooks/rest/webhook")[2]
+    assert one(rest, "proxy_next_upstream")[1] == ["error", "timeout"]
+    assert one(rest, "proxy_next_upstream_tries")[1] == ["2"]
+
+    def directives(block: Block) -> List[List[str]]:
+        found: List[List[str]] = []
+        for name, args, children in block:
+            found.append([name, *args])
+            if children:
+                found.extend(directives(children))
+        return found
+
+    assert not any("non_idempotent" in d for d in directives(http))
+
+
 def test_a_server_marked_down_is_down_in_every_upstream(tmp_path: Path) -> None:
     """render_nginx.py --down, step 1 of the rolling restart in the template's
     header: the server is ``down`` in all three upstreams, nothing else changes,
