@@ -413,6 +413,12 @@ class Nginx:
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
 
+    def errors(self) -> List[str]:
+        """The lines of the whole log at level error or worse."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        levels = ("[error]", "[crit]", "[alert]", "[emerg]")
+        return [line for line in text.splitlines() if any(level in line for level in levels)]
+
     def log_size(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
 
