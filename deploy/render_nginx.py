@@ -4,6 +4,10 @@
     python3 deploy/render_nginx.py --rasa 127.0.0.1:5005 --rasa 127.0.0.1:5006 \
         --listen 127.0.0.1:18080 --runtime-dir /tmp/nginx-run -o /tmp/nginx-run/nginx.conf
 
+``--down HOST:PORT`` renders the same file with that server marked ``down`` in
+every upstream: the first step of a rolling restart (the template's header says
+the rest), so that nginx sends it nothing new while its requests finish.
+
 Only upper-case ``${...}`` placeholders are replaced (nginx's own variables are lower
 case and stay as they are), like envsubst in the official nginx image (which
 deploy/docker-compose.yml uses); a placeholder left without a value is an error,
@@ -39,6 +43,24 @@ def render(text: str, values: Dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
 
+def mark_down(text: str, down: Sequence[str]) -> str:
+    """``text`` (a rendered file) with each ``server`` line of the servers in ``down``
+    ending in ``down``, in every upstream. nginx then sends them no new request,
+    and keeps the hash of the sticky upstreams (a server's share moves to the
+    others only while it is down). ValueError if a server is not in the file, or
+    if no server would be left up."""
+    for address in dict.fromkeys(down):
+        text, found = re.subn(
+            rf"^([ \t]*server[ \t]+{re.escape(address)}(?:[ \t][^;\n]*)?);", r"\1 down;", text, flags=re.M
+        )
+        if not found:
+            raise ValueError(f"{address} is not a server of this file")
+    servers = re.findall(r"^[ \t]*server[ \t]+[^\s;{]+[^;{\n]*;", text, flags=re.M)
+    if servers and all(line.endswith(" down;") for line in servers):
+        raise ValueError("every server would be down")
+    return text
+
+
 def template_values(
     rasa: Sequence[str], listen: str, runtime_dir: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 ) -> Dict[str, str]:
@@ -70,12 +92,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help="pid file and temporary files (default /var/cache/nginx)",
     )
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    parser.add_argument(
+        "--down",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="mark this server down (drain it before stopping it); may be given twice",
+    )
     parser.add_argument("--template", type=Path, default=TEMPLATE)
     parser.add_argument("-o", "--output", type=Path, help="write here (default: standard output)")
     args = parser.parse_args(argv)
     try:
         values = template_values(args.rasa, args.listen, args.runtime_dir, args.max_body_bytes)
-        text = render(args.template.read_text(encoding="utf-8"), values)
+        text = mark_down(render(args.template.read_text(encoding="utf-8"), values), args.down)
     except ValueError as error:
         print(f"render_nginx: {error}", file=sys.stderr)
         return 2

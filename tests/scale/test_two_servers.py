@@ -6,23 +6,37 @@ once, each sending its turns alternately to server A and server B. Every
 conversation must get the replies the same script gets from a single server
 (a reference run with its own sender ids), and its tracker, read over the HTTP
 API from either server, must hold each user message and each bot reply exactly
-once, in order. `make test-scale` runs it (it installs Debian's postgresql and
-redis-server when missing); the other targets do not collect it.
+once, in order.
+
+Then twenty more conversations go through nginx (Debian's, running the
+deployment's own template, deploy/nginx/callcentre.conf.template) in front of
+both servers, and halfway through server B is restarted the way the template
+tells operators to: taken out of nginx and drained, then stopped. Every message
+must still get its reply and be stored exactly once. `make test-scale` runs it
+(it installs Debian's postgresql, redis-server and nginx when missing); the
+other targets do not collect it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
+import requests
 import yaml
 
 from tests.e2e.servers import MODEL, ROOT, Bot
-from tests.scale.services import Postgres, Redis, ensure_packages
+from tests.scale.services import Nginx, Postgres, Redis, ensure_packages
 
 pytestmark = pytest.mark.scale
 
@@ -64,6 +78,7 @@ SCRIPTS: List[List[str]] = [
     ],
 ]
 CONVERSATIONS = 20
+APP_NAME = {"a": "scale-a", "b": "scale-b"}  # PostgreSQL's application_name of each server
 
 Replies = List[List[str]]  # per turn, the texts of the bot's messages
 
@@ -86,14 +101,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot, Bot, 
     try:
         postgres.start()
         redis.start()
-        env = {"TRACKER_DB_URL": postgres.url, "LOCK_STORE_URL": redis.url}
-        a = Bot(workdir=workdir / "a", extra_env=env, credentials=str(credentials_file))
+
+        # each server's PostgreSQL sessions carry its name (pg_stat_activity), so
+        # the nginx test can see when server B is in the middle of a request
+        def env(name: str) -> Dict[str, str]:
+            return {"TRACKER_DB_URL": f"{postgres.url}?application_name={name}", "LOCK_STORE_URL": redis.url}
+
+        a = Bot(workdir=workdir / "a", extra_env=env(APP_NAME["a"]), credentials=str(credentials_file))
         a.workdir.mkdir()
         servers.append(a)
         a.start_actions()
         b = Bot(
             workdir=workdir / "b",
-            extra_env=env,
+            extra_env=env(APP_NAME["b"]),
             credentials=str(credentials_file),
             actions_port=a.actions_port,
             token=a.token,
@@ -109,6 +129,33 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Bot, Bot, 
             server.stop()
         redis.stop()
         postgres.stop()
+
+
+@pytest.fixture(scope="module")
+def balancer(stack: Tuple[Bot, Bot, Redis, Postgres]) -> Iterator[Nginx]:
+    """nginx on a free loopback port in front of servers A and B."""
+    a, b, _, _ = stack
+    nginx = Nginx([f"127.0.0.1:{a.rasa_port}", f"127.0.0.1:{b.rasa_port}"])
+    try:
+        nginx.start()
+        yield nginx
+    finally:
+        nginx.stop()
+
+
+@pytest.fixture(scope="module")
+def references() -> Dict[str, Replies]:
+    """Script (as JSON) -> the replies one server gives it: filled by the first
+    test's single-server run and reused by the nginx test, so the module runs it once."""
+    return {}
+
+
+def running(*servers: Bot) -> None:
+    """The nginx test stops server B and comes last in the module; a test run on
+    its own after it (pytest -k, a different order) gets B back here."""
+    for server in servers:
+        if server.rasa is None or server.rasa.poll() is not None:
+            server.start_rasa()
 
 
 def converse(servers: List[Bot], user: str, script: List[str], offset: int) -> Replies:
@@ -167,15 +214,17 @@ def count(events: List[Dict[str, Any]]) -> Dict[str, int]:
 
 def test_twenty_conversations_alternating_between_two_servers(
     stack: Tuple[Bot, Bot, Redis, Postgres],
+    references: Dict[str, Replies],
 ) -> None:
     a, b, redis, postgres = stack
+    running(a, b)
     locks_before = redis.commandstats()
 
     reference = run_all([a], "single")
     shared = run_all([a, b], "shared")
 
     # the same script gets the same replies from one server as from two
-    by_script_reference = {}
+    by_script_reference = references
     for script, replies in reference.values():
         by_script_reference.setdefault(json.dumps(script), replies)
     for user, (script, replies) in shared.items():
@@ -300,6 +349,7 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
     import time
 
     a, b, redis, _ = stack
+    running(a, b)
     before = redis.commandstats()
     questions = {"有效期几年": "5年", "地网注册资本要多少": "100万"}
     users = [f"together-{i:02d}-{uuid.uuid4().hex[:6]}" for i in range(6)]
@@ -342,4 +392,204 @@ def test_two_messages_of_one_conversation_at_once_on_two_servers_stay_whole_turn
     print(
         f"\nsame conversation on both servers at once: {messages} messages, "
         f"{gets} lock GETs in Redis, {(gets - 3 * messages) // 2} polls while waiting"
+    )
+
+
+@contextlib.contextmanager
+def events_table_locked(postgres: Postgres) -> Iterator[Callable[[str], None]]:
+    """Hold an exclusive lock on Rasa's ``events`` table: every server that reads
+    or writes a conversation waits (Rasa 3.6's SQL tracker store is synchronous,
+    so its whole server waits), and a request it is handling stays in flight
+    until the lock is released on leaving the block. Yields ``wait_for(name)``:
+    returns once the server whose sessions are named ``name`` waits for the lock."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres.url)
+    try:
+        with engine.connect() as holder, engine.connect() as observer:
+            with holder.begin():
+                holder.execute(sa.text("SET LOCAL lock_timeout = '60s'"))
+                holder.execute(sa.text("LOCK TABLE events IN ACCESS EXCLUSIVE MODE"))
+
+                def wait_for(name: str) -> None:
+                    deadline = time.monotonic() + 120
+                    while True:
+                        # a transaction of its own each time: pg_stat_activity is
+                        # read once per transaction
+                        with observer.begin():
+                            waiting = observer.execute(
+                                sa.text(
+                                    "SELECT count(*) FROM pg_stat_activity "
+                                    "WHERE application_name = :name AND wait_event_type = 'Lock'"
+                                ),
+                                {"name": name},
+                            ).scalar()
+                        if waiting:
+                            return
+                        assert time.monotonic() < deadline, f"{name} never waited for the events table"
+                        time.sleep(0.05)
+
+                yield wait_for
+    finally:
+        engine.dispose()
+
+
+def test_twenty_conversations_through_nginx_while_one_server_is_drained_and_stopped(
+    stack: Tuple[Bot, Bot, Redis, Postgres],
+    balancer: Nginx,
+    references: Dict[str, Replies],
+) -> None:
+    """Last in the module: it stops server B. All REST traffic goes through nginx.
+    Once half the turns are answered, B is restarted the way the template's
+    header tells operators to: marked down and nginx reloaded (new requests go to
+    A; nginx's old workers finish what they had sent B), the old workers waited
+    for, then SIGTERM and B's exit waited for. To be sure a request is in flight
+    on B when it is taken out, the events table is locked first and B is seen
+    waiting for it (in the middle of a message); the lock is released once the
+    reload is in force. Every conversation's last turn is sent after B has
+    exited, so each one ends on A alone."""
+    a, b, _, postgres = stack
+    running(a, b)
+    if not references:  # run on its own: the replies one server gives each script
+        for script, replies in run_all([a], "single").values():
+            references.setdefault(json.dumps(script), replies)
+    a_address, b_address = balancer.upstreams
+
+    plan = {f"nginx-{i:02d}-{uuid.uuid4().hex[:6]}": SCRIPTS[i % len(SCRIPTS)] for i in range(CONVERSATIONS)}
+    total = sum(len(script) for script in plan.values())
+    counter_lock = threading.Lock()
+    answered = [0]
+    half, b_gone = threading.Event(), threading.Event()
+
+    def converse_through(user: str, script: List[str]) -> Replies:
+        replies: Replies = []
+        for turn, text in enumerate(script):
+            if turn == len(script) - 1:
+                assert b_gone.wait(timeout=900), f"{user}: server B was never stopped"
+            response = requests.post(
+                f"{balancer.url}/webhooks/rest/webhook", json={"sender": user, "message": text}, timeout=300
+            )
+            # no retry of any kind: a drained server loses nothing, so anything
+            # but 200 is a failure
+            assert response.status_code == 200, (user, turn, response.status_code, response.text[:300])
+            replies.append([m.get("text", "") for m in response.json()])
+            with counter_lock:
+                answered[0] += 1
+                if answered[0] >= total // 2:
+                    half.set()
+        return replies
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
+        futures = {user: pool.submit(converse_through, user, script) for user, script in plan.items()}
+        try:
+            # every conversation holds back its last turn, so more than half the
+            # turns are always sent before B stops: half is reached
+            while not half.wait(timeout=1):
+                failed = [f.exception() for f in futures.values() if f.done() and f.exception()]
+                assert not failed, failed
+            stop_at = answered[0]
+            began = time.monotonic()
+            with events_table_locked(postgres) as wait_for:
+                wait_for(APP_NAME["b"])  # B is in the middle of a message
+                mid_message = time.monotonic()
+                mark = balancer.log_size()
+                # 1. take B out; returns when no new request can reach B
+                old_workers = balancer.take_out(b_address)
+                reloaded = time.monotonic()
+            released = time.monotonic()
+            # 2. the old workers finish B's requests (and A's), then exit
+            balancer.wait_exited(old_workers)
+            drained = time.monotonic()
+            # 3. stop B, by its PID, and wait for it to exit on its own
+            assert b.rasa is not None
+            os.kill(b.rasa.pid, signal.SIGTERM)
+            try:
+                b_code = b.rasa.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                b.stop_rasa()  # SIGKILL after SIGTERM, so that the module can end
+                raise AssertionError(f"server B did not exit within 60 s of SIGTERM\n{server_errors([b])}")
+            exited = time.monotonic()
+            timings = {
+                "B seen mid-message": mid_message - began,
+                "reload in force": reloaded - mid_message,
+                "lock released": released - reloaded,
+                "old workers gone": drained - released,
+                "B exited after SIGTERM": exited - drained,
+            }
+            stopped_at = answered[0]
+        finally:
+            b_gone.set()  # let the last turns go, whatever happened above
+        results = {user: future.result() for user, future in futures.items()}
+    elapsed = time.monotonic() - started
+    assert b_code == 0, f"server B exited with {b_code}\n{server_errors([b])}"
+
+    # every message got its reply, the one a single server gives
+    for user, script in plan.items():
+        replies = results[user]
+        assert len(replies) == len(script) and all(replies), f"{user}: a turn without any reply: {replies}"
+        assert replies == references[json.dumps(script)], f"{user}\n{server_errors([a, b])}"
+
+    # and the store holds each user message once, in order, with its replies once
+    total_counts = {"events": 0, "user": 0, "bot": 0}
+    for user, script in plan.items():
+        events = events_of(a, user)
+        user_texts = [e["text"] for e in events if e["event"] == "user"]
+        bot_texts = [e.get("text") for e in events if e["event"] == "bot"]
+        assert user_texts == script, user
+        assert bot_texts == [text for turn in results[user] for text in turn], user
+        for key, value in count(events).items():
+            total_counts[key] += value
+    assert total_counts["user"] == total
+
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres.url)
+    try:
+        with engine.connect() as connection:
+            rows = dict(
+                connection.execute(
+                    sa.text(
+                        "SELECT sender_id, count(*) FROM events WHERE sender_id LIKE 'nginx-%' GROUP BY sender_id"
+                    )
+                ).fetchall()
+            )
+    finally:
+        engine.dispose()
+    for user in plan:
+        assert rows[user] == len(events_of(a, user)), user
+
+    # nginx sent each message once, to one server, and got 200 every time
+    def posts(lines: List[str]) -> List[Tuple[int, List[str]]]:
+        found = []
+        for line in lines:
+            if '"POST /webhooks/rest/webhook" ' in line:
+                status = int(line.split('" ', 1)[1].split()[0])
+                found.append((status, line.split(" upstream=", 1)[1].split(", ")))
+        return found
+
+    every = posts(balancer.access_log())
+    assert len(every) == total, (len(every), total)
+    assert all(status == 200 and len(addresses) == 1 for status, addresses in every), balancer.tail()
+    by_b = sum(addresses == [b_address] for _, addresses in every)
+    # B served its share before the drain; what nginx logged as answered by B
+    # after B was seen mid-message was in flight on B when it was taken out (at
+    # least the message it was waiting on), and came back whole
+    while_drained = sum(addresses == [b_address] for _, addresses in posts(balancer.access_log(since=mark)))
+    assert by_b > 0 and while_drained > 0, (by_b, while_drained)
+    assert not balancer.errors(), "\n".join(balancer.errors())
+
+    print(
+        f"\nthrough nginx: {CONVERSATIONS} conversations, {total} turns in {elapsed:.0f}s; "
+        f"B taken out after {stop_at} answered turns, exited (code {b_code}) after {stopped_at}; "
+        f"{total - stopped_at} turns after that, on A alone"
+    )
+    print("restart of B: " + ", ".join(f"{name} +{seconds:.1f}s" for name, seconds in timings.items()))
+    print(
+        f"nginx: {len(every)} REST requests, each sent once and answered 200: by A {len(every) - by_b}, "
+        f"by B {by_b} ({while_drained} of them while it was drained: in flight when it was taken out)"
+    )
+    print(
+        f"stored: {total_counts['events']} events, {total_counts['user']} user "
+        f"(= {total} messages sent, each once, in order), {total_counts['bot']} bot"
     )

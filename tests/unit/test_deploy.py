@@ -185,6 +185,68 @@ def test_rendered_config_routes_as_documented(tmp_path: Path) -> None:
     assert "$request " not in log_format and "$args" not in log_format and "$uri" in log_format
 
 
+def test_rest_messages_move_on_only_when_no_server_took_them(tmp_path: Path) -> None:
+    """A refused or timed-out connection sends a REST message to the other server;
+    never "non_idempotent", with which nginx would send a POST a server had
+    already received to the other one too, and the turn would be handled twice."""
+    http = one(parse_nginx(rendered(tmp_path)), "http")[2]
+    server = one(http, "server")[2]
+    rest = one(server, "location", "=", "/webhooks/rest/webhook")[2]
+    assert one(rest, "proxy_next_upstream")[1] == ["error", "timeout"]
+    assert one(rest, "proxy_next_upstream_tries")[1] == ["2"]
+
+    def directives(block: Block) -> List[List[str]]:
+        found: List[List[str]] = []
+        for name, args, children in block:
+            found.append([name, *args])
+            if children:
+                found.extend(directives(children))
+        return found
+
+    assert not any("non_idempotent" in d for d in directives(http))
+
+
+def test_a_server_marked_down_is_down_in_every_upstream(tmp_path: Path) -> None:
+    """render_nginx.py --down, step 1 of the rolling restart in the template's
+    header: the server is ``down`` in all three upstreams, nothing else changes,
+    and the last server up cannot be taken out."""
+    text = rendered(tmp_path)
+    drained = render_nginx.mark_down(text, ["127.0.0.1:15006"])
+    http = one(parse_nginx(drained), "http")[2]
+    upstreams = find(http, "upstream")
+    assert len(upstreams) == 3
+    for _, (name, *_), body in upstreams:
+        servers = {d[1][0]: d[1][1:] for d in find(body, "server")}
+        assert servers["127.0.0.1:15006"][-1] == "down", name
+        assert "down" not in servers["127.0.0.1:15005"], name
+    assert drained.replace(" down;", ";") == text
+    assert render_nginx.mark_down(drained, []) == drained
+    with pytest.raises(ValueError, match="every server"):
+        render_nginx.mark_down(drained, ["127.0.0.1:15005"])
+    with pytest.raises(ValueError, match="not a server"):
+        render_nginx.mark_down(text, ["127.0.0.1:1500"])
+
+    out = tmp_path / "nginx.conf"
+    code = render_nginx.main(
+        [
+            "--rasa",
+            "127.0.0.1:15005",
+            "--rasa",
+            "127.0.0.1:15006",
+            "--listen",
+            "127.0.0.1:18080",
+            "--runtime-dir",
+            str(tmp_path),
+            "--down",
+            "127.0.0.1:15006",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert out.read_text(encoding="utf-8") == drained
+
+
 def test_envsubst_in_the_container_renders_the_same_file(tmp_path: Path) -> None:
     """deploy/nginx/start.sh (compose) and render_nginx.py (tests, test-scale) agree."""
     envsubst = shutil.which("envsubst")
@@ -209,14 +271,16 @@ def test_envsubst_in_the_container_renders_the_same_file(tmp_path: Path) -> None
     assert out == rendered(tmp_path)
 
 
-def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
-    """`nginx -t` when nginx is installed (deploy/validate.sh installs Debian's);
-    without it the structural test above is what checks the file."""
+@pytest.mark.parametrize("down", [[], ["127.0.0.1:15006"]], ids=["both-up", "one-down"])
+def test_nginx_accepts_the_rendered_config(tmp_path: Path, down: List[str]) -> None:
+    """`nginx -t` when nginx is installed (deploy/validate.sh installs Debian's),
+    as rendered and with a server marked down (a rolling restart); without nginx
+    the structural tests above are what check the file."""
     nginx = shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
     )
     conf = tmp_path / "nginx.conf"
-    conf.write_text(rendered(tmp_path), encoding="utf-8")
+    conf.write_text(render_nginx.mark_down(rendered(tmp_path), down), encoding="utf-8")
     if nginx is None:
         # not a silent skip: the structure is still checked, and the output says nginx was absent
         parse_nginx(conf.read_text(encoding="utf-8"))
