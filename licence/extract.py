@@ -369,12 +369,6 @@ def extract_answers(
             continue
         if is_question(clause):
             asked_question = True
-            if requested == "is_company":
-                # "个人独资企业算吗": the applicant's form, asked as a question, is the answer
-                # (a form that is not a company; "什么算公司？" asks, and answers nothing)
-                named = _explicit(clause, requested).values.get(requested)
-                if named is False:
-                    merge(_Reading(values={requested: False}))
             continue
         reading = _explicit(clause, requested, owners_named)
         if reading.empty and requested is not None:

@@ -131,10 +131,12 @@ def _topic_words() -> Dict[str, str]:
 
 
 def named_cell(text: str) -> Optional[str]:
-    """The cell a question names by one topic word and facet words alone
-    ("录音要留多久" -> outbound, "有效期到了怎么办" -> renewal): the answer the
-    ``cells`` table gives for that topic's facet. None when the message says
-    more than that, or the table has no such cell (the classifier decides)."""
+    """The topic a question names by one topic word and facet words alone
+    ("录音要留多久" -> outbound, "续期要什么材料" -> renewal), when the ``cells``
+    table says that topic's own answer holds the facet. None when the message
+    says more than that, or another answer holds the facet: the table's other
+    cells are for follow-ups that leave the topic out ("要提前多久" after the
+    validity answer is the renewal one), while "有效期几年" asks the validity."""
     lowered = f" {_spaced(normalise(text))} "
     for word, topic in _topic_words().items():
         if word and word in lowered:
@@ -143,9 +145,8 @@ def named_cell(text: str) -> Optional[str]:
                 continue  # two topics named ("材料" is a facet too): the classifier decides
             facet = facet_only(rest)
             if facet is not None:
-                cell = cells().get(topic, {}).get(facet)
-                if cell is not None:
-                    return cell
+                if cells().get(topic, {}).get(facet) == topic:
+                    return topic
     return None
 
 

@@ -21,10 +21,8 @@ from licence.extract import extract_answers
         # no number, but a count all the same
         ("暂时还没给员工交社保", "insured_staff", {"insured_staff": 0}),
         ("只有我自己交了", "insured_staff", {"insured_staff": 1}),
-        # the applicant's form, asked as a question, answers who applies...
-        ("个人独资企业算吗", "is_company", {"is_company": False}),
-        ("分公司可以吗？", "is_company", {"is_company": False}),
-        # ...but a question about what counts answers nothing
+        # a question about the applicant's form is answered (the FAQ), not recorded
+        ("个人独资企业算吗", "is_company", {}),
         ("请问什么算公司？", "is_company", {}),
         # a bare reply set off before a remark on another slot answers the question asked
         (
