@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import continue_topic, topic_in_play
@@ -13,9 +13,18 @@ from actions.common import SafeAction, latest_text, not_understood
 from actions.settings import settings
 from licence.followups import continues_topic
 
+# Channels where a person takes the conversation over. On WeChat the reply is
+# the transfer to the Official Account's customer service (客服): domain.yml's
+# wechat variation of utter_human_handoff carries the payload the channel turns
+# into it, and the bot pauses until staff resume it or HANDOFF_TIMEOUT_MIN passes
+# (channels/handoff.py). Elsewhere nobody takes over yet: the user gets the
+# contacts and the bot keeps answering.
+PAUSING_CHANNELS = frozenset({"wechat"})
+
 
 class ActionHumanHandoff(SafeAction):
-    """Contact details of the human advisers, from configuration."""
+    """The contacts of the human advisers (configuration), or on WeChat the
+    transfer to the customer service and the bot's pause."""
 
     def name(self) -> Text:
         return "action_human_handoff"
@@ -30,6 +39,8 @@ class ActionHumanHandoff(SafeAction):
             wechat=conf.handoff_wechat,
             hours=conf.handoff_hours,
         )
+        if tracker.get_latest_input_channel() in PAUSING_CHANNELS:
+            return [ConversationPaused()]
         return []
 
 

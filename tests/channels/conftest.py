@@ -8,6 +8,10 @@ advancing that clock, never a wait on the real one.
 ``redis_url`` is a redis-server of the tests' own (Debian's package, installed
 with apt-get when missing, as ``make test-scale`` does), on a free loopback
 port, emptied for each test and stopped by PID after the session.
+
+The fake bot keeps its conversations in Rasa's own in-memory tracker store and
+lock store, mounted as Rasa mounts its agent (``app.ctx.agent``), so the
+channel reads a handoff's pause from real Rasa trackers.
 """
 
 from __future__ import annotations
@@ -21,9 +25,17 @@ import pytest
 import redis
 import requests
 from rasa.core.channels.channel import UserMessage
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Sanic
 
+from channels.handoff import HandoffConfig
 from channels.wechat import Clock, WeChatConfig, WeChatInput
+from channels.wechat.render import TRANSFER_PAYLOAD
 from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
     AES_KEY,
@@ -38,6 +50,21 @@ from tests.channels.fake_wechat import (
 from tests.scale.services import Redis, ensure_packages
 
 Answer = Union[List[Dict[str, Any]], Exception]
+# What the handoff action sends on WeChat (domain.yml's wechat variation).
+HANDOFF_TEXT = "正在为你转接人工客服，请稍候。"
+HANDOFF = [{"text": HANDOFF_TEXT, "utter_action": "utter_human_handoff"}, {"custom": TRANSFER_PAYLOAD}]
+
+
+class FakeAgent:
+    """What the channel reads of Rasa's agent: its tracker store and lock store."""
+
+    def __init__(self) -> None:
+        self.tracker_store = InMemoryTrackerStore(Domain.empty())
+        self.lock_store = InMemoryLockStore()
+
+    async def tracker(self, sender_id: str) -> DialogueStateTracker:
+        found = await self.tracker_store.retrieve(sender_id)
+        return found or DialogueStateTracker(sender_id, [])
 
 
 class FakeBot:
@@ -47,15 +74,27 @@ class FakeBot:
     messages (``{"text": ..., "buttons": [...]}``) or an exception to raise.
     Text not in the script is echoed as "echo: <text>". The delay is waited on
     ``clock``, the channel's.
+
+    Like Rasa's processor it logs every message in the conversation's tracker
+    and, while the tracker is paused, answers nothing. A text scripted with
+    ``hands_off`` answers as the handoff action does on WeChat: the handoff
+    text, the transfer payload, then ``ConversationPaused`` (and, as in Rasa,
+    no ``action_listen`` after a pause).
     """
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self.agent = FakeAgent()
         self.received: List[UserMessage] = []
         self.script: Dict[str, Tuple[Answer, float]] = {}
+        self.pausing: set = set()
 
     def says(self, text: str, *messages: Dict[str, Any], delay: float = 0.0) -> None:
         self.script[text] = (list(messages), delay)
+
+    def hands_off(self, text: str) -> None:
+        self.says(text, *HANDOFF)
+        self.pausing.add(text)
 
     def fails_on(self, text: str, error: Exception) -> None:
         self.script[text] = (error, 0.0)
@@ -65,15 +104,34 @@ class FakeBot:
         return [m.text or "" for m in self.received]
 
     async def __call__(self, message: UserMessage) -> None:
+        # Unlike Rasa it takes no conversation lock: tests send a user's next
+        # message while a slow answer still waits on the fake clock.
         self.received.append(message)
         text = message.text or ""
+        tracker = await self.agent.tracker(message.sender_id)
+        tracker.update(UserUttered(text, input_channel=message.input_channel, timestamp=self.clock.now()))
+        if tracker.is_paused():
+            await self.agent.tracker_store.save(tracker)
+            return
         answer, delay = self.script.get(text, ([{"text": f"echo: {text}"}], 0.0))
         if delay:
             await self.clock.sleep(delay)
         if isinstance(answer, Exception):
             raise answer
+        tracker.update(ActionExecuted("action_fake_bot", timestamp=self.clock.now()))
         for bot_message in answer:
+            metadata = {"utter_action": bot_message["utter_action"]} if "utter_action" in bot_message else {}
+            tracker.update(BotUttered(bot_message.get("text"), metadata=metadata, timestamp=self.clock.now()))
             await message.output_channel.send_response(message.sender_id, dict(bot_message))
+        if text in self.pausing:
+            tracker.update(ConversationPaused(timestamp=self.clock.now()))
+        else:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME, timestamp=self.clock.now()))
+        await self.agent.tracker_store.save(tracker)
+
+    def events(self, sender_id: str, run: Callable[[Any], Any]) -> List[Any]:
+        """The conversation's events, read on the channel's loop through ``run``."""
+        return list(run(self.agent.tracker(sender_id)).events)
 
 
 class ChannelApp:
@@ -105,6 +163,8 @@ class ChannelApp:
         Sanic.test_mode = True
         app = Sanic(f"wechat_test_{uuid.uuid4().hex}", configure_logging=False)
         app.config.MOTD = False
+        # Where Rasa's server keeps its agent (rasa.core.run, rasa.server).
+        app.ctx.agent = self.bot.agent
         # The same route Rasa's channel.register computes for a custom channel.
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
         sock = free_socket()
@@ -151,6 +211,10 @@ class ChannelApp:
         """Runs a coroutine on the app's event loop (for the channel's state)."""
         return self._loop.run(coro)
 
+    def events(self, sender_id: str) -> List[Any]:
+        """The conversation's events in the bot's tracker store."""
+        return self.bot.events(sender_id, self.run)
+
 
 @pytest.fixture
 def fake_wechat() -> Iterator[FakeWeChatServer]:
@@ -183,12 +247,13 @@ def start_channel(
         config: Optional[WeChatConfig] = None,
         access_log: bool = False,
         clock: Optional[FakeClock] = None,
+        handoff: Optional[HandoffConfig] = None,
         **overrides: Any,
     ) -> ChannelApp:
         """``clock``: one shared with other apps ("servers"); by default a clock of its own."""
         config = config or make_config(fake_wechat.base_url, safe=safe, **overrides)
         clock = clock or FakeClock()
-        app = ChannelApp(WeChatInput(config, clock), FakeBot(clock), access_log).start()
+        app = ChannelApp(WeChatInput(config, clock, handoff), FakeBot(clock), access_log).start()
         started.append(app)
         return app
 

@@ -952,6 +952,48 @@ async def test_handoff_gives_the_configured_contacts(monkeypatch) -> None:
     assert events == []
 
 
+def said(text: str, intent: str, *replies: str, channel: str = "rest") -> List[Dict[str, Any]]:
+    """One turn of the history: the user's message, the bot's replies, action_listen."""
+    return [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}, "input_channel": channel},
+        *({"event": "bot", "text": "…", "metadata": {"utter_action": r}} for r in replies),
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+def after(history: List[Dict[str, Any]], t: Tracker, channel: str = "rest") -> Tracker:
+    """``t`` with ``history`` before its latest message (sent on ``channel``)."""
+    intent = t.latest_message["intent"]["name"]
+    t.events = [*history, *said(t.latest_message["text"], intent, channel=channel)[:1]]
+    return t
+
+
+@pytest.mark.parametrize("channel", ["rest", "socketio", "cmdline"])
+async def test_handoff_elsewhere_than_wechat_keeps_the_bot_answering(channel: str) -> None:
+    messages, events = await run(ActionHumanHandoff(), after([], tracker("转人工", "human_handoff"), channel))
+    assert responses(messages) == ["utter_human_handoff"]
+    assert events == []  # no ConversationPaused: nobody takes the conversation over there
+
+
+async def test_handoff_on_wechat_pauses_the_bot() -> None:
+    messages, events = await run(
+        ActionHumanHandoff(), after([], tracker("转人工", "human_handoff"), "wechat")
+    )
+    # the response's wechat variation (domain.yml) carries the transfer payload
+    assert responses(messages) == ["utter_human_handoff"]
+    assert events == [{"event": "pause", "timestamp": None}]
+
+
+def test_the_wechat_variation_of_the_handoff_carries_the_transfer_payload() -> None:
+    from channels.wechat.render import TRANSFER_PAYLOAD
+
+    variations = domain_dict()["responses"]["utter_human_handoff"]
+    [wechat] = [v for v in variations if v.get("channel") == "wechat"]
+    assert wechat["custom"] == TRANSFER_PAYLOAD
+    assert {"{hours}", "{phone}"} <= set(re.findall(r"\{\w+\}", wechat["text"]))
+    assert [v for v in variations if "channel" not in v and "custom" not in v]  # the others' text
+
+
 async def test_engine_failure_reaches_the_user_as_an_apology(monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("rule set unreadable")
