@@ -9,9 +9,12 @@ advancing that clock, never a wait on the real one.
 with apt-get when missing, as ``make test-scale`` does), on a free loopback
 port, emptied for each test and stopped by PID after the session.
 
-The fake bot keeps its conversations in Rasa's own in-memory tracker store and
-lock store, mounted as Rasa mounts its agent (``app.ctx.agent``), so the
-channel reads a handoff's pause from real Rasa trackers.
+The fake bot keeps its conversations in Rasa's own tracker store (in memory, or
+SQL on a SQLite file that the staff console can read) and lock store, mounted
+as Rasa mounts its agent (``app.ctx.agent``), so the channel reads a handoff's
+pause from real Rasa trackers. With a token, the app also serves an imitation
+of Rasa's ``POST /conversations/<id>/tracker/events``, the route the console
+resumes a conversation through.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
@@ -26,12 +30,14 @@ import redis
 import requests
 from rasa.core.channels.channel import UserMessage
 from rasa.core.lock_store import InMemoryLockStore
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sanic import Sanic
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.handoff import HandoffConfig
 from channels.wechat import Clock, WeChatConfig, WeChatInput
@@ -58,8 +64,8 @@ HANDOFF = [{"text": HANDOFF_TEXT, "utter_action": "utter_human_handoff"}, {"cust
 class FakeAgent:
     """What the channel reads of Rasa's agent: its tracker store and lock store."""
 
-    def __init__(self) -> None:
-        self.tracker_store = InMemoryTrackerStore(Domain.empty())
+    def __init__(self, tracker_store: Optional[TrackerStore] = None) -> None:
+        self.tracker_store = tracker_store or InMemoryTrackerStore(Domain.empty())
         self.lock_store = InMemoryLockStore()
 
     async def tracker(self, sender_id: str) -> DialogueStateTracker:
@@ -82,9 +88,9 @@ class FakeBot:
     no ``action_listen`` after a pause).
     """
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, tracker_store: Optional[TrackerStore] = None) -> None:
         self.clock = clock
-        self.agent = FakeAgent()
+        self.agent = FakeAgent(tracker_store)
         self.received: List[UserMessage] = []
         self.script: Dict[str, Tuple[Answer, float]] = {}
         self.pausing: set = set()
@@ -134,11 +140,41 @@ class FakeBot:
         return list(run(self.agent.tracker(sender_id)).events)
 
 
+def rasa_http_api(agent: FakeAgent, token: str, now: Callable[[], float]) -> Blueprint:
+    """Rasa's ``POST /conversations/<id>/tracker/events`` as rasa.server has it:
+    ``?token=``, the conversation's lock, the events applied to its tracker
+    (timestamped now) and the tracker saved."""
+    bp = Blueprint(f"rasa_api_{uuid.uuid4().hex}")
+
+    @bp.route("/conversations/<conversation_id>/tracker/events", methods=["POST"])
+    async def append_events(request: Request, conversation_id: str) -> HTTPResponse:
+        if request.args.get("token") != token:
+            return response.json({"status": "failure", "reason": "NotAuthenticated"}, status=401)
+        body = request.json
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.tracker(conversation_id)
+            for data in body if isinstance(body, list) else [body]:
+                event = Event.from_parameters(data)
+                event.timestamp = now()
+                tracker.update(event)
+            await agent.tracker_store.save(tracker)
+        return response.json(tracker.current_state())
+
+    return bp
+
+
 class ChannelApp:
     """A running Sanic app with the channel under ``/webhooks/wechat``."""
 
-    def __init__(self, channel: WeChatInput, bot: FakeBot, access_log: bool = False) -> None:
+    def __init__(
+        self,
+        channel: WeChatInput,
+        bot: FakeBot,
+        access_log: bool = False,
+        rasa_token: Optional[str] = None,
+    ) -> None:
         self.channel = channel
+        self.rasa_token = rasa_token
         self.clock = channel.clock
         self.access_log = access_log
         self.bot = bot
@@ -167,6 +203,8 @@ class ChannelApp:
         app.ctx.agent = self.bot.agent
         # The same route Rasa's channel.register computes for a custom channel.
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
+        if self.rasa_token:
+            app.blueprint(rasa_http_api(self.bot.agent, self.rasa_token, self.clock.now))
         sock = free_socket()
         server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=self.access_log)
         assert server is not None  # already listening (create_server awaited it)
@@ -248,12 +286,18 @@ def start_channel(
         access_log: bool = False,
         clock: Optional[FakeClock] = None,
         handoff: Optional[HandoffConfig] = None,
+        db: Optional[Path] = None,
+        rasa_token: Optional[str] = None,
         **overrides: Any,
     ) -> ChannelApp:
-        """``clock``: one shared with other apps ("servers"); by default a clock of its own."""
+        """``clock``: one shared with other apps ("servers"); by default a clock of its own.
+        ``db``: the bot's trackers in Rasa's SQL tracker store on that SQLite file;
+        ``rasa_token``: serve the imitation of Rasa's events route."""
         config = config or make_config(fake_wechat.base_url, safe=safe, **overrides)
         clock = clock or FakeClock()
-        app = ChannelApp(WeChatInput(config, clock, handoff), FakeBot(clock), access_log).start()
+        store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db)) if db else None
+        bot = FakeBot(clock, store)
+        app = ChannelApp(WeChatInput(config, clock, handoff), bot, access_log, rasa_token).start()
         started.append(app)
         return app
 

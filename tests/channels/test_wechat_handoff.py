@@ -9,7 +9,9 @@ timeout the bot says it is back, then answers. Time is the channel's
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, List
 
 import pytest
 import requests
@@ -22,6 +24,9 @@ from rasa.shared.core.events import (
 )
 
 from channels.handoff import RESUMED_RESPONSE, HandoffConfig, back_message
+from console.app import Config, Request, handle
+from console.auth import Auth
+from console.rasa_api import RasaApi
 from tests.channels.conftest import HANDOFF_TEXT, ChannelApp
 from tests.channels.fake_wechat import (
     ACCOUNT,
@@ -35,6 +40,8 @@ from tests.channels.fake_wechat import (
     text_xml,
 )
 
+STAFF_TOKEN = "staff-token-for-tests"
+RASA_TOKEN = "rasa-token-for-tests"
 MINUTE = 60.0
 
 
@@ -215,3 +222,92 @@ def test_a_new_follower_who_was_handed_off_is_not_welcomed_while_paused(
     now = int(channel.clock.now())
     resp = channel.post(plain_request(event_xml("subscribe", create_time=now), timestamp=now))
     assert resp.text == "success"
+
+
+# --------------------------------------------------------------------------- #
+# Resume from the staff console
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture
+def with_console(
+    start_channel: Callable[..., ChannelApp], tmp_path: Path
+) -> tuple[ChannelApp, Callable[..., Any]]:
+    """The channel on a SQL tracker store, and the console reading that database and
+    resuming through the imitated Rasa HTTP API of the same app."""
+    db = tmp_path / "tracker.db"
+    channel = start_channel(db=db, rasa_token=RASA_TOKEN)
+    config = Config(Auth(STAFF_TOKEN), f"sqlite:///{db}", RasaApi(channel.base_url, RASA_TOKEN))
+
+    def console(method: str, path: str, token: str | None = STAFF_TOKEN, query: str = "") -> Any:
+        headers: Dict[str, str] = {"Authorization": f"Bearer {token}"} if token else {}
+        return handle(Request(method, path, query, headers), config)
+
+    return channel, console
+
+
+def test_the_console_lists_the_paused_conversation_with_the_openid_masked(
+    with_console: tuple[ChannelApp, Callable[..., Any]], fake_wechat: FakeWeChatServer
+) -> None:
+    channel, console = with_console
+    handed_off(channel, fake_wechat)
+
+    listed = json.loads(console("GET", "/staff/api/conversations", query="outcome=paused").body)
+
+    [found] = listed["conversations"]
+    assert found["sender_id"] == "oUse…" and found["channel"] == "wechat"
+    assert "paused" in found["outcomes"] and "handoff" in found["outcomes"]
+    assert found["paused_since"] is not None
+    page = console("GET", f"/staff/conversations/{found['id']}").body.decode("utf-8")
+    assert "恢复机器人" in page and OPENID not in page
+
+
+def test_the_resume_route_needs_the_staff_token(
+    with_console: tuple[ChannelApp, Callable[..., Any]], fake_wechat: FakeWeChatServer
+) -> None:
+    channel, console = with_console
+    handed_off(channel, fake_wechat)
+    [found] = json.loads(console("GET", "/staff/api/conversations").body)["conversations"]
+    path = f"/staff/api/conversations/{found['id']}/resume"
+
+    assert console("POST", path, token=None).status == 401
+    assert console("POST", path, token="wrong").status == 401
+    assert is_paused(channel)
+    assert say(channel, "有人吗").text == "success"
+
+
+def test_a_staff_resume_gives_the_user_back_to_the_bot(
+    with_console: tuple[ChannelApp, Callable[..., Any]], fake_wechat: FakeWeChatServer
+) -> None:
+    channel, console = with_console
+    handed_off(channel, fake_wechat)
+    assert say(channel, "有人吗").text == "success"
+    [found] = json.loads(console("GET", "/staff/api/conversations").body)["conversations"]
+
+    resumed = console("POST", f"/staff/api/conversations/{found['id']}/resume")
+
+    assert resumed.status == 200, resumed.body
+    assert json.loads(resumed.body) == {"id": found["id"], "sender_id": "oUse…", "resumed": True}
+    assert not is_paused(channel)
+    # no "back" message: the person who had the user handed over; the bot answers at once
+    assert reply_text(say(channel, "年报什么时候交")) == "echo: 年报什么时候交"
+    again = console("POST", f"/staff/api/conversations/{found['id']}/resume")
+    assert again.status == 409  # not paused any more
+    listed = json.loads(console("GET", "/staff/api/conversations", query="outcome=paused").body)
+    assert listed["conversations"] == []
+
+
+def test_the_console_page_button_resumes_and_returns_to_the_page(
+    with_console: tuple[ChannelApp, Callable[..., Any]], fake_wechat: FakeWeChatServer
+) -> None:
+    channel, console = with_console
+    handed_off(channel, fake_wechat)
+    [found] = json.loads(console("GET", "/staff/api/conversations").body)["conversations"]
+
+    answer = console("POST", f"/staff/conversations/{found['id']}/resume")
+
+    assert answer.status == 303
+    assert ("Location", f"/staff/conversations/{found['id']}") in answer.headers
+    assert not is_paused(channel)
+    page = console("GET", f"/staff/conversations/{found['id']}").body.decode("utf-8")
+    assert "机器人已暂停" in page and "机器人已恢复" in page and "恢复机器人" not in page

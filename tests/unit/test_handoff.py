@@ -39,6 +39,7 @@ from channels.handoff import (
     pause_state,
     resume_events,
 )
+from console.rasa_api import RESUME_EVENTS
 
 T0 = 1_800_000_000.0  # when the user asked for a human
 MINUTE = 60.0
@@ -127,6 +128,13 @@ def test_a_resume_says_back_and_ends_with_action_listen_for_the_rules() -> None:
     assert (events[2].text, events[2].metadata) == ("我回来了", {"utter_action": RESUMED_RESPONSE})
     assert resumed.latest_action_name == ACTION_LISTEN_NAME
     assert {e.timestamp for e in events} == {T0 + TIMEOUT}
+
+
+def test_the_console_resumes_with_the_same_events_without_the_back_message() -> None:
+    channel = [e.as_dict() for e in resume_events(T0)]
+    assert [{k: d[k] for k in ("event", "name") if k in d} for d in channel] == RESUME_EVENTS
+    console = [Event.from_parameters(d) for d in RESUME_EVENTS]
+    assert not tracker(*handed_off(), *console).is_paused()
 
 
 def test_the_back_message_is_the_domain_response() -> None:
