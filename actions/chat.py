@@ -12,8 +12,8 @@ from actions.answers import continue_topic, topic_in_play
 from actions.common import (
     PENDING_OFFER_SLOT,
     SafeAction,
+    answer_not_understood,
     latest_text,
-    not_understood,
     offer_handoff_after_failure,
 )
 from actions.settings import settings
@@ -89,5 +89,4 @@ class ActionUnclear(SafeAction):
         topic = topic_in_play(tracker)
         if topic is not None and continues_topic(text):
             return continue_topic(dispatcher, tracker, topic, text)
-        dispatcher.utter_message(response=not_understood(text))
-        return offer_handoff_after_failure(dispatcher, tracker)
+        return answer_not_understood(dispatcher, tracker, text)

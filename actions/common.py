@@ -173,6 +173,13 @@ def not_understood(text: str) -> str:
     return "utter_default" if mentions_the_domain(text) else "utter_out_of_scope"
 
 
+def answer_not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:
+    """Says ``not_understood(text)``, with the offer of a human when the answer
+    before failed too (``offer_handoff_after_failure``)."""
+    dispatcher.utter_message(response=not_understood(text))
+    return offer_handoff_after_failure(dispatcher, tracker)
+
+
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

@@ -1452,7 +1452,23 @@ async def test_an_unsure_faq_label_with_nothing_answered_before_asks_to_rephrase
     t = after_answer("可以网上提交吗", "process", "utter_out_of_scope", "utter_out_of_scope", intent="faq")
     t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
     messages, _ = await run(ActionAnswerFaq(), t)
+    # and as the answer before was out of scope, this second failure offers a human
+    assert responses(messages) == ["utter_default", "utter_offer_handoff"]
+
+
+async def test_an_unsure_faq_label_after_a_greeting_asks_to_rephrase_and_offers_nothing() -> None:
+    t = after_answer("可以网上提交吗", "process", "utter_greet", "utter_greet", intent="faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
+    messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages) == ["utter_default"]
+    assert "pending_offer" not in slots_set(events)
+
+
+async def test_a_statement_not_understood_after_a_failure_offers_a_human() -> None:
+    history = said("火星上能办吗", "out_of_scope", "utter_out_of_scope")
+    messages, events = await run(ActionHandleInform(), after(history, tracker("嗯嗯嗯嗯", "inform")))
+    assert responses(messages) == ["utter_out_of_scope", "utter_offer_handoff"]
+    assert slots_set(events) == {"pending_offer": "handoff"}
 
 
 async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
