@@ -1,21 +1,36 @@
-"""Human handoff, and the answer to a message that could not be understood."""
+"""Human handoff, and the answers to a message that could not be answered."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import continue_topic, topic_in_play
-from actions.common import SafeAction, latest_text, not_understood
+from actions.common import (
+    PENDING_OFFER_SLOT,
+    SafeAction,
+    answer_not_understood,
+    latest_text,
+    offer_handoff_after_failure,
+)
 from actions.settings import settings
 from licence.followups import continues_topic
 
+# Channels where a person takes the conversation over. On WeChat the reply is
+# the transfer to the Official Account's customer service (客服): domain.yml's
+# wechat variation of utter_human_handoff carries the payload the channel turns
+# into it, and the bot pauses until staff resume it or HANDOFF_TIMEOUT_MIN passes
+# (channels/handoff.py). Elsewhere nobody takes over yet: the user gets the
+# contacts and the bot keeps answering.
+PAUSING_CHANNELS = frozenset({"wechat"})
+
 
 class ActionHumanHandoff(SafeAction):
-    """Contact details of the human advisers, from configuration."""
+    """The contacts of the human advisers (configuration), or on WeChat the
+    transfer to the customer service and the bot's pause."""
 
     def name(self) -> Text:
         return "action_human_handoff"
@@ -30,7 +45,26 @@ class ActionHumanHandoff(SafeAction):
             wechat=conf.handoff_wechat,
             hours=conf.handoff_hours,
         )
-        return []
+        # Asking for a person answers any open offer (of a human, an assessment).
+        # Always set, as every rule with this action says (Rasa's rule check).
+        events: List[EventType] = [SlotSet(PENDING_OFFER_SLOT, None)]
+        if tracker.get_latest_input_channel() in PAUSING_CHANNELS:
+            events.append(ConversationPaused())
+        return events
+
+
+class ActionOutOfScope(SafeAction):
+    """Outside the interview, a question outside the licence: what the bot covers,
+    and after a second failed answer in a row the offer of a human."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return offer_handoff_after_failure(dispatcher, tracker)
 
 
 class ActionUnclear(SafeAction):
@@ -39,7 +73,8 @@ class ActionUnclear(SafeAction):
     an answer gets that answer's topic ("线上办吗" after the process, "我们港方占70%"
     after foreign investment); a message that names nothing of the licence's
     domain ("客服KPI一般怎么定", "阿斯顿发送到发") the out-of-scope answer, which says
-    what the bot can help with; anything else the usual "please rephrase"."""
+    what the bot can help with; anything else the usual "please rephrase". Either
+    failure comes with the offer of a human when the previous answer failed too."""
 
     def name(self) -> Text:
         return "action_unclear"
@@ -54,5 +89,4 @@ class ActionUnclear(SafeAction):
         topic = topic_in_play(tracker)
         if topic is not None and continues_topic(text):
             return continue_topic(dispatcher, tracker, topic, text)
-        dispatcher.utter_message(response=not_understood(text))
-        return []
+        return answer_not_understood(dispatcher, tracker, text)

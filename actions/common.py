@@ -120,6 +120,44 @@ class GuardedFormValidation(ErrorBoundary, FormValidationAction, ABC):
         return SlotSet(REQUESTED_SLOT, next(missing, None))
 
 
+# The slot of the offer a later yes or no answers (categorical, see domain.yml).
+PENDING_OFFER_SLOT = "pending_offer"
+HANDOFF_OFFER = "handoff"
+# What the bot says when it could not answer a message (the NLU fallback and
+# out-of-scope questions), and the offer of a human that may follow it.
+FAILED_ANSWERS = frozenset({"utter_default", "utter_out_of_scope", "utter_offer_handoff"})
+
+
+def previous_answer_failed(tracker: Tracker) -> bool:
+    """True when the bot's answer to the user's previous message was a failure."""
+    users = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and kind == "bot":
+            if (event.get("metadata") or {}).get("utter_action") in FAILED_ANSWERS:
+                return True
+    return False
+
+
+def offer_handoff_after_failure(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Called after a failed answer: the second one in a row offers a human
+    (a later 好的 takes it, see data/rules/chat.yml); a first one withdraws an
+    offer still open. Not inside a form: a yes or no there answers its question,
+    and the failure texts already say that "转人工" reaches a person."""
+    if tracker.active_loop_name:
+        return []
+    if previous_answer_failed(tracker):
+        dispatcher.utter_message(response="utter_offer_handoff")
+        return [SlotSet(PENDING_OFFER_SLOT, HANDOFF_OFFER)]
+    if tracker.get_slot(PENDING_OFFER_SLOT) == HANDOFF_OFFER:
+        return [SlotSet(PENDING_OFFER_SLOT, None)]
+    return []
+
+
 def notice_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """Prefix the first substantive answer of a conversation with the notice that
     this is general guidance and the issuing authority decides."""
@@ -133,6 +171,13 @@ def not_understood(text: str) -> str:
     """The reply to a message no answer fits: "please rephrase" when it is about
     the licence, else what the bot covers ("没有烤箱能做蛋糕吗")."""
     return "utter_default" if mentions_the_domain(text) else "utter_out_of_scope"
+
+
+def answer_not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> List[EventType]:
+    """Says ``not_understood(text)``, with the offer of a human when the answer
+    before failed too (``offer_handoff_after_failure``)."""
+    dispatcher.utter_message(response=not_understood(text))
+    return offer_handoff_after_failure(dispatcher, tracker)
 
 
 def latest_text(tracker: Tracker) -> str:

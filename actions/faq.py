@@ -27,8 +27,8 @@ from actions.common import (
     LAST_TOPIC_SLOT,
     RESULT_SLOT,
     SafeAction,
+    answer_not_understood,
     latest_text,
-    not_understood,
     notice_once,
     profile_from,
 )
@@ -108,8 +108,7 @@ class ActionAnswerFaq(SafeAction):
                 # "线上办吗" after the process answer: heard as a question, placed
                 # under no topic, so it continues the one just answered
                 return continue_topic(dispatcher, tracker, in_play, text)
-            dispatcher.utter_message(response=not_understood(text))
-            return []
+            return answer_not_understood(dispatcher, tracker, text)
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)
         activity = activity_of(text) if topic in NEED_TOPICS else None
         if activity == "other" and topic == "outbound":

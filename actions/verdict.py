@@ -35,9 +35,9 @@ from actions.common import (
     LAST_TOPIC_SLOT,
     RESULT_SLOT,
     SafeAction,
+    answer_not_understood,
     bullet_list,
     latest_text,
-    not_understood,
     notice_once,
     profile_from,
 )
@@ -153,8 +153,7 @@ class ActionHandleInform(SafeAction):
                 events = notice_once(dispatcher, tracker)
                 answer_topic(dispatcher, topic, text, today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, topic)]
-        dispatcher.utter_message(response=not_understood(text))
-        return []
+        return answer_not_understood(dispatcher, tracker, text)
 
 
 class ActionClearOffer(SafeAction):

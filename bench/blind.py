@@ -37,6 +37,8 @@ NEUTRAL = {
     "utter_capital_subscribed",
     "utter_deadline_caveat",
     "utter_offer_assessment",
+    # the offer of a human after a second failed answer in a row (the failure is the cell)
+    "utter_offer_handoff",
     "utter_basis",
     # the lead-in of an answer read for the situation the user just told
     "utter_continue_topic",

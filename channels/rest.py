@@ -11,6 +11,10 @@ Rasa's own ``RestInput`` (same name, so the webhook stays
   the turn finishes in the background (shielded, so the tracker still records
   it and no conversation data is lost).
 
+Never silent, except by intent: a conversation paused for a person (Rasa's
+``ConversationPaused``, see ``channels.handoff``) gets the empty answer Rasa
+gives it, not an apology.
+
 It also bounds the size of request bodies for the whole Rasa server (every
 channel and the HTTP API): Sanic answers 413 to a body over ``MAX_BODY_BYTES``
 (default 64 KiB) instead of reading up to its own 100 MB. It is set here, on the
@@ -30,6 +34,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint
 
+from channels.handoff import is_paused
 from channels.responses import response_text
 
 import patches
@@ -63,6 +68,7 @@ class RestInput(RasaRestInput):
 
     def __init__(self, reply_timeout: float = 20.0) -> None:
         self.reply_timeout = float(reply_timeout)
+        self._app: Any = None
 
     @classmethod
     def name(cls) -> Text:
@@ -76,7 +82,20 @@ class RestInput(RasaRestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(self._guarded(on_new_message))
         blueprint.listener("before_server_start")(limit_request_size)
+        blueprint.listener("before_server_start")(self._remember_app)
         return blueprint
+
+    async def _remember_app(self, app: Any, _loop: Any) -> None:
+        """The Rasa server's app: its agent holds the trackers (``app.ctx.agent``)."""
+        self._app = app
+
+    async def _paused(self, sender_id: str) -> bool:
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        try:
+            return await is_paused(agent, sender_id)
+        except Exception:
+            logger.exception("cannot read whether %s is paused", sender_id)
+            return False
 
     def _guarded(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -98,7 +117,7 @@ class RestInput(RasaRestInput):
                 logger.exception("message from %s failed", message.sender_id)
                 await self._apologise(collector, message)
                 return
-            if not getattr(collector, "messages", None):
+            if not getattr(collector, "messages", None) and not await self._paused(message.sender_id):
                 await self._apologise(collector, message)
 
         return handle

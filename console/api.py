@@ -20,6 +20,7 @@ import yaml
 
 from console import masking, metrics, queries, store
 from console.queries import Conversation, Filters, Turn
+from console.rasa_api import RasaApi
 from console.unanswered import group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,10 @@ NOT_TRAINABLE = {"nlu_fallback", "faq"}
 
 class BadRequest(ValueError):
     """A parameter the console cannot use; the message says which and why (HTTP 400)."""
+
+
+class NotPaused(ValueError):
+    """A resume of a conversation whose bot is not paused (HTTP 409)."""
 
 
 @lru_cache(maxsize=4)
@@ -116,9 +121,10 @@ def iso(timestamp: float) -> str:
 class Console:
     """The tracker store at ``db_url``, seen by staff."""
 
-    def __init__(self, db_url: str, id_key: bytes) -> None:
+    def __init__(self, db_url: str, id_key: bytes, rasa: Optional[RasaApi] = None) -> None:
         self.db_url = db_url
         self.id_key = id_key
+        self.rasa = rasa or RasaApi()
 
     # --- reading -------------------------------------------------------------
 
@@ -150,6 +156,7 @@ class Console:
             "messages": len(conversation.turns),
             "outcomes": conversation.outcomes,
             "verdicts": conversation.verdicts,
+            "paused_since": None if conversation.paused_since is None else iso(conversation.paused_since),
         }
 
     def turn(self, conversation: Conversation, turn: Turn) -> Dict[str, Any]:
@@ -165,10 +172,16 @@ class Console:
             "metadata": metadata,
             "reason": turn.reason,
             "handoff": turn.handoff,
+            "paused": turn.paused,
             "seconds_to_reply": None if turn.latency is None else round(turn.latency, 3),
             "replies": [
                 {"text": self._scrub(conversation, r.text), "action": r.action, "timestamp": iso(r.timestamp)}
                 for r in turn.replies
+            ],
+            # the bot paused ("pause") or resumed ("resume") after the first `after_replies` replies
+            "marks": [
+                {"event": m.event, "timestamp": iso(m.timestamp), "after_replies": m.after_replies}
+                for m in turn.marks
             ],
         }
 
@@ -176,6 +189,19 @@ class Console:
         return {
             **self.summary(conversation),
             "turns": [self.turn(conversation, t) for t in conversation.turns],
+        }
+
+    # --- the one write -------------------------------------------------------
+
+    def resume(self, conversation: Conversation) -> Dict[str, Any]:
+        """Hands a paused conversation back to the bot (through Rasa's HTTP API)."""
+        if conversation.paused_since is None:
+            raise NotPaused("the bot is not paused in this conversation")
+        self.rasa.resume(conversation.sender_id)
+        return {
+            "id": self.public_id(conversation),
+            "sender_id": masking.shown_sender(conversation.sender_id, conversation.channel),
+            "resumed": True,
         }
 
     # --- the API's answers ---------------------------------------------------

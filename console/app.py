@@ -8,9 +8,13 @@ configured token every route answers 503.
     GET  /staff/conversations/<id>      one transcript
     GET  /staff/unanswered              未解决的问题, grouped; POST /staff/export downloads YAML
     GET  /staff/metrics                 figures and charts (/staff/plots/<name>.svg)
+    POST /staff/conversations/<id>/resume  the bot answers a paused (handed-off) user again
     POST /staff/login, /staff/logout    the sign-in cookie
     GET  /staff/api/conversations[/<id>], /staff/api/unanswered, /staff/api/metrics,
          /staff/api/intents;  POST /staff/api/export  {"intent": ..., "items": [...]}
+    POST /staff/api/conversations/<id>/resume  (404 unknown, 409 not paused, 502/503 Rasa)
+
+Resuming is the console's one write, made through Rasa's HTTP API (``console.rasa_api``).
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from console import api, pages
 from console.auth import OFF_MESSAGE, Auth
+from console.rasa_api import RasaApi, RasaApiError
 from console.store import StoreError
 from console.unanswered import ExportError, export_yaml
 
@@ -72,10 +77,15 @@ class Response:
 class Config:
     auth: Auth
     db_url: str
+    rasa: RasaApi = RasaApi()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Config":
-        return cls(Auth.from_env(env), env.get("TRACKER_DB_URL") or "sqlite:///var/tracker.db")
+        return cls(
+            Auth.from_env(env),
+            env.get("TRACKER_DB_URL") or "sqlite:///var/tracker.db",
+            RasaApi.from_env(env),
+        )
 
 
 def is_console(path: str) -> bool:
@@ -126,11 +136,15 @@ def handle(request: Request, config: Config) -> Response:
         return _html(401, pages.signin())
     if request.method == "POST" and request.headers.get("Cookie") and not _same_origin(request):
         return _error(request, 403, "cross-origin request refused")
-    console = api.Console(config.db_url, config.auth.id_key)
+    console = api.Console(config.db_url, config.auth.id_key, config.rasa)
     try:
         return _route(request, path, parse_qs(request.query, keep_blank_values=False), console)
     except api.BadRequest as error:
         return _error(request, 400, str(error))
+    except api.NotPaused as error:
+        return _error(request, 409, str(error))
+    except RasaApiError as error:
+        return _error(request, 502 if console.rasa.enabled else 503, str(error))
     except ExportError as error:
         return _error(request, 400, str(error))
     except StoreError as error:
@@ -156,6 +170,8 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
             return _api_export(request)
         if path == "/staff/export":
             return _form_export(request)
+        if path.endswith(RESUME) and path.startswith(("/staff/api/conversations/", "/staff/conversations/")):
+            return _resume(request, path, console)
         return _error(request, 405, "method not allowed")
     if request.method not in ("GET", "HEAD"):
         return _error(request, 405, "method not allowed")
@@ -179,6 +195,23 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
     if path == "/staff/metrics":
         return _html(200, pages.metrics_page(console.metrics(api.parse_query(query)), params))
     return _error(request, 404, "not found")
+
+
+RESUME = "/resume"
+
+
+def _resume(request: Request, path: str, console: api.Console) -> Response:
+    """POST .../conversations/<id>/resume: the JSON answer, or back to the page."""
+    is_api = path.startswith("/staff/api/")
+    prefix = "/staff/api/conversations/" if is_api else "/staff/conversations/"
+    conversation_id = path[len(prefix) : -len(RESUME)]
+    found = console.find(conversation_id) if conversation_id else None
+    if found is None:
+        return _error(request, 404, "no such conversation")
+    result = console.resume(found)
+    if is_api:
+        return _json(200, result)
+    return _redirect("/staff/conversations/" + quote(result["id"], safe=""))
 
 
 def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: Request) -> Response:

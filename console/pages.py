@@ -18,6 +18,7 @@ OUTCOME_NAMES = {
     "fallback": "未理解/超出范围",
     "low_confidence": "低置信度",
     "handoff": "转人工",
+    "paused": "人工接管中",
     "interview_completed": "评估完成",
     "interview_abandoned": "评估中断",
 }
@@ -31,6 +32,7 @@ REASON_NAMES = {
 }
 CHANNELS = ("rest", "socketio", "wechat", "cmdline")
 NAV = (("/staff/", "对话"), ("/staff/unanswered", "未解决的问题"), ("/staff/metrics", "统计"))
+MARK_NAMES = {"pause": "机器人已暂停（转人工）", "resume": "机器人已恢复"}
 
 
 def e(value: Any) -> str:
@@ -137,15 +139,34 @@ def _turn(turn: Mapping[str, Any]) -> str:
         else ""
     )
     meta = f'<pre class="meta">{e(turn["metadata"])}</pre>' if turn["metadata"] else ""
-    replies = "".join(
+    replies = [
         f'<li class="bot"><span class="who">机器人</span> {e(r["text"])}'
         f' <code>{e(r["action"] or "")}</code></li>'
         for r in turn["replies"]
-    )
+    ]
+    # pauses and resumes where they happened among the replies (last first, so indexes hold)
+    for mark in reversed(turn["marks"]):
+        replies.insert(
+            mark["after_replies"],
+            f'<li class="mark">{e(MARK_NAMES.get(mark["event"], mark["event"]))} · {e(mark["timestamp"])}</li>',
+        )
+    paused = ' <span class="badge paused">暂停期间（给人工的消息）</span>' if turn["paused"] else ""
     return (
         f'<li class="user"><span class="who">用户</span> {e(turn["text"])}'
-        f'<div class="nlu">{e(turn["timestamp"])} · {e(turn["intent"])}{fine} · {confidence}{reason}</div>'
-        f"{meta}</li>{replies}"
+        f'<div class="nlu">{e(turn["timestamp"])} · {e(turn["intent"])}{fine} · {confidence}{reason}{paused}</div>'
+        f'{meta}</li>{"".join(replies)}'
+    )
+
+
+def _pause_box(detail: Mapping[str, Any]) -> str:
+    """A paused conversation: since when, and the button that gives it back to the bot."""
+    if not detail.get("paused_since"):
+        return ""
+    return (
+        f'<form method="post" action="/staff/conversations/{quote(detail["id"], safe="")}/resume" '
+        f'class="pause"><p>机器人已暂停（{e(detail["paused_since"])} 起转人工），用户的消息由人工客服处理；'
+        "超过 HANDOFF_TIMEOUT_MIN 分钟后，用户的下一条消息会让机器人自动恢复。</p>"
+        '<button type="submit">恢复机器人</button></form>'
     )
 
 
@@ -155,7 +176,11 @@ def conversation_page(detail: Mapping[str, Any]) -> str:
         f'{_badges(detail["outcomes"])}</p>'
     )
     turns = "".join(_turn(t) for t in detail["turns"]) or '<li class="empty">这个对话没有用户消息。</li>'
-    return layout(f'对话 {detail["sender_id"]}', f'{head}<ol class="transcript">{turns}</ol>', "/staff/")
+    return layout(
+        f'对话 {detail["sender_id"]}',
+        f'{head}{_pause_box(detail)}<ol class="transcript">{turns}</ol>',
+        "/staff/",
+    )
 
 
 def unanswered_page(data: Mapping[str, Any], params: Mapping[str, str], labels: Sequence[str]) -> str:

@@ -8,7 +8,9 @@ JSON is not an object; everything else works on lists of them.
 What counts as "not answered" is decided here and only here (the names come from
 domain.yml): the fallback and out-of-scope intents, the responses that say "I did not
 understand", a message that got no reply at all, and a confident-looking answer to a
-message whose intent confidence was below ``LOW_CONFIDENCE``.
+message whose intent confidence was below ``LOW_CONFIDENCE``. A message sent while the
+conversation was paused for a person (Rasa's ``pause`` event, the WeChat handoff) was
+meant for that person: it counts as neither answered nor unanswered.
 """
 
 from __future__ import annotations
@@ -46,7 +48,11 @@ FALLBACK = "fallback"
 HANDOFF = "handoff"
 COMPLETED = "interview_completed"
 ABANDONED = "interview_abandoned"
-OUTCOMES = (ANSWERED, FALLBACK, LOW, HANDOFF, COMPLETED, ABANDONED)
+# the bot is paused now: a person has the conversation (its handoff, not yet resumed)
+PAUSED = "paused"
+OUTCOMES = (ANSWERED, FALLBACK, LOW, HANDOFF, PAUSED, COMPLETED, ABANDONED)
+# Rasa's events that end a pause besides "resume": both reset the tracker
+PAUSE_ENDS = {"resume", "restart", "session_started"}
 UNANSWERED_REASONS = ("fallback", "out_of_scope", "unclear", "error", NO_REPLY, LOW)
 
 
@@ -55,6 +61,16 @@ class Reply:
     text: str
     action: Optional[str]
     timestamp: float
+
+
+@dataclass
+class Mark:
+    """A pause or resume of the bot after a user message."""
+
+    event: str  # "pause" or "resume"
+    timestamp: float
+    # how many of the turn's replies came before it
+    after_replies: int
 
 
 @dataclass
@@ -70,11 +86,15 @@ class Turn:
     metadata: Optional[Dict[str, Any]] = None
     in_form: bool = False
     replies: List[Reply] = field(default_factory=list)
+    # sent while the bot was paused for a person: not the bot's to answer
+    paused: bool = False
+    marks: List[Mark] = field(default_factory=list)
 
     @property
     def latency(self) -> Optional[float]:
-        """Seconds from the message to the bot's first reply."""
-        return self.replies[0].timestamp - self.timestamp if self.replies else None
+        """Seconds from the message to the bot's first reply (None while paused:
+        the reply came when the pause ended)."""
+        return self.replies[0].timestamp - self.timestamp if self.replies and not self.paused else None
 
     @property
     def handoff(self) -> bool:
@@ -82,7 +102,10 @@ class Turn:
 
     @property
     def reason(self) -> Optional[str]:
-        """Why this message counts as not answered; None when it was answered."""
+        """Why this message counts as not answered; None when it was answered
+        (or was for the person who had the conversation)."""
+        if self.paused:
+            return None
         if self.intent in FALLBACK_INTENTS:
             return FALLBACK_INTENTS[self.intent]
         for reply in self.replies:
@@ -110,6 +133,8 @@ class Conversation:
     verdicts: List[str]
     completed: bool
     abandoned: bool
+    # when the bot was paused for a person, if it still is
+    paused_since: Optional[float] = None
 
     @property
     def outcomes(self) -> List[str]:
@@ -123,6 +148,8 @@ class Conversation:
             found.append(LOW)
         if any(t.handoff for t in self.turns):
             found.append(HANDOFF)
+        if self.paused_since is not None:
+            found.append(PAUSED)
         if self.completed:
             found.append(COMPLETED)
         if self.abandoned:
@@ -169,7 +196,7 @@ def _dict(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _user_turn(event: Mapping[str, Any], index: int, in_form: bool) -> Turn:
+def _user_turn(event: Mapping[str, Any], index: int, in_form: bool, paused: bool) -> Turn:
     parse = _dict(event.get("parse_data"))
     intent = _dict(parse.get("intent"))
     confidence = intent.get("confidence")
@@ -184,6 +211,7 @@ def _user_turn(event: Mapping[str, Any], index: int, in_form: bool) -> Turn:
         fine_intent=fine if isinstance(fine, str) else None,
         metadata=metadata if isinstance(metadata, dict) and metadata else None,
         in_form=in_form,
+        paused=paused,
     )
 
 
@@ -208,10 +236,19 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
     interviews: List[_Interview] = []
     channel: Optional[str] = None
     form_active = False
+    paused_since: Optional[float] = None
     for event in events:
         kind = event.get("event")
+        if kind == "pause":
+            paused_since = float(event["timestamp"])
+            if turns:
+                turns[-1].marks.append(Mark("pause", paused_since, len(turns[-1].replies)))
+        elif kind in PAUSE_ENDS and paused_since is not None:
+            paused_since = None
+            if turns:
+                turns[-1].marks.append(Mark("resume", float(event["timestamp"]), len(turns[-1].replies)))
         if kind == "user":
-            turns.append(_user_turn(event, len(turns), form_active))
+            turns.append(_user_turn(event, len(turns), form_active, paused_since is not None))
             if channel is None and isinstance(event.get("input_channel"), str):
                 channel = event["input_channel"]
         elif kind == "bot" and turns:
@@ -251,6 +288,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
         verdicts=verdicts,
         completed=any(i.result for i in interviews),
         abandoned=any(i.closed and not i.result for i in interviews),
+        paused_since=paused_since,
     )
 
 

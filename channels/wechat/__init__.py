@@ -17,13 +17,16 @@ One concern per module:
 * ``config``: ``WeChatConfig`` from the credentials, and the channel's own texts;
 * ``security``: signatures, the timestamp window, OpenID masking in logs;
 * ``inbound``: the safe-mode envelope and the message, parsed once by wechatpy;
-* ``render``: buttons as a numbered list, WeChat's 2048-byte limit;
+* ``render``: buttons as a numbered list, WeChat's 2048-byte limit, the
+  handoff's transfer to the customer service;
 * ``api``: the customer-service message API and its access token;
 * ``exchanges``: WeChat's retries, the reply budget, answers pushed later;
 * ``store``: where that state lives: in this process, or in Redis for every
   server (``REDIS_URL``, else ``LOCK_STORE_URL``);
 * ``clock``: the time it reads and waits on, injectable for tests;
 * ``channel``: ``WeChatInput`` itself, the routes and the HTTP answers.
+
+The pause after a handoff is channel-neutral Rasa state: ``channels.handoff``.
 """
 
 from channels.wechat.api import WeChatApiClient, WeChatApiError
@@ -37,6 +40,7 @@ from channels.wechat.config import (
 )
 from channels.wechat.inbound import Inbound, MalformedMessage, parse_inbound
 from channels.wechat.render import (
+    TRANSFER_PAYLOAD,
     WECHAT_TEXT_LIMIT_BYTES,
     Choice,
     parse_choice,
@@ -55,6 +59,7 @@ __all__ = [
     "SUCCESS",
     "SYSTEM_CLOCK",
     "TEXTS",
+    "TRANSFER_PAYLOAD",
     "WECHAT_TEXT_LIMIT_BYTES",
     "WELCOME_PAYLOAD",
     "Choice",

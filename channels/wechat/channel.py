@@ -8,9 +8,12 @@ How one POST is handled:
 2. The XML is decrypted (safe mode) and parsed with wechatpy (400 if broken).
 3. Text and the ``subscribe`` event go to the bot as a ``UserMessage`` whose
    sender id is the user's OpenID; other message types get a fixed text-only
-   answer, other events nothing.
+   answer, other events nothing. A conversation whose handoff has timed out
+   is resumed first (``channels.handoff``), and the bot says it is back; one
+   still paused reaches Rasa, which logs it and stays silent.
 4. ``exchanges`` decides between the passive reply (encrypted in safe mode)
    and ``success`` with a later push, and keeps retries away from the bot.
+   A handoff's passive reply is WeChat's transfer to the customer service.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.replies import create_reply
+from wechatpy.replies import TransferCustomerServiceReply, create_reply
 
+from channels.handoff import HandoffConfig, PauseGate
 from channels.wechat.api import WeChatApiClient
 from channels.wechat.clock import SYSTEM_CLOCK, Clock
 from channels.wechat.config import TEXTS, WELCOME_PAYLOAD, WeChatConfig
@@ -43,11 +47,12 @@ from channels.wechat.inbound import (
     parse_inbound,
 )
 from channels.wechat.render import (
+    TRANSFER,
     Choice,
+    answer_parts,
     cdata_safe,
     parse_choice,
     render_answer,
-    split_text,
 )
 from channels.wechat.security import (
     describe_error,
@@ -91,11 +96,17 @@ class WeChatInput(InputChannel):
                 "channels.wechat.WeChatInput credentials (is WECHAT_TOKEN empty?); "
                 "/webhooks/wechat/webhook answers 503."
             )
-        return cls(config)
+        return cls(config, handoff=HandoffConfig.from_env())
 
-    def __init__(self, config: Optional[WeChatConfig] = None, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self,
+        config: Optional[WeChatConfig] = None,
+        clock: Clock = SYSTEM_CLOCK,
+        handoff: Optional[HandoffConfig] = None,
+    ) -> None:
         self.config = config or WeChatConfig()
         self.clock = clock
+        self.pauses = PauseGate(handoff or HandoffConfig(), clock.now)
         self._crypto: Optional[WeChatCrypto] = None
         if self.config.enabled and self.config.safe_mode:
             if not self.config.appid:
@@ -124,7 +135,7 @@ class WeChatInput(InputChannel):
             self.state,
         )
         self.exchanges = Exchanges(
-            self.client.push,
+            self._push,
             reply_budget=self.config.reply_budget,
             overflow_delay=self.config.overflow_delay,
             ttl=self.config.dedupe_ttl,
@@ -220,21 +231,39 @@ class WeChatInput(InputChannel):
             logger.warning("WeChat request refused (400): %s", describe_error(exc))
             return response.text("malformed message", status=400)
 
-        reply = await self._dispatch(inbound, on_new_message, started)
+        # Rasa's agent: the tracker store and locks the handoff's pause lives in.
+        agent = getattr(request.app.ctx, "agent", None)
+        reply = await self._dispatch(inbound, on_new_message, started, agent)
         return self._reply(inbound, reply, args.get("nonce", ""))
 
     def _reply(self, inbound: Inbound, text: Optional[str], nonce: str) -> HTTPResponse:
         if not text:
             return response.text(SUCCESS)
-        xml = create_reply(cdata_safe(text), message=inbound.message, render=True)
+        if text == TRANSFER:
+            xml = TransferCustomerServiceReply(message=inbound.message).render()
+        else:
+            xml = create_reply(cdata_safe(text), message=inbound.message, render=True)
         if self._crypto:
             xml = self._crypto.encrypt_message(xml, nonce)
         return response.text(xml, content_type="application/xml; charset=utf-8")
 
     # ----------------------------------------------------------- dispatch --
 
+    async def _push(self, openid: str, parts: List[str]) -> None:
+        """Pushes an answer's parts; a transfer cannot be pushed, only its text."""
+        texts = [part for part in parts if part != TRANSFER]
+        if len(texts) < len(parts):
+            logger.warning(
+                "WeChat: the handoff of %s was not ready within %.1fs; WeChat's transfer "
+                "exists only as a passive reply, so only its text is pushed",
+                mask_openid(openid),
+                self.config.reply_budget,
+            )
+        if texts:
+            await self.client.push(openid, texts)
+
     async def _dispatch(
-        self, inbound: Inbound, on_new_message: OnNewMessage, started: float
+        self, inbound: Inbound, on_new_message: OnNewMessage, started: float, agent: Any = None
     ) -> Optional[str]:
         """The passive reply text for a message, or None for ``success``."""
         who = mask_openid(inbound.openid)
@@ -242,11 +271,11 @@ class WeChatInput(InputChannel):
             logger.debug("WeChat: text message %s from %s", inbound.msg_id, who)
             if not inbound.content:
                 return None
-            return await self._answer(inbound, inbound.content, on_new_message, started)
+            return await self._answer(inbound, inbound.content, on_new_message, started, agent)
         if inbound.msg_type == "event":
             if inbound.event == "subscribe":
                 logger.info("WeChat: new follower %s", who)
-                return await self._answer(inbound, WELCOME_PAYLOAD, on_new_message, started)
+                return await self._answer(inbound, WELCOME_PAYLOAD, on_new_message, started, agent)
             logger.debug("WeChat: event '%s' from %s ignored", inbound.event, who)
             return None
         logger.info("WeChat: %s message from %s answered as text-only", inbound.msg_type, who)
@@ -258,14 +287,21 @@ class WeChatInput(InputChannel):
         text: str,
         on_new_message: OnNewMessage,
         started: float,
+        agent: Any = None,
     ) -> Optional[str]:
         async def produce() -> List[str]:
-            return await self._run_bot(inbound, text, on_new_message)
+            return await self._run_bot(inbound, text, on_new_message, agent)
 
         return await self.exchanges.reply(inbound, produce, started)
 
-    async def _run_bot(self, inbound: Inbound, text: str, on_new_message: OnNewMessage) -> List[str]:
-        """Asks the bot once; its answer as the parts WeChat can show."""
+    async def _run_bot(
+        self, inbound: Inbound, text: str, on_new_message: OnNewMessage, agent: Any = None
+    ) -> List[str]:
+        """Asks the bot once; its answer as the parts WeChat can show.
+
+        A handoff that has timed out ends first, and the answer begins with the
+        bot saying it is back.
+        """
         openid = inbound.openid
         metadata: Dict[str, Any] = {"wechat": {"msg_type": inbound.msg_type, "msg_id": inbound.msg_id}}
         choice_number = parse_choice(text) if inbound.msg_type == "text" else None
@@ -280,6 +316,9 @@ class WeChatInput(InputChannel):
                 text = chosen.payload
         output = WeChatOutput()
         try:
+            back = await self.pauses.before_message(agent, openid)
+            if back is not None:
+                output.messages.append(back)
             await on_new_message(
                 UserMessage(
                     text,
@@ -303,7 +342,7 @@ class WeChatInput(InputChannel):
         else:
             # A later bare number is an answer (e.g. a head count), not a choice.
             self._choices.pop(openid)
-        return split_text(body)
+        return answer_parts(output.messages, body)
 
 
 def _forbidden(reason: str) -> HTTPResponse:

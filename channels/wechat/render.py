@@ -2,7 +2,8 @@
 
 Bot buttons become a numbered list ("1. 是"); ``parse_choice`` reads a later
 bare "1", "１" or "一" back. Answers longer than WeChat's limit are split at
-sentence ends.
+sentence ends. The handoff's custom payload (``TRANSFER_PAYLOAD``) becomes
+WeChat's transfer reply, which hands the user to the customer service (客服).
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ logger = logging.getLogger(__name__)
 
 # WeChat drops text replies longer than this many UTF-8 bytes.
 WECHAT_TEXT_LIMIT_BYTES = 2048
+# The custom payload of domain.yml's WeChat variation of utter_human_handoff.
+TRANSFER_PAYLOAD = {"wechat_reply": "transfer_customer_service"}
+# The part of an answer that stands for WeChat's transfer reply
+# (MsgType transfer_customer_service). It exists only as a passive reply; the
+# NUL keeps it apart from any text (bot texts never hold control characters).
+TRANSFER = "\x00transfer_customer_service"
 _SENTENCE_BOUNDARY = re.compile(r"(?<=[。！？\n])")
 _CHINESE_NUMERALS = {
     "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
@@ -115,12 +122,25 @@ def render_answer(messages: Iterable[Mapping[str, Any]]) -> Tuple[str, List[Choi
         for key in ("image", "attachment"):
             if message.get(key):
                 lines.append(str(message[key]))
-        if message.get("custom"):
+        if message.get("custom") and message.get("custom") != TRANSFER_PAYLOAD:
             logger.debug("WeChat channel: dropped a custom JSON message")
         block = "\n".join(line for line in lines if line)
         if block:
             blocks.append(block)
     return "\n\n".join(blocks), choices
+
+
+def wants_transfer(messages: Iterable[Mapping[str, Any]]) -> bool:
+    """True when the bot handed the user over (``TRANSFER_PAYLOAD``)."""
+    return any(message.get("custom") == TRANSFER_PAYLOAD for message in messages)
+
+
+def answer_parts(messages: List[Mapping[str, Any]], body: str) -> List[str]:
+    """The parts of an answer: ``TRANSFER`` first when the bot handed over,
+    then ``body`` cut to WeChat's size (the first part is the passive reply,
+    the rest are pushed)."""
+    parts = split_text(body)
+    return [TRANSFER, *parts] if wants_transfer(messages) else parts
 
 
 def cdata_safe(text: str) -> str:

@@ -8,6 +8,13 @@ advancing that clock, never a wait on the real one.
 ``redis_url`` is a redis-server of the tests' own (Debian's package, installed
 with apt-get when missing, as ``make test-scale`` does), on a free loopback
 port, emptied for each test and stopped by PID after the session.
+
+The fake bot keeps its conversations in Rasa's own tracker store (in memory, or
+SQL on a SQLite file that the staff console can read) and lock store, mounted
+as Rasa mounts its agent (``app.ctx.agent``), so the channel reads a handoff's
+pause from real Rasa trackers. With a token, the app also serves an imitation
+of Rasa's ``POST /conversations/<id>/tracker/events``, the route the console
+resumes a conversation through.
 """
 
 from __future__ import annotations
@@ -15,15 +22,26 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 import redis
 import requests
 from rasa.core.channels.channel import UserMessage
-from sanic import Sanic
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationPaused, Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
+from channels.handoff import HandoffConfig
 from channels.wechat import Clock, WeChatConfig, WeChatInput
+from channels.wechat.render import TRANSFER_PAYLOAD
 from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
     AES_KEY,
@@ -38,6 +56,21 @@ from tests.channels.fake_wechat import (
 from tests.scale.services import Redis, ensure_packages
 
 Answer = Union[List[Dict[str, Any]], Exception]
+# What the handoff action sends on WeChat (domain.yml's wechat variation).
+HANDOFF_TEXT = "正在为你转接人工客服，请稍候。"
+HANDOFF = [{"text": HANDOFF_TEXT, "utter_action": "utter_human_handoff"}, {"custom": TRANSFER_PAYLOAD}]
+
+
+class FakeAgent:
+    """What the channel reads of Rasa's agent: its tracker store and lock store."""
+
+    def __init__(self, tracker_store: Optional[TrackerStore] = None) -> None:
+        self.tracker_store = tracker_store or InMemoryTrackerStore(Domain.empty())
+        self.lock_store = InMemoryLockStore()
+
+    async def tracker(self, sender_id: str) -> DialogueStateTracker:
+        found = await self.tracker_store.retrieve(sender_id)
+        return found or DialogueStateTracker(sender_id, [])
 
 
 class FakeBot:
@@ -47,15 +80,27 @@ class FakeBot:
     messages (``{"text": ..., "buttons": [...]}``) or an exception to raise.
     Text not in the script is echoed as "echo: <text>". The delay is waited on
     ``clock``, the channel's.
+
+    Like Rasa's processor it logs every message in the conversation's tracker
+    and, while the tracker is paused, answers nothing. A text scripted with
+    ``hands_off`` answers as the handoff action does on WeChat: the handoff
+    text, the transfer payload, then ``ConversationPaused`` (and, as in Rasa,
+    no ``action_listen`` after a pause).
     """
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, tracker_store: Optional[TrackerStore] = None) -> None:
         self.clock = clock
+        self.agent = FakeAgent(tracker_store)
         self.received: List[UserMessage] = []
         self.script: Dict[str, Tuple[Answer, float]] = {}
+        self.pausing: set = set()
 
     def says(self, text: str, *messages: Dict[str, Any], delay: float = 0.0) -> None:
         self.script[text] = (list(messages), delay)
+
+    def hands_off(self, text: str) -> None:
+        self.says(text, *HANDOFF)
+        self.pausing.add(text)
 
     def fails_on(self, text: str, error: Exception) -> None:
         self.script[text] = (error, 0.0)
@@ -65,22 +110,71 @@ class FakeBot:
         return [m.text or "" for m in self.received]
 
     async def __call__(self, message: UserMessage) -> None:
+        # Unlike Rasa it takes no conversation lock: tests send a user's next
+        # message while a slow answer still waits on the fake clock.
         self.received.append(message)
         text = message.text or ""
+        tracker = await self.agent.tracker(message.sender_id)
+        tracker.update(UserUttered(text, input_channel=message.input_channel, timestamp=self.clock.now()))
+        if tracker.is_paused():
+            await self.agent.tracker_store.save(tracker)
+            return
         answer, delay = self.script.get(text, ([{"text": f"echo: {text}"}], 0.0))
         if delay:
             await self.clock.sleep(delay)
         if isinstance(answer, Exception):
             raise answer
+        tracker.update(ActionExecuted("action_fake_bot", timestamp=self.clock.now()))
         for bot_message in answer:
+            metadata = {"utter_action": bot_message["utter_action"]} if "utter_action" in bot_message else {}
+            tracker.update(BotUttered(bot_message.get("text"), metadata=metadata, timestamp=self.clock.now()))
             await message.output_channel.send_response(message.sender_id, dict(bot_message))
+        if text in self.pausing:
+            tracker.update(ConversationPaused(timestamp=self.clock.now()))
+        else:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME, timestamp=self.clock.now()))
+        await self.agent.tracker_store.save(tracker)
+
+    def events(self, sender_id: str, run: Callable[[Any], Any]) -> List[Any]:
+        """The conversation's events, read on the channel's loop through ``run``."""
+        return list(run(self.agent.tracker(sender_id)).events)
+
+
+def rasa_http_api(agent: FakeAgent, token: str, now: Callable[[], float]) -> Blueprint:
+    """Rasa's ``POST /conversations/<id>/tracker/events`` as rasa.server has it:
+    ``?token=``, the conversation's lock, the events applied to its tracker
+    (timestamped now) and the tracker saved."""
+    bp = Blueprint(f"rasa_api_{uuid.uuid4().hex}")
+
+    @bp.route("/conversations/<conversation_id>/tracker/events", methods=["POST"])
+    async def append_events(request: Request, conversation_id: str) -> HTTPResponse:
+        if request.args.get("token") != token:
+            return response.json({"status": "failure", "reason": "NotAuthenticated"}, status=401)
+        body = request.json
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.tracker(conversation_id)
+            for data in body if isinstance(body, list) else [body]:
+                event = Event.from_parameters(data)
+                event.timestamp = now()
+                tracker.update(event)
+            await agent.tracker_store.save(tracker)
+        return response.json(tracker.current_state())
+
+    return bp
 
 
 class ChannelApp:
     """A running Sanic app with the channel under ``/webhooks/wechat``."""
 
-    def __init__(self, channel: WeChatInput, bot: FakeBot, access_log: bool = False) -> None:
+    def __init__(
+        self,
+        channel: WeChatInput,
+        bot: FakeBot,
+        access_log: bool = False,
+        rasa_token: Optional[str] = None,
+    ) -> None:
         self.channel = channel
+        self.rasa_token = rasa_token
         self.clock = channel.clock
         self.access_log = access_log
         self.bot = bot
@@ -105,8 +199,12 @@ class ChannelApp:
         Sanic.test_mode = True
         app = Sanic(f"wechat_test_{uuid.uuid4().hex}", configure_logging=False)
         app.config.MOTD = False
+        # Where Rasa's server keeps its agent (rasa.core.run, rasa.server).
+        app.ctx.agent = self.bot.agent
         # The same route Rasa's channel.register computes for a custom channel.
         app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
+        if self.rasa_token:
+            app.blueprint(rasa_http_api(self.bot.agent, self.rasa_token, self.clock.now))
         sock = free_socket()
         server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=self.access_log)
         assert server is not None  # already listening (create_server awaited it)
@@ -151,6 +249,10 @@ class ChannelApp:
         """Runs a coroutine on the app's event loop (for the channel's state)."""
         return self._loop.run(coro)
 
+    def events(self, sender_id: str) -> List[Any]:
+        """The conversation's events in the bot's tracker store."""
+        return self.bot.events(sender_id, self.run)
+
 
 @pytest.fixture
 def fake_wechat() -> Iterator[FakeWeChatServer]:
@@ -183,12 +285,19 @@ def start_channel(
         config: Optional[WeChatConfig] = None,
         access_log: bool = False,
         clock: Optional[FakeClock] = None,
+        handoff: Optional[HandoffConfig] = None,
+        db: Optional[Path] = None,
+        rasa_token: Optional[str] = None,
         **overrides: Any,
     ) -> ChannelApp:
-        """``clock``: one shared with other apps ("servers"); by default a clock of its own."""
+        """``clock``: one shared with other apps ("servers"); by default a clock of its own.
+        ``db``: the bot's trackers in Rasa's SQL tracker store on that SQLite file;
+        ``rasa_token``: serve the imitation of Rasa's events route."""
         config = config or make_config(fake_wechat.base_url, safe=safe, **overrides)
         clock = clock or FakeClock()
-        app = ChannelApp(WeChatInput(config, clock), FakeBot(clock), access_log).start()
+        store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db)) if db else None
+        bot = FakeBot(clock, store)
+        app = ChannelApp(WeChatInput(config, clock, handoff), bot, access_log, rasa_token).start()
         started.append(app)
         return app
 

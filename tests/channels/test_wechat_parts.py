@@ -34,6 +34,7 @@ from channels.wechat import (
 )
 from channels.wechat.exchanges import Exchanges
 from channels.wechat.cache import TTLCache
+from channels.wechat.render import TRANSFER, TRANSFER_PAYLOAD, answer_parts
 from tests.channels.conftest import ChannelApp
 from tests.channels.fake_clock import FakeClock
 from tests.channels.fake_wechat import (
@@ -473,3 +474,23 @@ async def test_unreachable_api_fails_quietly(caplog: pytest.LogCaptureFixture) -
     assert not await client.send_text(OPENID, "你好")
     assert "attempt 2/2" in caplog.text
     assert SECRET not in caplog.text
+
+
+# --------------------------------------------------------------------------- #
+# The handoff's transfer
+# --------------------------------------------------------------------------- #
+
+
+def test_the_transfer_payload_puts_the_transfer_first_and_keeps_the_text() -> None:
+    messages = [{"text": "正在为你转接人工客服。"}, {"custom": TRANSFER_PAYLOAD}]
+    body, choices = render_answer(messages)
+    assert (body, choices) == ("正在为你转接人工客服。", [])
+    assert answer_parts(messages, body) == [TRANSFER, "正在为你转接人工客服。"]
+
+
+@pytest.mark.parametrize(
+    "custom", [{"wechat_reply": "text"}, {"transfer_customer_service": True}, {"wechat_reply": None}]
+)
+def test_other_custom_payloads_transfer_nobody(custom: Any) -> None:
+    messages = [{"text": "你好"}, {"custom": custom}]
+    assert answer_parts(messages, render_answer(messages)[0]) == ["你好"]

@@ -20,7 +20,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.chat import ActionHumanHandoff, ActionUnclear
+from actions.chat import ActionHumanHandoff, ActionOutOfScope, ActionUnclear
 from actions.faq import ActionAnswerFaq, ActionFollowup
 from actions.interview import ValidateEligibilityForm
 from actions.need import ActionNeedVerdict, ActionStartNeedCheck
@@ -949,7 +949,144 @@ async def test_handoff_gives_the_configured_contacts(monkeypatch) -> None:
         "b24-helper",
         "工作日 9:00-18:00",
     )
+    assert slots_set(events) == {"pending_offer": None} and len(events) == 1
+
+
+def said(text: str, intent: str, *replies: str, channel: str = "rest") -> List[Dict[str, Any]]:
+    """One turn of the history: the user's message, the bot's replies, action_listen."""
+    return [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}, "input_channel": channel},
+        *({"event": "bot", "text": "…", "metadata": {"utter_action": r}} for r in replies),
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+def after(history: List[Dict[str, Any]], t: Tracker, channel: str = "rest") -> Tracker:
+    """``t`` with ``history`` before its latest message (sent on ``channel``)."""
+    intent = t.latest_message["intent"]["name"]
+    t.events = [*history, *said(t.latest_message["text"], intent, channel=channel)[:1]]
+    return t
+
+
+@pytest.mark.parametrize("channel", ["rest", "socketio", "cmdline"])
+async def test_handoff_elsewhere_than_wechat_keeps_the_bot_answering(channel: str) -> None:
+    messages, events = await run(ActionHumanHandoff(), after([], tracker("转人工", "human_handoff"), channel))
+    assert responses(messages) == ["utter_human_handoff"]
+    # no ConversationPaused: nobody takes the conversation over there
+    assert events == [{"event": "slot", "name": "pending_offer", "value": None, "timestamp": None}]
+
+
+async def test_handoff_on_wechat_pauses_the_bot() -> None:
+    messages, events = await run(
+        ActionHumanHandoff(), after([], tracker("转人工", "human_handoff"), "wechat")
+    )
+    # the response's wechat variation (domain.yml) carries the transfer payload
+    assert responses(messages) == ["utter_human_handoff"]
+    assert events[-1] == {"event": "pause", "timestamp": None}
+    assert slots_set(events) == {"pending_offer": None}
+
+
+def test_the_wechat_variation_of_the_handoff_carries_the_transfer_payload() -> None:
+    from channels.wechat.render import TRANSFER_PAYLOAD
+
+    variations = domain_dict()["responses"]["utter_human_handoff"]
+    [wechat] = [v for v in variations if v.get("channel") == "wechat"]
+    assert wechat["custom"] == TRANSFER_PAYLOAD
+    assert {"{hours}", "{phone}"} <= set(re.findall(r"\{\w+\}", wechat["text"]))
+    assert [v for v in variations if "channel" not in v and "custom" not in v]  # the others' text
+
+
+@pytest.mark.parametrize("offer", ["handoff", "assessment"])
+async def test_asking_for_a_human_answers_an_open_offer(offer: str) -> None:
+    t = tracker("转人工", "human_handoff", {"pending_offer": offer})
+    _, events = await run(ActionHumanHandoff(), after([], t))
+    assert slots_set(events) == {"pending_offer": None}
+
+
+# Two failed answers in a row offer the handoff
+
+FAILED_BEFORE = [
+    pytest.param(said("火星上能办吗", "out_of_scope", "utter_out_of_scope"), id="out of scope"),
+    pytest.param(said("啊啊啊", "nlu_fallback", "utter_default"), id="fallback"),
+    pytest.param(
+        said("帮帮忙", "nlu_fallback", "utter_default", "utter_offer_handoff"), id="a failure already offered"
+    ),
+]
+ANSWERED_BEFORE = [
+    pytest.param([], id="first message"),
+    pytest.param(said("注册资本要多少", "faq", "utter_disclaimer", "utter_faq/capital"), id="answered"),
+    # a failure two messages back is not "in a row"
+    pytest.param(
+        said("火星上能办吗", "out_of_scope", "utter_out_of_scope") + said("你好", "greet", "utter_greet"),
+        id="failure, then answered",
+    ),
+]
+
+
+@pytest.mark.parametrize("history", FAILED_BEFORE)
+async def test_a_second_out_of_scope_answer_in_a_row_offers_a_human(history) -> None:
+    messages, events = await run(
+        ActionOutOfScope(), after(history, tracker("今天天气怎么样", "out_of_scope"))
+    )
+    assert responses(messages) == ["utter_out_of_scope", "utter_offer_handoff"]
+    assert slots_set(events) == {"pending_offer": "handoff"}
+
+
+@pytest.mark.parametrize("history", FAILED_BEFORE)
+async def test_a_second_fallback_in_a_row_offers_a_human(history) -> None:
+    messages, events = await run(ActionUnclear(), after(history, tracker("许可证那个嗯嗯嗯", "nlu_fallback")))
+    assert responses(messages) == ["utter_default", "utter_offer_handoff"]
+    assert slots_set(events) == {"pending_offer": "handoff"}
+
+
+async def test_a_fallback_that_names_nothing_of_the_licence_is_out_of_scope_and_offers_too() -> None:
+    history = said("许可证那个嗯嗯嗯", "nlu_fallback", "utter_default")
+    messages, events = await run(ActionUnclear(), after(history, tracker("嗯嗯嗯嗯", "nlu_fallback")))
+    assert responses(messages) == ["utter_out_of_scope", "utter_offer_handoff"]
+    assert slots_set(events) == {"pending_offer": "handoff"}
+
+
+@pytest.mark.parametrize("history", ANSWERED_BEFORE)
+async def test_a_first_failure_offers_nothing(history) -> None:
+    messages, events = await run(
+        ActionOutOfScope(), after(history, tracker("今天天气怎么样", "out_of_scope"))
+    )
+    assert responses(messages) == ["utter_out_of_scope"]
     assert events == []
+    messages, events = await run(ActionUnclear(), after(history, tracker("许可证那个嗯嗯嗯", "nlu_fallback")))
+    assert responses(messages) == ["utter_default"]
+    assert events == []
+
+
+async def test_the_offer_of_a_human_has_a_button_for_yes_and_for_no() -> None:
+    [offer] = domain_dict()["responses"]["utter_offer_handoff"]
+    assert [b["payload"] for b in offer["buttons"]] == ["转人工", "不用了"]
+
+
+async def test_a_failure_after_an_answer_withdraws_an_open_offer_of_a_human() -> None:
+    t = tracker("今天天气怎么样", "out_of_scope", {"pending_offer": "handoff"})
+    history = said("注册资本要多少", "faq", "utter_faq/capital")
+    _, events = await run(ActionOutOfScope(), after(history, t))
+    assert slots_set(events) == {"pending_offer": None}
+
+
+async def test_an_answer_withdraws_an_open_offer_of_a_human() -> None:
+    t = tracker(
+        "注册资本要多少",
+        "faq",
+        {"disclaimer_shown": True, "pending_offer": "handoff"},
+        faq=("faq/capital", 0.9),
+    )
+    _, events = await run(ActionAnswerFaq(), t)
+    assert slots_set(events)["pending_offer"] is None
+
+
+async def test_no_offer_inside_the_interview(monkeypatch) -> None:
+    history = said("火星上能办吗", "out_of_scope", "utter_out_of_scope")
+    t = tracker("我想问问天气", "nlu_fallback", requested="insured_staff", active_loop=FORM)
+    messages, events = await run(ActionUnclear(), after(history, t))
+    assert "utter_offer_handoff" not in responses(messages)
+    assert "pending_offer" not in slots_set(events)
 
 
 async def test_engine_failure_reaches_the_user_as_an_apology(monkeypatch) -> None:
@@ -1296,7 +1433,8 @@ async def test_a_statement_of_the_users_situation_hears_the_rule_read_for_it() -
 )
 async def test_no_topic_in_play_no_continuation(answered_by: str, reply: str) -> None:
     messages, _ = await run(ActionUnclear(), after_answer("可以网上提交吗", "process", answered_by, reply))
-    assert responses(messages) == ["utter_default"]
+    # no topic: "please rephrase", and as the last answer failed too, the offer of a human
+    assert responses(messages) == ["utter_default", "utter_offer_handoff"]
 
 
 async def test_a_question_no_faq_topic_is_sure_of_continues_the_last_answer() -> None:
@@ -1314,7 +1452,23 @@ async def test_an_unsure_faq_label_with_nothing_answered_before_asks_to_rephrase
     t = after_answer("可以网上提交吗", "process", "utter_out_of_scope", "utter_out_of_scope", intent="faq")
     t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
     messages, _ = await run(ActionAnswerFaq(), t)
+    # and as the answer before was out of scope, this second failure offers a human
+    assert responses(messages) == ["utter_default", "utter_offer_handoff"]
+
+
+async def test_an_unsure_faq_label_after_a_greeting_asks_to_rephrase_and_offers_nothing() -> None:
+    t = after_answer("可以网上提交吗", "process", "utter_greet", "utter_greet", intent="faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/timeline", "confidence": 0.11}]
+    messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages) == ["utter_default"]
+    assert "pending_offer" not in slots_set(events)
+
+
+async def test_a_statement_not_understood_after_a_failure_offers_a_human() -> None:
+    history = said("火星上能办吗", "out_of_scope", "utter_out_of_scope")
+    messages, events = await run(ActionHandleInform(), after(history, tracker("嗯嗯嗯嗯", "inform")))
+    assert responses(messages) == ["utter_out_of_scope", "utter_offer_handoff"]
+    assert slots_set(events) == {"pending_offer": "handoff"}
 
 
 async def test_chatter_after_an_answer_is_not_read_as_its_topic() -> None:
@@ -1432,7 +1586,9 @@ async def test_the_need_check_gets_no_basis() -> None:
 
 def test_chit_chat_and_out_of_scope_run_no_action_that_answers_a_topic() -> None:
     """Greetings, thanks, bot questions and out-of-scope messages are answered
-    by a rule's own response: no topic action runs, so no basis is sent."""
+    by a rule's own response, or out of scope by action_out_of_scope (that
+    response and perhaps the offer of a human, tested above): no topic action
+    runs, so no basis is sent."""
     from actions.answers import TOPIC_ACTIONS
 
     rules_file = Path(__file__).resolve().parents[2] / "data" / "rules" / "chat.yml"
@@ -1443,7 +1599,7 @@ def test_chit_chat_and_out_of_scope_run_no_action_that_answers_a_topic() -> None
         if intents & chat_intents:
             actions = [step["action"] for step in rule["steps"] if "action" in step]
             assert actions and not set(actions) & (TOPIC_ACTIONS | {"utter_basis"}), rule["rule"]
-            assert all(a in domain_responses() for a in actions), rule["rule"]
+            assert all(a in domain_responses() or a == "action_out_of_scope" for a in actions), rule["rule"]
             checked |= intents & chat_intents
     assert checked == chat_intents
 

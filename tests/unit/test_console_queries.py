@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional
 
+import pytest
+
 from console import metrics, queries
 from console.queries import Filters
 
@@ -228,3 +230,66 @@ def test_metrics_count_days_shares_verdicts_and_the_slowest_turn() -> None:
 def test_metrics_of_nothing_are_zero() -> None:
     figures = metrics.summary([])
     assert figures["conversations"] == 0 and figures["answered_share"] == 0.0 and figures["slowest"] == []
+
+
+# --- the handoff's pause ------------------------------------------------------------
+
+
+def mark(kind: str, t: float, sender: str = "s") -> Dict[str, Any]:
+    """Rasa's pause, resume, restart or session_started event."""
+    return {"event": kind, "sender_id": sender, "timestamp": T0 + t}
+
+
+def handed_off() -> List[Dict[str, Any]]:
+    return [
+        user("转人工", "human_handoff", 0.95, 0, channel="wechat"),
+        bot("utter_human_handoff", 0.2),
+        mark("pause", 0.3),
+    ]
+
+
+def test_a_paused_conversation_is_listed_as_paused_since_its_pause() -> None:
+    conversation = one([*handed_off(), user("在吗", "greet", 0.9, 60, channel="wechat")])
+    assert conversation.paused_since == T0 + 0.3
+    assert conversation.outcomes == ["answered", "handoff", "paused"]
+    assert queries.select([conversation], Filters(outcome="paused")) == [conversation]
+
+
+def test_messages_for_the_person_are_neither_answered_nor_unanswered() -> None:
+    conversation = one(
+        [*handed_off(), user("啊啊", "nlu_fallback", 0.1, 60), user("在吗", "greet", 0.2, 120)]
+    )
+    handoff, first, second = conversation.turns
+    assert (handoff.paused, first.paused, second.paused) == (False, True, True)
+    assert [t.reason for t in conversation.turns] == [None, None, None]
+    assert queries.unanswered([conversation]) == []
+
+
+@pytest.mark.parametrize("end", ["resume", "restart", "session_started"])
+def test_a_resume_restart_or_new_session_ends_the_pause(end: str) -> None:
+    conversation = one(
+        [*handed_off(), user("在吗", "greet", 0.9, 60), mark(end, 90), user("年报", "faq", 0.9, 120)]
+    )
+    assert conversation.paused_since is None and "paused" not in conversation.outcomes
+    assert [t.paused for t in conversation.turns] == [False, True, False]
+
+
+def test_pauses_and_resumes_are_marked_where_they_happened() -> None:
+    back = bot("utter_handoff_resumed", 1800)
+    events = [*handed_off(), user("在吗", "greet", 0.9, 60), mark("resume", 1800), back, mark("pause", 1801)]
+    handoff, waiting = one(events).turns
+    assert [(m.event, m.after_replies) for m in handoff.marks] == [("pause", 1)]
+    # resumed before the "back" reply, paused again after it
+    assert [(m.event, m.after_replies) for m in waiting.marks] == [("resume", 0), ("pause", 1)]
+
+
+def test_the_reply_that_ends_a_pause_is_no_slow_turn() -> None:
+    events = [
+        *handed_off(),
+        user("在吗", "greet", 0.9, 60),
+        mark("resume", 1800),
+        bot("utter_handoff_resumed", 1800),
+    ]
+    conversation = one(events)
+    assert conversation.turns[1].latency is None
+    assert [row["text"] for row in metrics.slowest_turns([conversation])] == ["转人工"]
