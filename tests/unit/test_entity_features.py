@@ -148,6 +148,12 @@ def extractor() -> WholeWordEntityExtractor:
         ("when does the 2026 world cup start", []),  # not "2026 w"
         ("邮箱zhang.wei@163.com", []),  # not ".w"
         ("深圳公司注册资本500万，全国都做", [("province", "深圳"), ("money", "500万"), ("coverage", "全国")]),
+        # the parsers' Latin words (scripts/build_spacy.py), as whole words only
+        ("capital is 5m rmb", [("money", "5m")]),
+        ("does social insurance have to be paid for 3 months", []),  # not "3 m"
+        ("Our licence expires on 15 May 2026", []),  # not "15 M"
+        ("several multinational clients", []),  # not "national"
+        ("we're in shenzhen, clients nationwide", [("province", "shenzhen"), ("coverage", "nationwide")]),
         ("IDC证要多久", []),  # a topic marker is a feature, not an entity
     ],
 )
