@@ -334,8 +334,8 @@ def main() -> int:
     if annotated == 0:
         result["nlu"]["entity_note"] = (
             "data/nlu has 0 annotated entities, so entity F1 is not measurable on this data (n/a). "
-            "The project's entities come from the rule-based SpacyEntityExtractor (EntityRuler "
-            "patterns in data/spacy, tested by the unit tests of licence/extract.py and the "
+            "The project's entities come from a rule-based spaCy EntityRuler (patterns generated "
+            "from data/spacy and zhtext/data, tested by the unit tests of licence/extract.py and the "
             "interview end-to-end tests); the peer's DIET has no entity to learn."
         )
     plots.confusion_plot(

@@ -32,6 +32,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
+from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -78,6 +79,28 @@ def whole_word_entities(doc: Any) -> List[Any]:
     spans = doc.spans["ruler"] if "ruler" in doc.spans else doc.ents
     kept = [s for s in spans if whole_word(doc.text, s.start_char, s.end_char)]
     return sorted(filter_spans(kept), key=lambda s: s.start)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
+)
+class WholeWordEntityExtractor(SpacyEntityExtractor):
+    """Rasa's SpacyEntityExtractor over ``whole_word_entities``: the entities a message
+    carries (what the actions and the decision read) are the ones its features saw, so
+    "3 m" in "3 months" or "national" in "multinational" is none."""
+
+    @staticmethod
+    def _extract_entities(doc: Any) -> List[Dict[Text, Any]]:
+        return [
+            {
+                "entity": span.label_,
+                "value": span.text,
+                "start": span.start_char,
+                "confidence": None,
+                "end": span.end_char,
+            }
+            for span in whole_word_entities(doc)
+        ]
 
 
 def names_only_outside(labels: Set[str], outside: Set[str], own: Set[str]) -> bool:

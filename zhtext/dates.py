@@ -20,9 +20,11 @@ from zhtext.normalise import normalise
 from zhtext.numbers import CN_DIGITS, to_number
 from zhtext.vocabulary import load_vocabulary, longest_first
 
-__all__ = ["parse_date", "is_issue_date"]
+__all__ = ["DATE_CN_NUMERALS", "parse_date", "is_issue_date"]
 
-_CN_DATE_NUMBER_RE = re.compile(f"([{CN_DIGITS}十]+)(?=[年月日号天]|个月)")
+# The Chinese numerals of a year, month or day (二〇二七年, 三十号); read with to_number.
+DATE_CN_NUMERALS = CN_DIGITS + "十"
+_CN_DATE_NUMBER_RE = re.compile(f"([{DATE_CN_NUMERALS}]+)(?=[年月日号天]|个月)")
 
 
 def _arabic_date_numbers(text: str) -> str:

@@ -28,6 +28,8 @@ from zhtext.vocabulary import load_vocabulary, longest_first, starts_with_any, v
 
 __all__ = [
     "CN_DIGITS",
+    "LARGE_UNITS",
+    "NUMERAL_CHARS",
     "NUMBER_RUN_PATTERN",
     "MoneyMatch",
     "to_number",
@@ -42,9 +44,14 @@ __all__ = [
 
 # Numeral grammar (tied to what cn2an understands, so kept next to the code).
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
-_CN_MULTIPLIERS = "十百千万亿拾佰仟"
+# 万 and 亿 multiply like the others and also end an amount of money (500万, 1.5亿).
+LARGE_UNITS = "万亿"
+_CN_MULTIPLIERS = "十百千拾佰仟" + LARGE_UNITS
+# The characters of a number short of its large unit: digits, decimal points, Chinese
+# numerals and multipliers below 万 (also the numeral class of the spaCy patterns).
+NUMERAL_CHARS = "0123456789.点" + CN_DIGITS + "十百千拾佰仟"
 # A run of digits, Chinese numerals and multipliers: 500, 五百万, 1.5亿, 三四百.
-NUMBER_RUN_PATTERN = f"[0-9.{CN_DIGITS}{_CN_MULTIPLIERS}点]+"
+NUMBER_RUN_PATTERN = f"[{NUMERAL_CHARS}{LARGE_UNITS}]+"
 _NUMBER_RUN_RE = re.compile(NUMBER_RUN_PATTERN)
 _DIGIT_LIKE = frozenset("0123456789" + CN_DIGITS + "十拾")
 _LEADING_JUNK = "百千万亿佰仟点."

@@ -9,11 +9,18 @@ import numpy as np
 import pytest
 from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import TEXT
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 import yaml
 
-from components.entity_features import CUES, EntityTypeFeaturizer, whole_word, whole_word_entities
+from components.entity_features import (
+    CUES,
+    EntityTypeFeaturizer,
+    WholeWordEntityExtractor,
+    whole_word,
+    whole_word_entities,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,3 +131,35 @@ def test_the_whole_word_choice_is_made_among_all_matches(nlp) -> None:
 @pytest.mark.parametrize("text", ["注册资本5kw", "资本1.5KW", "500万够吗", "五百万", "0.5亿"])
 def test_the_ruler_marks_amounts_in_every_notation(text: str, nlp) -> None:
     assert "money" in {entity.label_ for entity in nlp(text).ents}
+
+
+@pytest.fixture(scope="module")
+def extractor() -> WholeWordEntityExtractor:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    step = next(s for s in config["pipeline"] if s["name"].endswith("WholeWordEntityExtractor"))
+    return WholeWordEntityExtractor({**WholeWordEntityExtractor.get_default_config(), **step})
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("800w够不够", [("money", "800w")]),
+        ("1kw注册资本够不够全网门槛", [("money", "1kw"), ("coverage", "全网")]),
+        ("when does the 2026 world cup start", []),  # not "2026 w"
+        ("邮箱zhang.wei@163.com", []),  # not ".w"
+        ("深圳公司注册资本500万，全国都做", [("province", "深圳"), ("money", "500万"), ("coverage", "全国")]),
+        # the parsers' Latin words (scripts/build_spacy.py), as whole words only
+        ("capital is 5m rmb", [("money", "5m")]),
+        ("does social insurance have to be paid for 3 months", []),  # not "3 m"
+        ("Our licence expires on 15 May 2026", []),  # not "15 M"
+        ("several multinational clients", []),  # not "national"
+        ("we're in shenzhen, clients nationwide", [("province", "shenzhen"), ("coverage", "nationwide")]),
+        ("IDC证要多久", []),  # a topic marker is a feature, not an entity
+    ],
+)
+def test_a_message_carries_the_whole_word_entities_its_features_saw(
+    text: str, expected: list, nlp, extractor: WholeWordEntityExtractor
+) -> None:
+    message = Message(data={TEXT: text})
+    extractor.process([message], SpacyModel(model=nlp, model_name="spacy_zh"))
+    assert [(e["entity"], e["value"]) for e in message.get(ENTITIES)] == expected
