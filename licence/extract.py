@@ -296,13 +296,16 @@ def _bare(clause: str, requested: str) -> _Reading:
     return reading
 
 
-def _leading_reply(clause: str, requested: str) -> _Reading:
-    """ "没有没有 我们一直合规经营的": a bare reply, set off by a space, before a
-    remark that names another slot answers the question asked."""
+def _leading_reply(clause: str, requested: str | None) -> list[str]:
+    """ "没有 纯内资", "没有没有 我们一直合规经营的": a bare yes or no set off by a
+    space is a clause of its own (it answers the question asked, and a
+    negation in it does not flip the remark after it)."""
     words = clause.split()
-    if len(words) < 2 or not _explicit(words[0], requested).empty:
-        return _Reading()
-    return _bare(words[0], requested)
+    if len(words) < 2 or words[0].isascii():  # "no foreign shareholders" is one phrase
+        return [clause]
+    if parse_yes_no(words[0]) is None or not _explicit(words[0], requested).empty:
+        return [clause]
+    return [words[0], " ".join(words[1:])]
 
 
 def _unknown_slots(clause: str, requested: str | None) -> list[str]:
@@ -343,7 +346,7 @@ def extract_answers(
     del today  # reserved: no interview slot holds a date
     requested = requested_slot if requested_slot in SLOTS else None
     normalised = normalise(text)
-    clauses = split_clauses(normalised)
+    clauses = [part for clause in split_clauses(normalised) for part in _leading_reply(clause, requested)]
     values: dict[str, object] = {}
     problems: dict[str, str] = {}
     asked_question = False
@@ -373,8 +376,6 @@ def extract_answers(
         reading = _explicit(clause, requested, owners_named)
         if reading.empty and requested is not None:
             reading = _bare(clause, requested)
-        elif requested is not None and requested not in reading.values:
-            merge(_leading_reply(clause, requested))
         merge(reading)
 
     if requested == "coverage" and "coverage" not in values:

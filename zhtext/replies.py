@@ -14,6 +14,9 @@ import re
 from zhtext.normalise import normalise, strip_fillers
 from zhtext.vocabulary import load_vocabulary, longest_first, vocabulary_words, word_pattern
 
+# what separates English words (apostrophes stay: "don't")
+_NOT_WORD = re.compile(r"[^\w']+")
+
 __all__ = ["parse_yes_no", "is_bare_yes_no", "is_unknown", "is_question", "negation_count"]
 
 _PREFIX_SINGLE_CHARS = frozenset("有是没不无未否嗯")
@@ -156,4 +159,5 @@ def negation_count(text: str) -> int:
     """How many negations (没有, 不, 无, 未, 非 ...) ``text`` holds, ignoring
     words that only look negative (不良, 非常, 无锡, 没问题 ...)."""
     masked = word_pattern(vocabulary_words("negation", "exceptions")).sub(" ", text.lower())
-    return len(word_pattern(vocabulary_words("negation", "words")).findall(masked))
+    spaced = f" {_NOT_WORD.sub(' ', masked)} "  # "no foreign shareholders" -> " no foreign shareholders "
+    return len(word_pattern(vocabulary_words("negation", "words")).findall(spaced))

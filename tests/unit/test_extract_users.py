@@ -30,6 +30,13 @@ from licence.extract import extract_answers
             "on_dishonest_list",
             {"on_dishonest_list": False, "violations_3y": False},
         ),
+        # ...and its negation does not flip the remark after it
+        ("没有 纯内资", "foreign_investment", {"foreign_investment": False}),
+        # English negations
+        ("no foreign shareholders", "foreign_investment", {"foreign_investment": False}),
+        ("no system yet", "has_call_centre_system", {"has_call_centre_system": False}),
+        # a limited partnership is a partnership, not a company
+        ("合伙企业，有限合伙那种", "is_company", {"is_company": False}),
         # ...while a statement on another slot alone does not
         ("没有违规记录", "on_dishonest_list", {"violations_3y": False}),
     ],
