@@ -62,7 +62,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from licence.followups import facet_only, names_a_facet, topic_words
+from licence.followups import facet_only, names_a_facet, names_a_topic
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
 from zhtext.replies import is_question, parse_yes_no
@@ -165,15 +165,7 @@ def mentions_the_domain(text: str) -> bool:
     """A word of the licence, of applying for it, or of one of its topics
     ("证", "年报", "社保", "外呼"): the message is about the domain, whatever
     else it resembles."""
-    clean = normalise(text).lower()
-    spaced = " ".join(re.split(r"[\s\W_]+", clean))
-    return bool(_licence_topic_pattern().search(clean) or _topic_word_pattern().search(spaced))
-
-
-@lru_cache(maxsize=1)
-def _topic_word_pattern() -> re.Pattern[str]:
-    # one character ("人" for the staff in "人呢") names a topic only on its own
-    return word_pattern(tuple(word for word in topic_words() if len(word) > 1))
+    return bool(_licence_topic_pattern().search(normalise(text).lower())) or names_a_topic(text)
 
 
 def looks_like_a_reply(text: str) -> bool:

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, Optional, Tuple, cast
 from licence.topics import vocabulary
 from zhtext.normalise import normalise
 from zhtext.replies import is_question
-from zhtext.vocabulary import longest_first
+from zhtext.vocabulary import longest_first, word_pattern
 
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -141,7 +141,7 @@ def named_cell(text: str) -> Optional[str]:
     for word, topic in _topic_words().items():
         if word and word in lowered:
             rest = lowered.replace(word, " ", 1)
-            if any(other in rest and facet_only(other) is None for other in _topic_words()):
+            if any(other in rest for other in _topic_only_words()):
                 continue  # two topics named ("材料" is a facet too): the classifier decides
             facet = facet_only(rest)
             if facet is not None:
@@ -150,9 +150,22 @@ def named_cell(text: str) -> Optional[str]:
     return None
 
 
-def topic_words() -> tuple[str, ...]:
-    """Every topic word (``topic_words`` in licence/topics.yml), longest first."""
-    return tuple(_topic_words())
+@lru_cache(maxsize=1)
+def _topic_only_words() -> tuple[str, ...]:
+    """The topic words that are no facet word as well (材料 is both)."""
+    return tuple(word for word in _topic_words() if facet_only(word) is None)
+
+
+def names_a_topic(text: str) -> bool:
+    """The message holds a topic word ("社保", "articles of association"), compared
+    word by word. One character ("人" of "人呢") names a topic only on its own,
+    so it does not count here."""
+    return bool(_topic_word_pattern().search(f" {_spaced(normalise(text))} "))
+
+
+@lru_cache(maxsize=1)
+def _topic_word_pattern() -> re.Pattern[str]:
+    return word_pattern(tuple(word for word in _topic_words() if len(word) > 1))
 
 
 def named_topic_word(text: str) -> Optional[str]:
