@@ -63,18 +63,24 @@ def _filler_pattern() -> re.Pattern[str]:
     return _words_pattern(vocabulary()["fillers"])
 
 
-def facet_only(text: str) -> Optional[str]:
-    """The facet a message asks about when it names nothing else ("要提前多久" ->
-    "when"), else None. The first facet found counts."""
+def _facet_and_residue(text: str) -> Tuple[Optional[str], str]:
+    """The first facet the message asks, and what is left of it without its
+    facet words and fillers."""
     lowered = normalise(text).lower()
     found: Optional[str] = None
     for facet, pattern in _facet_patterns():
         if pattern.search(lowered):
             found = found or facet
             lowered = pattern.sub(" ", lowered)
+    return found, _PUNCTUATION.sub("", _filler_pattern().sub(" ", lowered))
+
+
+def facet_only(text: str) -> Optional[str]:
+    """The facet a message asks about when it names nothing else ("要提前多久" ->
+    "when"), else None. The first facet found counts."""
+    found, residue = _facet_and_residue(text)
     if found is None:
         return None
-    residue = _PUNCTUATION.sub("", _filler_pattern().sub(" ", lowered))
     return found if len(residue) <= int(vocabulary()["followup_residue"]) else None
 
 
@@ -91,11 +97,17 @@ def cells() -> Dict[str, Dict[str, str]]:
 
 def followup_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
     """The topic whose answer a facet-only follow-up of ``last_topic`` asks
-    for, or None (not facet-only, no topic yet, or no such cell)."""
+    for, or None (not facet-only, no topic yet, or no such cell). A message
+    whose residue is a topic word ("注销大概要多久" after the process answer:
+    the two characters of 注销 fit in the residue a facet-only message may
+    keep) names a topic of its own and is no follow-up of the last one."""
     if not last_topic:
         return None
     facet = facet_only(text)
     if facet is None:
+        return None
+    _, residue = _facet_and_residue(text)
+    if residue in _topic_words():
         return None
     return cells().get(last_topic, {}).get(facet)
 

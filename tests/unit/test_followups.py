@@ -57,7 +57,10 @@ def test_messages_that_name_more_than_a_facet(text: str) -> None:
         ("要多久", "what_is", "timeline"),
         ("找谁办", "what_is", "authority"),
         ("what if we miss that deadline", "validity", "renewal"),
-        ("在哪个系统提交", "authority", "process"),  # the online system is in the process answer
+        # the online system is in the process answer (系统 inside 哪个系统 names no topic)
+        ("在哪个系统提交", "authority", "process"),
+        # a topic word of its own makes it no follow-up of the last topic
+        ("注销大概要多久", "process", None),
     ],
 )
 def test_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
