@@ -36,7 +36,7 @@ from actions.settings import settings
 from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
-from licence.followups import continues_topic, followup_topic, named_topic_word
+from licence.followups import ENOUGH, asked_facet, continues_topic, followup_topic, named_topic_word
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
 from zhtext.places import is_mainland, parse_coverage, parse_province
@@ -141,12 +141,15 @@ MAX_EXTRA_ANSWERS = 2
 def interview_answer(tracker: Tracker, text: str) -> List[EventType]:
     """ "有的 不过是租的 可以吗" during the interview: the question is answered
     here, and the answer before it is kept for the open question (the form
-    does not read a message the FAQ rule took)."""
+    does not read a message the FAQ rule took). A question whether the
+    user's own figure is enough ("5个人够吗") keeps that figure too."""
     requested = tracker.get_slot(REQUESTED_SLOT)
-    split = answer_then_question(text)
-    if tracker.active_loop_name != FORM or not requested or split is None:
+    if tracker.active_loop_name != FORM or not requested:
         return []
-    found = extract_answers(split[0], requested, settings().today())
+    split = answer_then_question(text)
+    if split is None and asked_facet(text) != ENOUGH:
+        return []
+    found = extract_answers(split[0] if split else text, requested, settings().today())
     if requested not in found.values:
         return []
     return [SlotSet(requested, found.values[requested]), SlotSet(ATTEMPTS_SLOT, 0)]

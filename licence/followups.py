@@ -37,12 +37,16 @@ def _spaced(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _facet_patterns() -> Tuple[Tuple[str, re.Pattern[str]], ...]:
-    patterns = []
+def _facet_words() -> Tuple[re.Pattern[str], Dict[str, str]]:
+    """One pattern of every facet word, longest first, and word -> facet: at
+    each place the longest word is taken ("去哪里办" is one authority word,
+    not the place word 哪里 and the rest)."""
+    facet_of: Dict[str, str] = {}
     for facet, words in vocabulary()["asks"].items():
-        alternatives = "|".join(re.escape(w.lower()) for w in longest_first(words))
-        patterns.append((facet, re.compile(alternatives)))
-    return tuple(patterns)
+        for word in words:
+            facet_of.setdefault(str(word).lower(), str(facet))
+    alternatives = "|".join(re.escape(w) for w in longest_first(facet_of))
+    return re.compile(alternatives), facet_of
 
 
 def _words_pattern(raw: Iterable[object]) -> re.Pattern[str]:
@@ -64,20 +68,43 @@ def _filler_pattern() -> re.Pattern[str]:
 
 
 def _facet_and_residue(text: str) -> Tuple[Optional[str], str]:
-    """The first facet the message asks, and what is left of it without its
-    facet words and fillers."""
+    """The facet the message asks, and what is left of it without its facet
+    words and fillers. The facet of the longest facet word counts; on a tie,
+    the first."""
+    found, rest = _facet_and_rest(text)
+    rest = _amount_pattern().sub(" ", rest)
+    return found, _PUNCTUATION.sub("", _filler_pattern().sub(" ", rest))
+
+
+@lru_cache(maxsize=1)
+def _amount_pattern() -> re.Pattern[str]:
+    units = "|".join(re.escape(str(u).lower()) for u in longest_first(vocabulary()["amount_units"]))
+    return re.compile(rf"\d+(?:\.\d+)?(?:\s*(?:{units}))*")
+
+
+def _facet_and_rest(text: str) -> Tuple[Optional[str], str]:
+    """The facet the message asks, and the message without its facet words."""
     lowered = normalise(text).lower()
-    found: Optional[str] = None
-    for facet, pattern in _facet_patterns():
-        if pattern.search(lowered):
-            found = found or facet
-            lowered = pattern.sub(" ", lowered)
-    return found, _PUNCTUATION.sub("", _filler_pattern().sub(" ", lowered))
+    pattern, facet_of = _facet_words()
+    matches = [m.group(0) for m in pattern.finditer(lowered)]
+    if not matches:
+        return None, lowered
+    longest = max(matches, key=len)
+    return facet_of[longest], pattern.sub(" ", lowered)
+
+
+# the facet of "够不够": whether the user's own figure meets a condition
+ENOUGH = "enough"
+
+
+def asked_facet(text: str) -> Optional[str]:
+    """The facet a message asks ("5个人够吗" -> "enough"), whatever else it says."""
+    return _facet_and_rest(text)[0]
 
 
 def facet_only(text: str) -> Optional[str]:
     """The facet a message asks about when it names nothing else ("要提前多久" ->
-    "when"), else None. The first facet found counts."""
+    "when"), else None."""
     found, residue = _facet_and_residue(text)
     if found is None:
         return None
@@ -86,8 +113,7 @@ def facet_only(text: str) -> Optional[str]:
 
 def names_a_facet(text: str) -> bool:
     """The message asks a facet ("多久", "找谁", "多少钱"), whatever else it says."""
-    lowered = normalise(text).lower()
-    return any(pattern.search(lowered) for _, pattern in _facet_patterns())
+    return asked_facet(text) is not None
 
 
 def cells() -> Dict[str, Dict[str, str]]:
@@ -95,19 +121,24 @@ def cells() -> Dict[str, Dict[str, str]]:
     return cast(Dict[str, Dict[str, str]], vocabulary()["cells"])
 
 
+def _named_cells() -> Dict[str, Dict[str, str]]:
+    return cast(Dict[str, Dict[str, str]], vocabulary().get("named_cells") or {})
+
+
 def followup_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
     """The topic whose answer a facet-only follow-up of ``last_topic`` asks
     for, or None (not facet-only, no topic yet, or no such cell). A message
-    whose residue is a topic word ("注销大概要多久" after the process answer:
-    the two characters of 注销 fit in the residue a facet-only message may
-    keep) names a topic of its own and is no follow-up of the last one."""
+    that names a topic word besides its facet words ("注销大概要多久" after
+    the process answer, "有效期几年" after the cost answer: a few characters
+    fit in the residue a facet-only message may keep) is about that topic,
+    not the last one."""
     if not last_topic:
         return None
     facet = facet_only(text)
     if facet is None:
         return None
-    _, residue = _facet_and_residue(text)
-    if residue in _topic_words():
+    _, rest = _facet_and_rest(text)
+    if _topic_only_word_pattern().search(f" {_spaced(rest)} "):
         return None
     return cells().get(last_topic, {}).get(facet)
 
@@ -157,9 +188,14 @@ def named_cell(text: str) -> Optional[str]:
                 continue  # two topics named ("材料" is a facet too): the classifier decides
             facet = facet_only(rest)
             if facet is not None:
-                if cells().get(topic, {}).get(facet) == topic:
+                if topic in (cells().get(topic, {}).get(facet), _named_cells().get(topic, {}).get(facet)):
                     return topic
     return None
+
+
+@lru_cache(maxsize=1)
+def _topic_only_word_pattern() -> re.Pattern[str]:
+    return word_pattern(tuple(word for word in _topic_only_words() if len(word) > 1))
 
 
 @lru_cache(maxsize=1)

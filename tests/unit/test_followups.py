@@ -71,8 +71,6 @@ def test_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
     "text, cell",
     [
         ("录音要留多久", "outbound"),
-        # a facet another answer holds: the classifier decides ("有效期几年" asks the validity)
-        ("有效期几年", None),
         ("续期要什么材料", "renewal"),  # the renewal answer holds its materials
         ("注销要多久", "cancellation"),
         ("年报在哪报", "annual_report"),
@@ -156,3 +154,36 @@ def test_every_topic_word_names_a_known_answer() -> None:
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
     answered = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
     assert set(vocabulary()["topic_words"]) <= answered
+
+
+@pytest.mark.parametrize(
+    "text, last, topic",
+    [
+        ("去哪里办", "changes", "changes"),  # 去哪里办 asks the authority, not the place (哪里)
+        ("在哪个系统提交", "process", "process"),
+        ("怎么查", "credit", "credit"),
+        ("那要怎么改", "business_scope", "business_scope"),
+        ("要交几个月", "staff", "staff"),
+        ("啥时候开始弄比较好", "renewal", "renewal"),
+        ("要准备啥", "numbers", "numbers"),
+        ("有效期几年", "cost", None),  # names the validity: not the cost's "when"
+        ("续期大概多久", "process", None),
+    ],
+)
+def test_facet_follow_ups_of_more_topics(text: str, last: str, topic: str | None) -> None:
+    assert followup_topic(text, last) == topic
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("有效期几年", "validity"),  # the validity's own answer holds its length
+        ("受理完多久下证", "review_time"),  # after acceptance: the decision, not the acceptance
+        ("评审完多久发证", "review_time"),
+        ("after acceptance, how long?", "review_time"),
+        ("多久能受理", "acceptance_time"),
+        ("社保要交几个月", "staff"),
+    ],
+)
+def test_a_named_topic_and_facet_get_that_topics_cell(text: str, topic: str) -> None:
+    assert named_cell(text) == topic
