@@ -54,6 +54,10 @@ OUTCOMES = (ANSWERED, FALLBACK, LOW, HANDOFF, PAUSED, COMPLETED, ABANDONED)
 # Rasa's events that end a pause besides "resume": both reset the tracker
 PAUSE_ENDS = {"resume", "restart", "session_started"}
 UNANSWERED_REASONS = ("fallback", "out_of_scope", "unclear", "error", NO_REPLY, LOW)
+# the bot event's metadata key that marks a staff member's reply (console.replies)
+STAFF_REPLY = "staff_reply"
+# the contact a widget visitor left for the handoff ticket (actions/handoff.py)
+CONTACT_SLOT = "handoff_contact"
 
 
 @dataclass
@@ -61,6 +65,8 @@ class Reply:
     text: str
     action: Optional[str]
     timestamp: float
+    # written by a staff member from the console (STAFF_REPLY), not by the bot
+    staff: bool = False
 
 
 @dataclass
@@ -135,6 +141,8 @@ class Conversation:
     abandoned: bool
     # when the bot was paused for a person, if it still is
     paused_since: Optional[float] = None
+    # the contact left for the latest handoff ticket, if any
+    contact: Optional[str] = None
 
     @property
     def outcomes(self) -> List[str]:
@@ -237,6 +245,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
     channel: Optional[str] = None
     form_active = False
     paused_since: Optional[float] = None
+    contact: Optional[str] = None
     for event in events:
         kind = event.get("event")
         if kind == "pause":
@@ -252,14 +261,18 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
             if channel is None and isinstance(event.get("input_channel"), str):
                 channel = event["input_channel"]
         elif kind == "bot" and turns:
-            action = _dict(event.get("metadata")).get("utter_action")
+            metadata = _dict(event.get("metadata"))
+            action = metadata.get("utter_action")
             turns[-1].replies.append(
                 Reply(
                     _text(event.get("text")),
                     action if isinstance(action, str) else None,
                     float(event["timestamp"]),
+                    staff=metadata.get(STAFF_REPLY) is True,
                 )
             )
+        elif kind == "slot" and event.get("name") == CONTACT_SLOT:
+            contact = event.get("value") if isinstance(event.get("value"), str) else None
         elif kind == "active_loop":
             if event.get("name") == FORM:
                 form_active = True
@@ -289,6 +302,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
         completed=any(i.result for i in interviews),
         abandoned=any(i.closed and not i.result for i in interviews),
         paused_since=paused_since,
+        contact=contact or None,
     )
 
 
