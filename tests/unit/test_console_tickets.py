@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, ConversationPaused, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, BotUttered, ConversationPaused, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from console import app, queries
@@ -51,10 +51,16 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         VISITOR: [
             *handoff("我要找真人", "socketio", at(3, 9, 0)),
             SlotSet("handoff_contact", None, timestamp=at(3, 9, 0, 0.2)),
+            ActiveLoop("handoff_form", timestamp=at(3, 9, 0, 0.3)),
+            # the NLU has no intent for a phone number; the form reads it all the same
             UserUttered(
-                "我的手机13812345678", {"name": "inform"}, timestamp=at(3, 9, 1), input_channel="socketio"
+                "我的手机13812345678",
+                {"name": "nlu_fallback"},
+                timestamp=at(3, 9, 1),
+                input_channel="socketio",
             ),
             SlotSet("handoff_contact", "13812345678", timestamp=at(3, 9, 1, 0.1)),
+            ActiveLoop(None, timestamp=at(3, 9, 1, 0.15)),
             BotUttered("已记下你的联系方式", metadata={"utter_action": "utter_handoff_ticket_contact"}),
             ConversationPaused(timestamp=at(3, 9, 1, 0.3)),
         ],
@@ -155,6 +161,13 @@ def test_a_paused_widget_conversation_has_the_reply_form_and_the_contact(db_url:
     html = call("GET", f"/staff/conversations/{VISITOR}", config(db_url, rasa)).body.decode()
     assert f'action="/staff/conversations/{VISITOR}/reply"' in html and "发送回复" in html
     assert "13812345678" in html and "恢复机器人" in html
+
+
+def test_the_contact_left_for_a_ticket_is_no_unanswered_question(db_url: str, rasa: FakeRasa) -> None:
+    unanswered = data(call("GET", "/staff/api/unanswered", config(db_url, rasa)))
+    assert "13812345678" not in json.dumps(unanswered, ensure_ascii=False)
+    widget = data(call("GET", f"/staff/api/conversations/{VISITOR}", config(db_url, rasa)))
+    assert [t["reason"] for t in widget["turns"]] == [None, None]
 
 
 # --- replies ------------------------------------------------------------------
