@@ -10,7 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import continue_topic, topic_in_play
 from actions.common import (
+    CONTACT_SLOT,
     PENDING_OFFER_SLOT,
+    REASKED_SLOT,
+    TICKET_CHANNELS,
+    TICKET_SLOT,
     SafeAction,
     answer_not_understood,
     latest_text,
@@ -23,14 +27,21 @@ from licence.followups import continues_topic
 # the transfer to the Official Account's customer service (客服): domain.yml's
 # wechat variation of utter_human_handoff carries the payload the channel turns
 # into it, and the bot pauses until staff resume it or HANDOFF_TIMEOUT_MIN passes
-# (channels/handoff.py). Elsewhere nobody takes over yet: the user gets the
-# contacts and the bot keeps answering.
+# (channels/handoff.py). In the widget the handoff is a ticket (TICKET_CHANNELS):
+# who answers and when, then handoff_form asks for a contact and
+# action_handoff_ticket pauses. Elsewhere (REST, the shell) nobody could answer
+# the user: they get the contacts and the bot keeps answering.
 PAUSING_CHANNELS = frozenset({"wechat"})
 
 
 class ActionHumanHandoff(SafeAction):
-    """The contacts of the human advisers (configuration), or on WeChat the
-    transfer to the customer service and the bot's pause."""
+    """The contacts of the human advisers (configuration); on WeChat the
+    transfer to the customer service and the bot's pause; in the widget a
+    ticket (``handoff_ticket`` true: the rules run handoff_form next).
+
+    Inside the eligibility interview the widget gets the contacts and the
+    interview goes on: one form at a time, and the interview's own rule
+    resumes it after the handoff."""
 
     def name(self) -> Text:
         return "action_human_handoff"
@@ -39,16 +50,25 @@ class ActionHumanHandoff(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         conf = settings()
+        channel = tracker.get_latest_input_channel()
+        # Asking for a person answers any open offer (of a human, an assessment).
+        # Both slots always set, as every rule with this action says (Rasa's rule check).
+        events: List[EventType] = [SlotSet(PENDING_OFFER_SLOT, None)]
+        if channel in TICKET_CHANNELS and not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_handoff_ticket", hours=conf.handoff_hours)
+            return events + [
+                SlotSet(TICKET_SLOT, True),
+                SlotSet(CONTACT_SLOT, None),
+                SlotSet(REASKED_SLOT, False),
+            ]
+        events.append(SlotSet(TICKET_SLOT, False))
         dispatcher.utter_message(
             response="utter_human_handoff",
             phone=conf.handoff_phone,
             wechat=conf.handoff_wechat,
             hours=conf.handoff_hours,
         )
-        # Asking for a person answers any open offer (of a human, an assessment).
-        # Always set, as every rule with this action says (Rasa's rule check).
-        events: List[EventType] = [SlotSet(PENDING_OFFER_SLOT, None)]
-        if tracker.get_latest_input_channel() in PAUSING_CHANNELS:
+        if channel in PAUSING_CHANNELS:
             events.append(ConversationPaused())
         return events
 

@@ -123,6 +123,14 @@ class GuardedFormValidation(ErrorBoundary, FormValidationAction, ABC):
 # The slot of the offer a later yes or no answers (categorical, see domain.yml).
 PENDING_OFFER_SLOT = "pending_offer"
 HANDOFF_OFFER = "handoff"
+# The widget's handoff ticket (actions/handoff.py): opened by action_human_handoff,
+# the contact the visitor left, and whether the question for it was asked again.
+TICKET_SLOT = "handoff_ticket"
+CONTACT_SLOT = "handoff_contact"
+REASKED_SLOT = "handoff_reasked"
+# The channel whose handed-off visitors get a ticket: the website widget. Staff answer
+# it from the console, through Rasa's HTTP API to the connected socket.
+TICKET_CHANNELS = frozenset({"socketio"})
 # What the bot says when it could not answer a message (the NLU fallback and
 # out-of-scope questions), and the offer of a human that may follow it.
 FAILED_ANSWERS = frozenset({"utter_default", "utter_out_of_scope", "utter_offer_handoff"})

@@ -7,6 +7,10 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+# When staff answer a handoff, unless HANDOFF_HOURS says otherwise (the responses fill
+# it into "顾问会在{hours}…").
+DEFAULT_HANDOFF_HOURS = "工作日 9:00-18:00"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -33,7 +37,7 @@ def settings() -> Settings:
     return Settings(
         handoff_phone=os.environ.get("HANDOFF_PHONE", "").strip(),
         handoff_wechat=os.environ.get("HANDOFF_WECHAT", "").strip(),
-        handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip(),
+        handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip() or DEFAULT_HANDOFF_HOURS,
         today_override=dt.date.fromisoformat(today) if today else None,
         faq_min_confidence=float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.15")),
     )

@@ -15,12 +15,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import quote
 
 import yaml
 
 from console import masking, metrics, queries, store
 from console.queries import Conversation, Filters, Turn
 from console.rasa_api import RasaApi
+from console.replies import MAX_REPLY_CHARS, REPLY_CHANNELS, WeChatApi, send_reply
 from console.unanswered import group
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +40,11 @@ class BadRequest(ValueError):
 
 
 class NotPaused(ValueError):
-    """A resume of a conversation whose bot is not paused (HTTP 409)."""
+    """A resume or reply in a conversation whose bot is not paused (HTTP 409)."""
+
+
+class CannotReply(ValueError):
+    """A reply that cannot reach the user now (HTTP 409); the message says why."""
 
 
 @lru_cache(maxsize=4)
@@ -121,10 +127,13 @@ def iso(timestamp: float) -> str:
 class Console:
     """The tracker store at ``db_url``, seen by staff."""
 
-    def __init__(self, db_url: str, id_key: bytes, rasa: Optional[RasaApi] = None) -> None:
+    def __init__(
+        self, db_url: str, id_key: bytes, rasa: Optional[RasaApi] = None, wechat: Optional[WeChatApi] = None
+    ) -> None:
         self.db_url = db_url
         self.id_key = id_key
         self.rasa = rasa or RasaApi()
+        self.wechat = wechat or WeChatApi()
 
     # --- reading -------------------------------------------------------------
 
@@ -157,6 +166,7 @@ class Console:
             "outcomes": conversation.outcomes,
             "verdicts": conversation.verdicts,
             "paused_since": None if conversation.paused_since is None else iso(conversation.paused_since),
+            "contact": conversation.contact,
         }
 
     def turn(self, conversation: Conversation, turn: Turn) -> Dict[str, Any]:
@@ -175,7 +185,12 @@ class Console:
             "paused": turn.paused,
             "seconds_to_reply": None if turn.latency is None else round(turn.latency, 3),
             "replies": [
-                {"text": self._scrub(conversation, r.text), "action": r.action, "timestamp": iso(r.timestamp)}
+                {
+                    "text": self._scrub(conversation, r.text),
+                    "action": r.action,
+                    "timestamp": iso(r.timestamp),
+                    "staff": r.staff,
+                }
                 for r in turn.replies
             ],
             # the bot paused ("pause") or resumed ("resume") after the first `after_replies` replies
@@ -204,7 +219,50 @@ class Console:
             "resumed": True,
         }
 
+    def reply(self, conversation: Conversation, text: Any) -> Dict[str, Any]:
+        """Sends a staff member's ``text`` to a paused conversation's user; the bot stays paused."""
+        if not isinstance(text, str) or not text.strip():
+            raise BadRequest('the reply needs a text: {"text": "..."}')
+        if len(text) > MAX_REPLY_CHARS:
+            raise BadRequest(f"the reply is {len(text)} characters long; at most {MAX_REPLY_CHARS}")
+        if conversation.paused_since is None:
+            raise NotPaused(
+                "the bot is not paused in this conversation: staff reply only to handed-off users"
+            )
+        if conversation.channel not in REPLY_CHANNELS:
+            raise CannotReply(
+                f"a {conversation.channel} user cannot be sent a reply; replies reach the widget (socketio) and WeChat only"
+            )
+        send_reply(self.rasa, self.wechat, conversation.sender_id, conversation.channel, text.strip())
+        return {
+            "id": self.public_id(conversation),
+            "sender_id": masking.shown_sender(conversation.sender_id, conversation.channel),
+            "channel": conversation.channel,
+            "sent": True,
+        }
+
     # --- the API's answers ---------------------------------------------------
+
+    def tickets(self) -> Dict[str, Any]:
+        """The paused conversations (handed to a person, not yet resumed), oldest first:
+        who, where, since when, the contact left, and the transcript's address."""
+        paused = [c for c in self.all() if c.paused_since is not None]
+        paused.sort(key=lambda c: (c.paused_since or 0.0, c.sender_id))
+        return {
+            "total": len(paused),
+            "tickets": [
+                {
+                    "id": self.public_id(c),
+                    "sender_id": masking.shown_sender(c.sender_id, c.channel),
+                    "channel": c.channel,
+                    "since": iso(c.paused_since or 0.0),
+                    "contact": c.contact,
+                    "can_reply": c.channel in REPLY_CHANNELS,
+                    "transcript": "/staff/conversations/" + quote(self.public_id(c), safe=""),
+                }
+                for c in paused
+            ],
+        }
 
     def conversations(self, query: Query) -> Dict[str, Any]:
         found = queries.select(self.all(), query.filters)

@@ -8,13 +8,19 @@ configured token every route answers 503.
     GET  /staff/conversations/<id>      one transcript
     GET  /staff/unanswered              未解决的问题, grouped; POST /staff/export downloads YAML
     GET  /staff/metrics                 figures and charts (/staff/plots/<name>.svg)
+    GET  /staff/tickets                 the paused (handed-off) conversations: the tickets staff own
     POST /staff/conversations/<id>/resume  the bot answers a paused (handed-off) user again
+    POST /staff/conversations/<id>/reply   a staff member's answer to a paused user (form: text)
     POST /staff/login, /staff/logout    the sign-in cookie
     GET  /staff/api/conversations[/<id>], /staff/api/unanswered, /staff/api/metrics,
          /staff/api/intents;  POST /staff/api/export  {"intent": ..., "items": [...]}
     POST /staff/api/conversations/<id>/resume  (404 unknown, 409 not paused, 502/503 Rasa)
+    GET  /staff/api/tickets
+    POST /staff/api/conversations/<id>/reply  {"text": ...}  (404 unknown; 409 not paused, a channel
+         no reply reaches, or WeChat's 48-hour window closed; 502/503 Rasa or WeChat)
 
-Resuming is the console's one write, made through Rasa's HTTP API (``console.rasa_api``).
+The console writes only through Rasa's HTTP API (``console.rasa_api``) and, for a reply
+to a WeChat user, WeChat's customer-service API (``console.replies``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from urllib.parse import parse_qs, quote, unquote
 from console import api, pages
 from console.auth import OFF_MESSAGE, Auth
 from console.rasa_api import RasaApi, RasaApiError
+from console.replies import ReplyError, ReplyUnavailable, WeChatApi, WindowClosed
+from console.queries import Conversation
 from console.store import StoreError
 from console.unanswered import ExportError, export_yaml
 
@@ -78,6 +86,8 @@ class Config:
     auth: Auth
     db_url: str
     rasa: RasaApi = RasaApi()
+    # one client for the process, so its access token is kept between requests
+    wechat: WeChatApi = field(default_factory=WeChatApi)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Config":
@@ -85,6 +95,7 @@ class Config:
             Auth.from_env(env),
             env.get("TRACKER_DB_URL") or "sqlite:///var/tracker.db",
             RasaApi.from_env(env),
+            WeChatApi.from_env(env),
         )
 
 
@@ -136,13 +147,17 @@ def handle(request: Request, config: Config) -> Response:
         return _html(401, pages.signin())
     if request.method == "POST" and request.headers.get("Cookie") and not _same_origin(request):
         return _error(request, 403, "cross-origin request refused")
-    console = api.Console(config.db_url, config.auth.id_key, config.rasa)
+    console = api.Console(config.db_url, config.auth.id_key, config.rasa, config.wechat)
     try:
         return _route(request, path, parse_qs(request.query, keep_blank_values=False), console)
     except api.BadRequest as error:
         return _error(request, 400, str(error))
-    except api.NotPaused as error:
+    except (api.NotPaused, api.CannotReply, WindowClosed) as error:
         return _error(request, 409, str(error))
+    except ReplyUnavailable as error:
+        return _error(request, 503, str(error))
+    except ReplyError as error:
+        return _error(request, 502, str(error))
     except RasaApiError as error:
         return _error(request, 502 if console.rasa.enabled else 503, str(error))
     except ExportError as error:
@@ -170,8 +185,11 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
             return _api_export(request)
         if path == "/staff/export":
             return _form_export(request)
-        if path.endswith(RESUME) and path.startswith(("/staff/api/conversations/", "/staff/conversations/")):
-            return _resume(request, path, console)
+        if path.startswith(("/staff/api/conversations/", "/staff/conversations/")):
+            if path.endswith(RESUME):
+                return _resume(request, path, console)
+            if path.endswith(REPLY):
+                return _reply(request, path, console)
         return _error(request, 405, "method not allowed")
     if request.method not in ("GET", "HEAD"):
         return _error(request, 405, "method not allowed")
@@ -194,24 +212,50 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
         return _html(200, pages.unanswered_page(data, params, api.labels()))
     if path == "/staff/metrics":
         return _html(200, pages.metrics_page(console.metrics(api.parse_query(query)), params))
+    if path == "/staff/tickets":
+        return _html(200, pages.tickets_page(console.tickets()))
     return _error(request, 404, "not found")
 
 
 RESUME = "/resume"
+REPLY = "/reply"
+
+
+def _target(path: str, suffix: str, console: api.Console) -> Optional[Conversation]:
+    """The conversation of a POST .../conversations/<id><suffix>, if it exists."""
+    prefix = "/staff/api/conversations/" if path.startswith("/staff/api/") else "/staff/conversations/"
+    conversation_id = path[len(prefix) : -len(suffix)]
+    return console.find(conversation_id) if conversation_id else None
 
 
 def _resume(request: Request, path: str, console: api.Console) -> Response:
     """POST .../conversations/<id>/resume: the JSON answer, or back to the page."""
-    is_api = path.startswith("/staff/api/")
-    prefix = "/staff/api/conversations/" if is_api else "/staff/conversations/"
-    conversation_id = path[len(prefix) : -len(RESUME)]
-    found = console.find(conversation_id) if conversation_id else None
+    found = _target(path, RESUME, console)
     if found is None:
         return _error(request, 404, "no such conversation")
     result = console.resume(found)
-    if is_api:
+    if path.startswith("/staff/api/"):
         return _json(200, result)
     return _redirect("/staff/conversations/" + quote(result["id"], safe=""))
+
+
+def _reply(request: Request, path: str, console: api.Console) -> Response:
+    """POST .../conversations/<id>/reply: JSON {"text": ...} to the API, a form's
+    ``text`` from the conversation page (back to it)."""
+    found = _target(path, REPLY, console)
+    if found is None:
+        return _error(request, 404, "no such conversation")
+    if not path.startswith("/staff/api/"):
+        text = (parse_qs(request.body.decode("utf-8", "replace")).get("text") or [""])[0]
+        result = console.reply(found, text)
+        return _redirect("/staff/conversations/" + quote(result["id"], safe=""))
+    try:
+        body = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    if not isinstance(body, dict):
+        raise api.BadRequest('the body must be JSON: {"text": "..."}')
+    return _json(200, console.reply(found, body.get("text")))
 
 
 def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: Request) -> Response:
@@ -228,6 +272,8 @@ def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: 
         return _json(200, console.metrics(api.parse_query(query)))
     if name == "intents":
         return _json(200, {"intents": list(api.labels())})
+    if name == "tickets":
+        return _json(200, console.tickets())
     return _json(404, {"error": "not found"})
 
 

@@ -31,7 +31,14 @@ REASON_NAMES = {
     "low_confidence": "低置信度",
 }
 CHANNELS = ("rest", "socketio", "wechat", "cmdline")
-NAV = (("/staff/", "对话"), ("/staff/unanswered", "未解决的问题"), ("/staff/metrics", "统计"))
+NAV = (
+    ("/staff/", "对话"),
+    ("/staff/tickets", "工单"),
+    ("/staff/unanswered", "未解决的问题"),
+    ("/staff/metrics", "统计"),
+)
+# where a staff reply reaches the user (console.replies)
+REPLY_VIA = {"socketio": "网页聊天窗口", "wechat": "微信客服消息（用户最后一条消息后 48 小时内）"}
 MARK_NAMES = {"pause": "机器人已暂停（转人工）", "resume": "机器人已恢复"}
 
 
@@ -140,7 +147,9 @@ def _turn(turn: Mapping[str, Any]) -> str:
     )
     meta = f'<pre class="meta">{e(turn["metadata"])}</pre>' if turn["metadata"] else ""
     replies = [
-        f'<li class="bot"><span class="who">机器人</span> {e(r["text"])}'
+        f'<li class="staff"><span class="who">人工</span> {e(r["text"])}</li>'
+        if r.get("staff")
+        else f'<li class="bot"><span class="who">机器人</span> {e(r["text"])}'
         f' <code>{e(r["action"] or "")}</code></li>'
         for r in turn["replies"]
     ]
@@ -159,14 +168,54 @@ def _turn(turn: Mapping[str, Any]) -> str:
 
 
 def _pause_box(detail: Mapping[str, Any]) -> str:
-    """A paused conversation: since when, and the button that gives it back to the bot."""
+    """A paused conversation: since when, the contact left, the reply form where a
+    reply reaches the user, and the button that gives it back to the bot."""
     if not detail.get("paused_since"):
         return ""
+    path = f'/staff/conversations/{quote(detail["id"], safe="")}'
+    contact = (
+        f'<p>用户留下的联系方式：<strong class="contact">{e(detail["contact"])}</strong></p>'
+        if detail.get("contact")
+        else ""
+    )
+    via = REPLY_VIA.get(detail["channel"])
+    reply = (
+        f'<form method="post" action="{path}/reply" class="reply"><label>回复用户（{e(via)}）'
+        '<textarea name="text" rows="3" maxlength="600" required></textarea></label>'
+        '<button type="submit">发送回复</button></form>'
+        if via
+        else ""
+    )
+    timeout = (
+        "（微信）超过 HANDOFF_TIMEOUT_MIN 分钟后，用户的下一条消息会让机器人自动恢复。"
+        if detail["channel"] == "wechat"
+        else ""
+    )
     return (
-        f'<form method="post" action="/staff/conversations/{quote(detail["id"], safe="")}/resume" '
-        f'class="pause"><p>机器人已暂停（{e(detail["paused_since"])} 起转人工），用户的消息由人工客服处理；'
-        "超过 HANDOFF_TIMEOUT_MIN 分钟后，用户的下一条消息会让机器人自动恢复。</p>"
-        '<button type="submit">恢复机器人</button></form>'
+        f'<div class="pause"><p>机器人已暂停（{e(detail["paused_since"])} 起转人工），用户的消息由人工处理，'
+        f"回复后机器人仍保持暂停，处理完请按“恢复机器人”。{timeout}</p>{contact}{reply}"
+        f'<form method="post" action="{path}/resume"><button type="submit">恢复机器人</button></form></div>'
+    )
+
+
+def tickets_page(data: Mapping[str, Any]) -> str:
+    """The paused conversations, oldest first: each a ticket a person owns."""
+    rows = "".join(
+        f'<tr><td><a href="{e(t["transcript"])}">{e(t["sender_id"])}</a></td><td>{e(t["channel"])}</td>'
+        f'<td>{e(t["since"])}</td><td class="contact">{e(t["contact"] or "—")}</td>'
+        f'<td>{"可在对话页回复" if t["can_reply"] else "无法从控制台回复"}</td></tr>'
+        for t in data["tickets"]
+    )
+    table = (
+        "<table><thead><tr><th>用户</th><th>渠道</th><th>转人工时间</th><th>联系方式</th><th>回复</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else '<p class="empty">没有等待人工处理的工单。</p>'
+    )
+    return layout(
+        "工单",
+        f'<p>转人工后机器人暂停的对话，最早的在前，共 {data["total"]} 个。打开对话可回复用户或恢复机器人。</p>{table}',
+        "/staff/tickets",
     )
 
 

@@ -40,6 +40,8 @@ NO_ANSWER_RESPONSES = {
 NO_REPLY = "no_reply"
 LOW = "low_confidence"
 FORM = "eligibility_form"
+# the widget's question for a contact (actions/handoff.py): its answers are for the ticket
+TICKET_FORM = "handoff_form"
 RESULT_SLOT = "eligibility_result"
 
 # Conversation outcomes (a conversation can have several)
@@ -54,6 +56,10 @@ OUTCOMES = (ANSWERED, FALLBACK, LOW, HANDOFF, PAUSED, COMPLETED, ABANDONED)
 # Rasa's events that end a pause besides "resume": both reset the tracker
 PAUSE_ENDS = {"resume", "restart", "session_started"}
 UNANSWERED_REASONS = ("fallback", "out_of_scope", "unclear", "error", NO_REPLY, LOW)
+# the bot event's metadata key that marks a staff member's reply (console.replies)
+STAFF_REPLY = "staff_reply"
+# the contact a widget visitor left for the handoff ticket (actions/handoff.py)
+CONTACT_SLOT = "handoff_contact"
 
 
 @dataclass
@@ -61,6 +67,8 @@ class Reply:
     text: str
     action: Optional[str]
     timestamp: float
+    # written by a staff member from the console (STAFF_REPLY), not by the bot
+    staff: bool = False
 
 
 @dataclass
@@ -88,6 +96,8 @@ class Turn:
     replies: List[Reply] = field(default_factory=list)
     # sent while the bot was paused for a person: not the bot's to answer
     paused: bool = False
+    # the answer to the handoff ticket's question for a contact: not a question either
+    for_ticket: bool = False
     marks: List[Mark] = field(default_factory=list)
 
     @property
@@ -104,7 +114,7 @@ class Turn:
     def reason(self) -> Optional[str]:
         """Why this message counts as not answered; None when it was answered
         (or was for the person who had the conversation)."""
-        if self.paused:
+        if self.paused or self.for_ticket:
             return None
         if self.intent in FALLBACK_INTENTS:
             return FALLBACK_INTENTS[self.intent]
@@ -135,6 +145,8 @@ class Conversation:
     abandoned: bool
     # when the bot was paused for a person, if it still is
     paused_since: Optional[float] = None
+    # the contact left for the latest handoff ticket, if any
+    contact: Optional[str] = None
 
     @property
     def outcomes(self) -> List[str]:
@@ -236,7 +248,9 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
     interviews: List[_Interview] = []
     channel: Optional[str] = None
     form_active = False
+    ticket_form = False
     paused_since: Optional[float] = None
+    contact: Optional[str] = None
     for event in events:
         kind = event.get("event")
         if kind == "pause":
@@ -249,18 +263,24 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
                 turns[-1].marks.append(Mark("resume", float(event["timestamp"]), len(turns[-1].replies)))
         if kind == "user":
             turns.append(_user_turn(event, len(turns), form_active, paused_since is not None))
+            turns[-1].for_ticket = ticket_form
             if channel is None and isinstance(event.get("input_channel"), str):
                 channel = event["input_channel"]
         elif kind == "bot" and turns:
-            action = _dict(event.get("metadata")).get("utter_action")
+            metadata = _dict(event.get("metadata"))
+            action = metadata.get("utter_action")
             turns[-1].replies.append(
                 Reply(
                     _text(event.get("text")),
                     action if isinstance(action, str) else None,
                     float(event["timestamp"]),
+                    staff=metadata.get(STAFF_REPLY) is True,
                 )
             )
+        elif kind == "slot" and event.get("name") == CONTACT_SLOT:
+            contact = event.get("value") if isinstance(event.get("value"), str) else None
         elif kind == "active_loop":
+            ticket_form = event.get("name") == TICKET_FORM
             if event.get("name") == FORM:
                 form_active = True
                 if not interviews or interviews[-1].closed or interviews[-1].result:
@@ -275,7 +295,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
             interviews[-1].result = True
             verdicts.append(verdict_of(event.get("value")))
         elif kind == "restart":
-            form_active = False
+            form_active = ticket_form = False
             if interviews:
                 interviews[-1].closed = True
     stamps = [float(e["timestamp"]) for e in events]
@@ -289,6 +309,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
         completed=any(i.result for i in interviews),
         abandoned=any(i.closed and not i.result for i in interviews),
         paused_since=paused_since,
+        contact=contact or None,
     )
 
 

@@ -1,4 +1,5 @@
-"""The console's one write: resuming a paused conversation through Rasa's HTTP API.
+"""The console's writes, resuming a paused conversation and recording a staff reply,
+through Rasa's HTTP API.
 
 The console reads the tracker store itself, read only. A change to a conversation
 goes through the Rasa server instead (``POST /conversations/<id>/tracker/events``),
@@ -51,10 +52,17 @@ class RasaApi:
     def enabled(self) -> bool:
         return bool(self.token)
 
-    def append_events(self, sender_id: str, events: List[Dict[str, Any]]) -> None:
+    def append_events(
+        self, sender_id: str, events: List[Dict[str, Any]], output_channel: Optional[str] = None
+    ) -> None:
+        """Appends ``events``; with ``output_channel``, Rasa also sends their bot
+        messages to that channel (``execute_side_effects``)."""
         if not self.token:
             raise RasaApiError("RASA_AUTH_TOKEN is not set: the console cannot reach Rasa's HTTP API")
-        query = urlencode({"token": self.token})
+        params = {"token": self.token}
+        if output_channel:
+            params.update(output_channel=output_channel, execute_side_effects="true")
+        query = urlencode(params)
         request = urllib.request.Request(
             f"{self.url}/conversations/{quote(sender_id, safe='')}/tracker/events?{query}",
             data=json.dumps(events).encode("utf-8"),

@@ -9,7 +9,10 @@
 // {do: "expect_bot", text, replies?} (waits for a bot message, sent after the previous
 // step, that contains text; and, if given, for quick-reply buttons with these titles),
 // {do: "expect_history", texts} (all texts visible without waiting for the bot),
-// {do: "screenshot", path}. A step may carry a "name" to find it in the report. Every
+// {do: "screenshot", path}, {do: "staff_reply", console, token, find, text} (a staff
+// member, in a second tab: signs in to the console, finds the ticket row holding `find`
+// on /staff/tickets, opens its conversation and sends `text` with the reply form; the
+// widget's tab stays open). A step may carry a "name" to find it in the report. Every
 // wait is bounded by scenario.timeoutMs.
 
 import { createRequire } from "node:module";
@@ -108,6 +111,25 @@ async function run(scenario) {
             (text) => ![...seen.bot, ...seen.user].some((shown) => shown.includes(text))
           );
           if (entry.missing.length) throw new Error(`not in the history: ${entry.missing}`);
+        } else if (step.do === "staff_reply") {
+          botSeen = (await texts(page, BOT)).length;
+          const staff = await context.newPage();
+          try {
+            await staff.goto(step.console + "tickets", { waitUntil: "load" });
+            await staff.fill('input[name="token"]', step.token);
+            await Promise.all([staff.waitForNavigation(), staff.click('button[type="submit"]')]);
+            await staff.goto(step.console + "tickets", { waitUntil: "load" });
+            const row = staff.locator("tr", { hasText: step.find }).first();
+            entry.ticket = (await row.innerText()).trim();
+            await Promise.all([staff.waitForNavigation(), row.locator("a").first().click()]);
+            await staff.fill('form.reply textarea[name="text"]', step.text);
+            await Promise.all([staff.waitForNavigation(), staff.click('form.reply button[type="submit"]')]);
+            entry.transcript = await staff.$$eval(".transcript li.staff", (nodes) =>
+              nodes.map((n) => n.innerText.trim())
+            );
+          } finally {
+            await staff.close();
+          }
         } else if (step.do === "screenshot") {
           await page.screenshot({ path: step.path, fullPage: false });
         } else {

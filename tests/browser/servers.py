@@ -10,7 +10,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from tests.e2e.servers import MODEL, RASA, ROOT, Bot, free_port, wait_for
 
@@ -80,6 +80,8 @@ class WebServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     process: Optional[subprocess.Popen] = None
+    # the environment on top of the test run's (the console's token, tracker store, Rasa)
+    env: Dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -97,6 +99,7 @@ class WebServer:
                     self.rasa_url,
                 ],
                 cwd=ROOT,
+                env={**os.environ, **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

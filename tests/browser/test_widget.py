@@ -1,5 +1,7 @@
 """The website widget in headless Chromium: greeting with quick replies, a typed
-Chinese question, a clicked quick reply, and the conversation surviving a reload.
+Chinese question, a clicked quick reply, and the conversation surviving a reload;
+and a handoff: the visitor leaves a phone, a staff member answers from the console's
+ticket, and the answer appears in the widget.
 
 The browser is driven by drive_widget.mjs (playwright-core from web/node_modules);
 this test writes the scenario and judges what the page showed.
@@ -139,3 +141,43 @@ def test_a_visitor_chats_in_chinese_and_a_reload_keeps_the_conversation(
     assert report["pageErrors"] == []
 
     assert screenshot.stat().st_size > 10_000
+
+
+def test_a_visitor_who_asks_for_a_human_gets_the_staff_reply_in_the_widget(
+    web: WebServer, tmp_path: Path
+) -> None:
+    """The widget's handoff as a ticket: the visitor leaves a phone, the ticket is on
+    /staff/tickets, a staff member answers from the console, the widget shows it."""
+    phone, answer = "13912345678", "您好，我是许可证顾问小王，稍后给您回电。"
+    report = drive(
+        web,
+        tmp_path,
+        [
+            {"do": "open"},
+            {"do": "expect_bot", "text": "咨询助手"},
+            {"do": "send", "text": "我想找人工客服"},
+            {"do": "expect_bot", "text": "手机号"},
+            {"do": "send", "text": f"我的手机 {phone}"},
+            {"do": "expect_bot", "text": phone},
+            {
+                "do": "staff_reply",
+                "console": web.url + "staff/",
+                "token": web.env["STAFF_TOKEN"],
+                "find": phone,
+                "text": answer,
+                "name": "staff",
+            },
+            {"do": "expect_bot", "text": "顾问小王", "name": "after_reply"},
+        ],
+    )
+
+    assert report["ok"], diagnosis(report, web)
+    staff = next(step for step in report["steps"] if step.get("name") == "staff")
+    assert "socketio" in staff["ticket"] and phone in staff["ticket"]
+    # the console's transcript has the reply as the person's
+    assert any(answer in line for line in staff["transcript"])
+    # the widget shows it once; the bot said nothing of its own after the pause
+    after = next(step for step in report["steps"] if step.get("name") == "after_reply")["seen"]
+    assert sum(answer in text for text in after["bot"]) == 1
+    assert after["bot"][-1].endswith(answer) or answer in after["bot"][-1]
+    assert report["pageErrors"] == []
