@@ -17,9 +17,9 @@ from actions.answers import (
     answer_topic,
     continue_topic,
     faq_prediction,
-    offer_assessment,
     topic_in_play,
 )
+from actions.offers import offer_assessment, offer_callback
 from actions.assessment import reassess
 from actions.common import (
     ATTEMPTS_SLOT,
@@ -190,6 +190,14 @@ class ActionFollowup(SafeAction):
         return "action_followup"
 
     async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        events = self.answer(dispatcher, tracker, domain)
+        if any(event.get("name") == "pending_offer" for event in events):
+            return events  # the answer made an offer of its own (地网 after a verdict)
+        return events + offer_callback(dispatcher, tracker)
+
+    def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         text = latest_text(tracker)

@@ -20,7 +20,6 @@ from actions.answers import (
     answer_topic,
     continue_topic,
     faq_prediction,
-    offer_assessment,
     topic_in_play,
 )
 from actions.assessment import (
@@ -41,6 +40,7 @@ from actions.common import (
     notice_once,
     profile_from,
 )
+from actions.offers import offer_assessment
 from actions.settings import settings
 from licence.eligibility import assess, required_slots
 from licence.extract import extract_answers

@@ -109,7 +109,24 @@ def followup_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
     _, residue = _facet_and_residue(text)
     if residue in _topic_words():
         return None
-    return cells().get(last_topic, {}).get(facet)
+    cell = cells().get(last_topic, {}).get(facet)
+    named = _named_outside_facets(text)
+    if named and cell not in named:
+        # "有效期几年" after the cost answer: 有 is a filler, so 有效期 leaves a
+        # two-character residue, but the message names the validity
+        return None
+    return cell
+
+
+def _named_outside_facets(text: str) -> frozenset[str]:
+    """The topics a message names by a topic word that is no facet word, once its
+    facet words are taken out ("在哪个系统报" names no system: 在哪个系统 is a facet)."""
+    lowered = normalise(text).lower()
+    for _, pattern in _facet_patterns():
+        lowered = pattern.sub(" ", lowered)
+    spaced = f" {_spaced(lowered)} "
+    words = _topic_words()
+    return frozenset(words[w] for w in _topic_only_words() if len(w) > 1 and w in spaced)
 
 
 _NUMBER = re.compile(r"[0-9%％]")

@@ -156,3 +156,11 @@ def test_every_topic_word_names_a_known_answer() -> None:
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8"))
     answered = {name.split("/", 1)[1] for name in domain["responses"] if name.startswith("utter_faq/")}
     assert set(vocabulary()["topic_words"]) <= answered
+
+
+def test_a_follow_up_naming_another_topic_leaves_the_last_one() -> None:
+    # 有 is a filler: without the topic check "有效期几年" after the cost answer
+    # read as that topic's "when" (the licensing timeline)
+    assert followup_topic("有效期几年", "cost") is None
+    assert followup_topic("要多久", "cost") == "timeline"
+    assert followup_topic("在哪个系统报", "annual_report") == "annual_report"
