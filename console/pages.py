@@ -31,7 +31,12 @@ REASON_NAMES = {
     "low_confidence": "低置信度",
 }
 CHANNELS = ("rest", "socketio", "wechat", "cmdline")
-NAV = (("/staff/", "对话"), ("/staff/unanswered", "未解决的问题"), ("/staff/metrics", "统计"))
+NAV = (
+    ("/staff/", "对话"),
+    ("/staff/unanswered", "未解决的问题"),
+    ("/staff/metrics", "统计"),
+    ("/staff/leads", "线索"),
+)
 MARK_NAMES = {"pause": "机器人已暂停（转人工）", "resume": "机器人已恢复"}
 
 
