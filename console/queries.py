@@ -40,6 +40,9 @@ NO_ANSWER_RESPONSES = {
 NO_REPLY = "no_reply"
 LOW = "low_confidence"
 FORM = "eligibility_form"
+# Answers to the lead form are a visitor's name, company and phone: read by its
+# validator, never "not understood", so they stay out of 未解决的问题 and its export.
+LEAD_FORM = "lead_form"
 RESULT_SLOT = "eligibility_result"
 
 # Conversation outcomes (a conversation can have several)
@@ -89,6 +92,8 @@ class Turn:
     # sent while the bot was paused for a person: not the bot's to answer
     paused: bool = False
     marks: List[Mark] = field(default_factory=list)
+    # an answer to the lead form (contact details)
+    in_lead_form: bool = False
 
     @property
     def latency(self) -> Optional[float]:
@@ -104,7 +109,7 @@ class Turn:
     def reason(self) -> Optional[str]:
         """Why this message counts as not answered; None when it was answered
         (or was for the person who had the conversation)."""
-        if self.paused:
+        if self.paused or self.in_lead_form:
             return None
         if self.intent in FALLBACK_INTENTS:
             return FALLBACK_INTENTS[self.intent]
@@ -236,6 +241,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
     interviews: List[_Interview] = []
     channel: Optional[str] = None
     form_active = False
+    lead_form = False
     paused_since: Optional[float] = None
     for event in events:
         kind = event.get("event")
@@ -249,6 +255,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
                 turns[-1].marks.append(Mark("resume", float(event["timestamp"]), len(turns[-1].replies)))
         if kind == "user":
             turns.append(_user_turn(event, len(turns), form_active, paused_since is not None))
+            turns[-1].in_lead_form = lead_form
             if channel is None and isinstance(event.get("input_channel"), str):
                 channel = event["input_channel"]
         elif kind == "bot" and turns:
@@ -261,6 +268,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
                 )
             )
         elif kind == "active_loop":
+            lead_form = event.get("name") == LEAD_FORM
             if event.get("name") == FORM:
                 form_active = True
                 if not interviews or interviews[-1].closed or interviews[-1].result:
@@ -275,7 +283,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
             interviews[-1].result = True
             verdicts.append(verdict_of(event.get("value")))
         elif kind == "restart":
-            form_active = False
+            form_active = lead_form = False
             if interviews:
                 interviews[-1].closed = True
     stamps = [float(e["timestamp"]) for e in events]
