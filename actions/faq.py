@@ -107,7 +107,9 @@ class ActionAnswerFaq(SafeAction):
             if in_play is not None and continues_topic(text):
                 # "线上办吗" after the process answer: heard as a question, placed
                 # under no topic, so it continues the one just answered
-                return continue_topic(dispatcher, tracker, in_play, text)
+                return continue_topic(dispatcher, tracker, in_play, text) + offer_callback(
+                    dispatcher, tracker
+                )
             return answer_not_understood(dispatcher, tracker, text)
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)
         activity = activity_of(text) if topic in NEED_TOPICS else None

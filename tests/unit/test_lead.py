@@ -14,6 +14,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.chat import ActionUnclear
 from actions.faq import ActionAnswerFaq, ActionFollowup
 from actions.lead import ActionStartLead, ActionSubmitLead, ValidateLeadForm
 from actions.settings import settings
@@ -185,3 +186,16 @@ async def test_the_lead_is_recorded_only_when_complete() -> None:
     assert said == ["utter_lead_received"] and slots == {"lead_submitted": True}
     said, slots, _ = await run(ActionSubmitLead(), tracker("算了", slots={"lead_name": None}))
     assert said == [] and slots == {"lead_submitted": None}
+
+
+async def test_the_cost_answer_given_again_to_an_unclear_question_offers_too() -> None:
+    t = tracker("为啥这么贵？", "nlu_fallback", {"last_topic": "cost"})
+    t.events = [
+        {"event": "user", "text": "办证多少钱"},
+        {"event": "action", "name": "action_answer_faq"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_faq/cost"}},
+        {"event": "user", "text": "为啥这么贵？"},
+    ]
+    said, slots, _ = await run(ActionUnclear(), t)
+    assert "utter_faq/cost" in said and said[-1] == "utter_offer_callback"
+    assert slots["pending_offer"] == "callback"
