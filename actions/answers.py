@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import HANDOFF_OFFER, LAST_TOPIC_SLOT, notice_once, profile_from
+from actions.common import LAST_TOPIC_SLOT, notice_once, profile_from
 from actions.settings import settings
 from licence import deadlines
 from licence.basis import faq_basis
@@ -114,21 +114,6 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
         elif users == 1 and kind == "action" and event.get("name") != "action_listen":
             answered = answered or event.get("name") in TOPIC_ACTIONS
     return topic if answered else None
-
-
-def offer_assessment(dispatcher: CollectingDispatcher, tracker: Tracker, computed: bool) -> List[EventType]:
-    """After an answer computed from the user's own facts (outside the
-    interview), offer the full assessment; any other answer withdraws an
-    earlier offer (of an assessment or of a human), so that a later "好的"
-    starts no interview and no handoff."""
-    if tracker.active_loop_name:
-        return []
-    if computed:
-        dispatcher.utter_message(response="utter_offer_assessment")
-        return [SlotSet("pending_offer", "assessment")]
-    if tracker.get_slot("pending_offer") in ("assessment", HANDOFF_OFFER):
-        return [SlotSet("pending_offer", None)]
-    return []
 
 
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:

@@ -20,6 +20,7 @@ from actions.common import (
     latest_text,
     offer_handoff_after_failure,
 )
+from actions.offers import offer_callback
 from actions.settings import settings
 from licence.followups import continues_topic
 
@@ -108,5 +109,6 @@ class ActionUnclear(SafeAction):
             return []
         topic = topic_in_play(tracker)
         if topic is not None and continues_topic(text):
-            return continue_topic(dispatcher, tracker, topic, text)
+            # the cost answer again ("为啥这么贵"): with the call-back offer
+            return continue_topic(dispatcher, tracker, topic, text) + offer_callback(dispatcher, tracker)
         return answer_not_understood(dispatcher, tracker, text)

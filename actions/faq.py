@@ -17,9 +17,9 @@ from actions.answers import (
     answer_topic,
     continue_topic,
     faq_prediction,
-    offer_assessment,
     topic_in_play,
 )
+from actions.offers import offer_assessment, offer_callback
 from actions.assessment import reassess
 from actions.common import (
     ATTEMPTS_SLOT,
@@ -107,7 +107,9 @@ class ActionAnswerFaq(SafeAction):
             if in_play is not None and continues_topic(text):
                 # "线上办吗" after the process answer: heard as a question, placed
                 # under no topic, so it continues the one just answered
-                return continue_topic(dispatcher, tracker, in_play, text)
+                return continue_topic(dispatcher, tracker, in_play, text) + offer_callback(
+                    dispatcher, tracker
+                )
             return answer_not_understood(dispatcher, tracker, text)
         events = notice_once(dispatcher, tracker) + interview_answer(tracker, text)
         activity = activity_of(text) if topic in NEED_TOPICS else None
@@ -193,6 +195,14 @@ class ActionFollowup(SafeAction):
         return "action_followup"
 
     async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        events = self.answer(dispatcher, tracker, domain)
+        if any(event.get("name") == "pending_offer" for event in events):
+            return events  # the answer made an offer of its own (地网 after a verdict)
+        return events + offer_callback(dispatcher, tracker)
+
+    def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         text = latest_text(tracker)

@@ -28,7 +28,7 @@ from actions.common import (
     latest_text,
 )
 from actions.settings import settings
-from zhtext.handoff_contact import find_contact
+from zhtext.contacts import parse_contact
 
 # the slot's value when the visitor left no contact (filled, so the form ends)
 NO_CONTACT = ""
@@ -45,7 +45,8 @@ class ValidateHandoffForm(GuardedFormValidation):
     ) -> Dict[Text, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != CONTACT_SLOT:
             return {}  # the form just started: nothing has been asked yet
-        return {CONTACT_SLOT: find_contact(latest_text(tracker)) or NO_CONTACT}
+        contact = parse_contact(latest_text(tracker))
+        return {CONTACT_SLOT: contact.value if contact else NO_CONTACT}
 
     def validate_handoff_contact(
         self,

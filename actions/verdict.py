@@ -20,7 +20,6 @@ from actions.answers import (
     answer_topic,
     continue_topic,
     faq_prediction,
-    offer_assessment,
     topic_in_play,
 )
 from actions.assessment import (
@@ -41,6 +40,7 @@ from actions.common import (
     notice_once,
     profile_from,
 )
+from actions.offers import offer_assessment, offer_callback
 from actions.settings import settings
 from licence.eligibility import assess, required_slots
 from licence.extract import extract_answers
@@ -152,7 +152,7 @@ class ActionHandleInform(SafeAction):
             if topic and confidence >= settings().faq_min_confidence:
                 events = notice_once(dispatcher, tracker)
                 answer_topic(dispatcher, topic, text, today)
-                return events + [SlotSet(LAST_TOPIC_SLOT, topic)]
+                return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_callback(dispatcher, tracker)
         return answer_not_understood(dispatcher, tracker, text)
 
 

@@ -39,6 +39,8 @@ NEUTRAL = {
     "utter_offer_assessment",
     # the offer of a human after a second failed answer in a row (the failure is the cell)
     "utter_offer_handoff",
+    # the offer of a consultant's call-back after the cost answer (faq/cost is the cell)
+    "utter_offer_callback",
     "utter_basis",
     # the lead-in of an answer read for the situation the user just told
     "utter_continue_topic",

@@ -9,11 +9,12 @@ configured token every route answers 503.
     GET  /staff/unanswered              未解决的问题, grouped; POST /staff/export downloads YAML
     GET  /staff/metrics                 figures and charts (/staff/plots/<name>.svg)
     GET  /staff/tickets                 the paused (handed-off) conversations: the tickets staff own
+    GET  /staff/leads, /staff/leads.csv  线索: the call-backs visitors asked for (console.leads)
     POST /staff/conversations/<id>/resume  the bot answers a paused (handed-off) user again
     POST /staff/conversations/<id>/reply   a staff member's answer to a paused user (form: text)
     POST /staff/login, /staff/logout    the sign-in cookie
     GET  /staff/api/conversations[/<id>], /staff/api/unanswered, /staff/api/metrics,
-         /staff/api/intents;  POST /staff/api/export  {"intent": ..., "items": [...]}
+         /staff/api/intents, /staff/api/leads;  POST /staff/api/export  {"intent": ..., "items": [...]}
     POST /staff/api/conversations/<id>/resume  (404 unknown, 409 not paused, 502/503 Rasa)
     GET  /staff/api/tickets
     POST /staff/api/conversations/<id>/reply  {"text": ...}  (404 unknown; 409 not paused, a channel
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, quote, unquote
 
-from console import api, pages
+from console import api, leads, pages
 from console.auth import OFF_MESSAGE, Auth
 from console.rasa_api import RasaApi, RasaApiError
 from console.replies import ReplyError, ReplyUnavailable, WeChatApi, WindowClosed
@@ -214,7 +215,17 @@ def _route(request: Request, path: str, query: Dict[str, List[str]], console: ap
         return _html(200, pages.metrics_page(console.metrics(api.parse_query(query)), params))
     if path == "/staff/tickets":
         return _html(200, pages.tickets_page(console.tickets()))
+    if path in ("/staff/leads", "/staff/leads.csv"):
+        return _leads(path, query, params, console)
     return _error(request, 404, "not found")
+
+
+def _leads(path: str, query: Dict[str, List[str]], params: Dict[str, str], console: api.Console) -> Response:
+    data = leads.leads_data(console, api.parse_query(query))
+    if path.endswith(".csv"):
+        disposition = [("Content-Disposition", 'attachment; filename="leads.csv"')]
+        return Response(200, leads.leads_csv(data).encode("utf-8"), "text/csv; charset=utf-8", disposition)
+    return _html(200, leads.leads_page(data, params))
 
 
 RESUME = "/resume"
@@ -274,6 +285,8 @@ def _api(name: str, query: Dict[str, List[str]], console: api.Console, request: 
         return _json(200, {"intents": list(api.labels())})
     if name == "tickets":
         return _json(200, console.tickets())
+    if name == "leads":
+        return _json(200, leads.leads_data(console, api.parse_query(query)))
     return _json(404, {"error": "not found"})
 
 

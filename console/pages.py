@@ -36,6 +36,7 @@ NAV = (
     ("/staff/tickets", "工单"),
     ("/staff/unanswered", "未解决的问题"),
     ("/staff/metrics", "统计"),
+    ("/staff/leads", "线索"),
 )
 # where a staff reply reaches the user (console.replies)
 REPLY_VIA = {"socketio": "网页聊天窗口", "wechat": "微信客服消息（用户最后一条消息后 48 小时内）"}

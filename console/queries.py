@@ -40,8 +40,13 @@ NO_ANSWER_RESPONSES = {
 NO_REPLY = "no_reply"
 LOW = "low_confidence"
 FORM = "eligibility_form"
-# the widget's question for a contact (actions/handoff.py): its answers are for the ticket
+# The forms that ask for contact details: the widget's question for a contact
+# (actions/handoff.py) and the lead form (actions/lead.py). Their answers are a
+# name, a company or a phone, read by the form's validator, never "not
+# understood": they stay out of 未解决的问题 and its export.
 TICKET_FORM = "handoff_form"
+LEAD_FORM = "lead_form"
+CONTACT_FORMS = frozenset({TICKET_FORM, LEAD_FORM})
 RESULT_SLOT = "eligibility_result"
 
 # Conversation outcomes (a conversation can have several)
@@ -96,8 +101,8 @@ class Turn:
     replies: List[Reply] = field(default_factory=list)
     # sent while the bot was paused for a person: not the bot's to answer
     paused: bool = False
-    # the answer to the handoff ticket's question for a contact: not a question either
-    for_ticket: bool = False
+    # an answer to a form's question for contact details (CONTACT_FORMS): not a question either
+    for_contact: bool = False
     marks: List[Mark] = field(default_factory=list)
 
     @property
@@ -114,7 +119,7 @@ class Turn:
     def reason(self) -> Optional[str]:
         """Why this message counts as not answered; None when it was answered
         (or was for the person who had the conversation)."""
-        if self.paused or self.for_ticket:
+        if self.paused or self.for_contact:
             return None
         if self.intent in FALLBACK_INTENTS:
             return FALLBACK_INTENTS[self.intent]
@@ -248,7 +253,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
     interviews: List[_Interview] = []
     channel: Optional[str] = None
     form_active = False
-    ticket_form = False
+    contact_form = False
     paused_since: Optional[float] = None
     contact: Optional[str] = None
     for event in events:
@@ -263,7 +268,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
                 turns[-1].marks.append(Mark("resume", float(event["timestamp"]), len(turns[-1].replies)))
         if kind == "user":
             turns.append(_user_turn(event, len(turns), form_active, paused_since is not None))
-            turns[-1].for_ticket = ticket_form
+            turns[-1].for_contact = contact_form
             if channel is None and isinstance(event.get("input_channel"), str):
                 channel = event["input_channel"]
         elif kind == "bot" and turns:
@@ -280,7 +285,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
         elif kind == "slot" and event.get("name") == CONTACT_SLOT:
             contact = event.get("value") if isinstance(event.get("value"), str) else None
         elif kind == "active_loop":
-            ticket_form = event.get("name") == TICKET_FORM
+            contact_form = event.get("name") in CONTACT_FORMS
             if event.get("name") == FORM:
                 form_active = True
                 if not interviews or interviews[-1].closed or interviews[-1].result:
@@ -295,7 +300,7 @@ def build_conversation(sender_id: str, events: Sequence[Mapping[str, Any]]) -> C
             interviews[-1].result = True
             verdicts.append(verdict_of(event.get("value")))
         elif kind == "restart":
-            form_active = ticket_form = False
+            form_active = contact_form = False
             if interviews:
                 interviews[-1].closed = True
     stamps = [float(e["timestamp"]) for e in events]

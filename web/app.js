@@ -45,4 +45,56 @@
     },
     mount || null
   );
+
+  if (mount) {
+    keepAnswersReadable(mount);
+    letTheCloseButtonClose(mount);
+  }
+
+  // The widget scrolls to the bottom on every update, so an answer taller than the
+  // window (the eligibility verdict) opened at its last line, its headline out of
+  // sight. After each update, when the reply to the visitor's last message does
+  // not fit, it is shown from its first line; the visitor scrolls on to read it.
+  function keepAnswersReadable(root) {
+    var MARGIN = 8;
+    function adjust() {
+      var box = root.querySelector(".rw-messages-container");
+      if (!box) return;
+      var messages = box.querySelectorAll(".rw-message");
+      var start = null;
+      for (var i = messages.length - 1; i >= 0; i--) {
+        if (messages[i].querySelector(".rw-client")) break;
+        if (messages[i].querySelector(".rw-response")) start = messages[i];
+      }
+      if (!start) return;
+      var offset = start.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+      if (box.scrollHeight - offset > box.clientHeight) {
+        box.scrollTop = Math.max(0, offset - MARGIN);
+      }
+    }
+    // runs after the widget's own scroll, which happens as React updates the page
+    new MutationObserver(adjust).observe(root, { childList: true, subtree: true });
+  }
+
+  // On a phone-sized screen the widget shows its close button, but an embedded
+  // widget ignores it (it is always open). Here it folds the chat away, leaving a
+  // button that brings it back.
+  function letTheCloseButtonClose(root) {
+    var reopen = document.createElement("button");
+    reopen.type = "button";
+    reopen.className = "chat-reopen";
+    reopen.textContent = "打开在线咨询";
+    root.parentNode.insertBefore(reopen, root.nextSibling);
+    root.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest(".rw-close-button")) {
+        root.classList.add("chat-closed");
+        document.body.classList.add("chat-is-closed");
+        reopen.focus();
+      }
+    });
+    reopen.addEventListener("click", function () {
+      root.classList.remove("chat-closed");
+      document.body.classList.remove("chat-is-closed");
+    });
+  }
 })();

@@ -9,11 +9,14 @@
 // {do: "expect_bot", text, replies?} (waits for a bot message, sent after the previous
 // step, that contains text; and, if given, for quick-reply buttons with these titles),
 // {do: "expect_history", texts} (all texts visible without waiting for the bot),
-// {do: "screenshot", path}, {do: "staff_reply", console, token, find, text} (a staff
-// member, in a second tab: signs in to the console, finds the ticket row holding `find`
-// on /staff/tickets, opens its conversation and sends `text` with the reply form; the
-// widget's tab stays open). A step may carry a "name" to find it in the report. Every
-// wait is bounded by scenario.timeoutMs.
+// {do: "screenshot", path}, {do: "click", selector}, {do: "expect_shown", selector,
+// shown} (whether the element is visible), {do: "answer_view"} (where the reply to the
+// visitor's last message sits in the scrolled message list, for the report),
+// {do: "staff_reply", console, token, find, text} (a staff member, in a second tab:
+// signs in to the console, finds the ticket row holding `find` on /staff/tickets, opens
+// its conversation and sends `text` with the reply form; the widget's tab stays open).
+// scenario.viewport sets the window size (900x900 otherwise). A step may carry a
+// "name" to find it in the report. Every wait is bounded by scenario.timeoutMs.
 
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -56,7 +59,7 @@ async function run(scenario) {
       "--disable-component-update",
       "--disable-sync",
     ],
-    viewport: { width: 900, height: 900 },
+    viewport: scenario.viewport || { width: 900, height: 900 },
     locale: "zh-CN",
     timeout: scenario.timeoutMs,
   });
@@ -130,6 +133,28 @@ async function run(scenario) {
           } finally {
             await staff.close();
           }
+        } else if (step.do === "click") {
+          await page.click(step.selector);
+        } else if (step.do === "expect_shown") {
+          await page.waitForSelector(step.selector, { state: step.shown ? "visible" : "hidden" });
+        } else if (step.do === "answer_view") {
+          entry.view = await page.evaluate(() => {
+            const box = document.querySelector(".rw-messages-container");
+            const messages = [...box.querySelectorAll(".rw-message")];
+            let start = null;
+            for (let i = messages.length - 1; i >= 0; i--) {
+              if (messages[i].querySelector(".rw-client")) break;
+              if (messages[i].querySelector(".rw-response")) start = messages[i];
+            }
+            const frame = box.getBoundingClientRect();
+            const first = start.getBoundingClientRect();
+            return {
+              boxHeight: frame.height,
+              answerHeight: frame.bottom - first.top + box.scrollHeight - box.scrollTop - frame.height,
+              startOffset: first.top - frame.top,
+              startText: start.innerText.trim().slice(0, 40),
+            };
+          });
         } else if (step.do === "screenshot") {
           await page.screenshot({ path: step.path, fullPage: false });
         } else {

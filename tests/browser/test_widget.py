@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,8 +29,11 @@ CONDITIONS_BUTTON = "办证需要什么条件"
 STEP_TIMEOUT_MS = 60_000
 
 
-def drive(web: WebServer, tmp_path: Path, steps: List[Dict[str, Any]]) -> Dict[str, Any]:
+def drive(
+    web: WebServer, tmp_path: Path, steps: List[Dict[str, Any]], viewport: Optional[Dict[str, int]] = None
+) -> Dict[str, Any]:
     scenario = {
+        "viewport": viewport,
         "url": web.url,
         "chromium": str(CHROMIUM),
         "userDataDir": str(tmp_path / "chromium-profile"),
@@ -180,4 +183,44 @@ def test_a_visitor_who_asks_for_a_human_gets_the_staff_reply_in_the_widget(
     after = next(step for step in report["steps"] if step.get("name") == "after_reply")["seen"]
     assert sum(answer in text for text in after["bot"]) == 1
     assert after["bot"][-1].endswith(answer) or answer in after["bot"][-1]
+
+
+# One message with every fact of the interview: the verdict comes in one turn.
+ALL_FACTS = (
+    "帮我评估一下：我们是上海的有限公司，只在上海做地网，注册资本500万，没有外资，不在失信名单，"
+    "近三年没有违规，经营范围有第二类增值电信业务，8个人交社保，有办公场地，有呼叫中心系统，"
+    "有服务保障制度、应急预案和安全措施"
+)
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_a_long_answer_opens_at_its_start_and_the_close_button_closes(
+    web: WebServer, tmp_path: Path
+) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = drive(
+        web,
+        tmp_path,
+        [
+            {"do": "open"},
+            {"do": "expect_bot", "text": "咨询助手"},
+            {"do": "send", "text": ALL_FACTS},
+            # the last part of the verdict, then its place in the scrolled list
+            {"do": "expect_bot", "text": "下一步"},
+            {"do": "answer_view", "name": "verdict"},
+            {"do": "screenshot", "path": str(RESULTS / "widget-phone-verdict.png")},
+            {"do": "click", "selector": ".rw-close-button"},
+            {"do": "expect_shown", "selector": ".rw-conversation-container", "shown": False},
+            {"do": "expect_shown", "selector": ".chat-reopen", "shown": True},
+            {"do": "click", "selector": ".chat-reopen"},
+            {"do": "expect_shown", "selector": ".rw-conversation-container", "shown": True},
+        ],
+        viewport=PHONE,
+    )
+    assert report["ok"], diagnosis(report, web)
+    view = next(step["view"] for step in report["steps"] if step.get("name") == "verdict")
+    # the verdict is taller than the window, so where it opens matters
+    assert view["answerHeight"] > view["boxHeight"], view
+    # its first line is in sight, at the top, not scrolled past
+    assert 0 <= view["startOffset"] < 40, view
     assert report["pageErrors"] == []

@@ -293,3 +293,18 @@ def test_the_reply_that_ends_a_pause_is_no_slow_turn() -> None:
     conversation = one(events)
     assert conversation.turns[1].latency is None
     assert [row["text"] for row in metrics.slowest_turns([conversation])] == ["转人工"]
+
+
+def test_answers_to_the_lead_form_are_never_unanswered() -> None:
+    # a name or a phone number reads as nothing the classifier knows; the form's
+    # validator read it, and it must not reach 未解决的问题 or its NLU export
+    events = [
+        loop("lead_form", 1.0),
+        user("王磊", "nlu_fallback", 0.2, 2.0),
+        bot("utter_ask_lead_company", 2.5),
+        loop(None, 3.0),
+        user("王磊", "nlu_fallback", 0.2, 4.0),
+        bot("utter_default", 4.5),
+    ]
+    turns = queries.build_conversation("s", events).turns
+    assert [t.reason for t in turns] == [None, "fallback"]

@@ -187,3 +187,11 @@ def test_facet_follow_ups_of_more_topics(text: str, last: str, topic: str | None
 )
 def test_a_named_topic_and_facet_get_that_topics_cell(text: str, topic: str) -> None:
     assert named_cell(text) == topic
+
+
+def test_a_follow_up_naming_another_topic_leaves_the_last_one() -> None:
+    # 有 is a filler: without the topic check "有效期几年" after the cost answer
+    # read as that topic's "when" (the licensing timeline)
+    assert followup_topic("有效期几年", "cost") is None
+    assert followup_topic("要多久", "cost") == "timeline"
+    assert followup_topic("在哪个系统报", "annual_report") == "annual_report"
