@@ -58,7 +58,8 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     annual report (its own label outweighs the last topic's).
     """
     message = tracker.latest_message or {}
-    last = tracker.get_slot(LAST_TOPIC_SLOT)
+    # the topic of the answer just given: none after a turn that answered nothing
+    last = topic_in_play(tracker)
     text = (message.get("text") or "").strip()
     inherited = followup_topic(text, last)
     if inherited is not None:

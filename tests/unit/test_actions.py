@@ -1129,6 +1129,7 @@ async def test_a_short_follow_up_keeps_the_conversations_topic() -> None:
         {"name": "faq/timeline", "confidence": 0.45},
         {"name": "faq/renewal", "confidence": 0.30},
     ]
+    t.events = after_answer("最晚提前几天", "renewal").events  # the renewal answer was just given
     messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages)[0] == "utter_faq/renewal"
     assert slots_set(events)["last_topic"] == "renewal"
@@ -1273,9 +1274,20 @@ async def test_a_follow_up_on_a_topic_without_an_faq_answer_asks_to_rephrase() -
 async def test_a_facet_follow_up_gets_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
     # the classifier's own label (timeline) loses to the conversation's topic
     t = tracker(text, "faq", {"disclaimer_shown": True, "last_topic": last}, faq=("faq/timeline", 0.8))
+    t.events = after_answer(text, last).events
     messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages)[0] == f"utter_faq/{topic}"
     assert slots_set(events)["last_topic"] == topic
+
+
+async def test_a_facet_follow_up_after_a_turn_that_answered_nothing_has_no_topic_to_follow() -> None:
+    # the slot still holds the validity, but the last turn was out of scope
+    t = tracker(
+        "要提前多久", "faq", {"disclaimer_shown": True, "last_topic": "validity"}, faq=("faq/timeline", 0.8)
+    )
+    t.events = after_answer("要提前多久", "validity", "utter_out_of_scope", "utter_out_of_scope").events
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == "utter_faq/timeline"
 
 
 async def test_a_follow_up_that_names_a_topic_gets_that_topic() -> None:

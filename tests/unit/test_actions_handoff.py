@@ -72,7 +72,7 @@ async def answer(text: str, reasked: bool = False) -> Dict[str, Any]:
 
 async def test_an_answer_with_a_phone_fills_the_ticket_and_ends_the_form() -> None:
     assert await answer("我的手机 138 1234 5678") == {
-        "handoff_contact": "138 1234 5678",
+        "handoff_contact": "13812345678",
         "requested_slot": None,
     }
 
