@@ -328,6 +328,7 @@ def check_and_report(
     closed = [server for status, server in after if server != survivor_address]
     assert {status for status, server in after if server != survivor_address} <= {101}, after
     assert any(server == survivor_address for _, server in after), after
+    assert len(closed) >= len(visitors), after
 
     # WeChat: each message once in its tracker, each answer shown once
     for user in results.wechat:
