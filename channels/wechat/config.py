@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
 from rasa.shared.exceptions import RasaException
 
+from channels.redis_url import redis_url_from_env
 from channels.responses import response_text
 
 logger = logging.getLogger(__name__)
@@ -19,21 +19,6 @@ DEFAULT_API_BASE = "https://api.weixin.qq.com"
 WELCOME_PAYLOAD = "/greet"
 
 _PLACEHOLDER = re.compile(r"^\$\{[^}]*\}$")
-
-# Where the channel's state is shared by several servers: the project's Redis
-# (REDIS_URL), or the lock store's (LOCK_STORE_URL, which defaults to REDIS_URL;
-# stores/lock_store.py). Neither set: the state stays in this process.
-REDIS_URL_VARIABLES = ("REDIS_URL", "LOCK_STORE_URL")
-
-
-def redis_url_from_env(environ: Optional[Mapping[str, str]] = None) -> str:
-    """The first of ``REDIS_URL_VARIABLES`` that is set and not blank, else ''."""
-    environ = os.environ if environ is None else environ
-    for name in REDIS_URL_VARIABLES:
-        url = (environ.get(name) or "").strip()
-        if url:
-            return url
-    return ""
 
 
 class _DomainTexts(Mapping[str, str]):

@@ -138,6 +138,9 @@ def test_rendered_config_routes_as_documented(tmp_path: Path) -> None:
     tree = parse_nginx(text)
     http = one(tree, "http")[2]
     assert one(tree, "pid")[1] == [f"{tmp_path}/nginx.pid"]
+    # a reload drains: websockets and long polls cannot keep an old worker forever,
+    # and no REST answer (reply_timeout 20 s) is cut
+    assert one(tree, "worker_shutdown_timeout")[1] == ["30s"]
 
     # the request body limit is the Rasa server's (MAX_BODY_BYTES in .env.example)
     assert one(http, "client_max_body_size")[1] == [env_example()["MAX_BODY_BYTES"]]
