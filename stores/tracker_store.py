@@ -68,6 +68,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, cache_size: int = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._keep_sqlite_connection()
         if int(cache_size) < 1:
             raise ValueError(f"cache_size must be at least 1, not {cache_size!r}")
         self.cache_size = int(cache_size)
@@ -76,6 +77,28 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.misses = 0
 
     # --- the database's side --------------------------------------------------------
+
+    def _keep_sqlite_connection(self) -> None:
+        """Keep a SQLite file's connection open between uses.
+
+        SQLAlchemy 1.4 opens and closes a SQLite file's connection for every
+        session (NullPool). Closing the last connection to a database in WAL
+        mode (patches/sqlite_pragmas.py) copies the log into the database file
+        and syncs it to disk: a disk wait inside Rasa's event loop at every read
+        and every save. A kept connection leaves that to SQLite's automatic
+        checkpoints. SQLAlchemy 2.0 pools SQLite files the same way by default.
+        """
+        if self.engine.dialect.name != "sqlite" or not isinstance(self.engine.pool, sa.pool.NullPool):
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=1, connect_args={"check_same_thread": False}
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _last_id(self, session: Any, sender_id: Text) -> Optional[int]:
         """The largest event id stored for the conversation (None when it has none)."""

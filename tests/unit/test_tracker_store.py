@@ -182,3 +182,12 @@ def test_the_servers_store_conversations_in_the_cached_sql_store(
     inner = getattr(created, "_tracker_store", created)
     assert isinstance(inner, CachedSQLTrackerStore)
     assert str(inner.engine.url) == f"sqlite:///{db}"
+
+
+async def test_a_sqlite_file_keeps_its_connection_and_write_ahead_log_between_turns(db: Path) -> None:
+    # Closing the last connection to a WAL database checkpoints and syncs it: the
+    # store keeps its connection, so a save leaves the log for SQLite to fold in later.
+    a = store(db)
+    await start(a, "u1")
+    assert db.with_name(db.name + "-wal").exists()
+    assert await store(db).retrieve("u1") is not None
