@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import subprocess
 import tempfile
 import threading
@@ -35,7 +34,7 @@ import requests
 from bench.conversations import PROJECT_MIX, STARTER_MIX, cycled
 from bench.serve import BenchBot, rss_bytes
 from bench.stats import latency_summary
-from bench.versus_report import render, summary_lines, targets
+from bench.versus_report import growth, render, summary_lines, targets
 from tests.e2e.servers import RASA, ROOT
 
 STARTER = ROOT / "build" / "bench" / "starter"
@@ -143,18 +142,6 @@ def concurrent(url: str, prefix: str, mix: List[str]) -> Tuple[List[Sent], float
     for t in threads:
         t.join()
     return [s for r in results for s in r], time.monotonic() - started
-
-
-def growth(latencies_s: Sequence[float], window: int = 20) -> Dict[str, Any]:
-    """Median latency of the first and the last `window` turns of one conversation, and their ratio."""
-    first = statistics.median(latencies_s[:window])
-    last = statistics.median(latencies_s[-window:])
-    return {
-        "window": window,
-        "first_median_ms": round(1000 * first, 1),
-        "last_median_ms": round(1000 * last, 1),
-        "ratio": round(last / first, 3) if first else None,
-    }
 
 
 def summarise(turns: List[Sent], wall_s: float) -> Dict[str, Any]:

@@ -3,13 +3,26 @@ Pure functions of the result dictionary: tests/unit/test_bench.py covers them.""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import statistics
+from typing import Any, Dict, List, Sequence
 
 from bench.stats import check_target, fmt, table
 
 # A turn's cost is flat when the last turns of a long conversation cost at most
 # this much more than its first ones (medians, so one slow turn does not decide).
 FLAT_GROWTH = 1.2
+
+
+def growth(latencies_s: Sequence[float], window: int = 20) -> Dict[str, Any]:
+    """Median latency of the first and the last `window` turns of one conversation, and their ratio."""
+    first = statistics.median(latencies_s[:window])
+    last = statistics.median(latencies_s[-window:])
+    return {
+        "window": window,
+        "first_median_ms": round(1000 * first, 1),
+        "last_median_ms": round(1000 * last, 1),
+        "ratio": round(last / first, 3) if first else None,
+    }
 
 
 def targets(result: Dict[str, Any]) -> List[Dict[str, Any]]:
