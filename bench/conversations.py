@@ -59,3 +59,41 @@ SCRIPTS: List[List[str]] = [
 
 def turns_per_round() -> int:
     return sum(len(s) for s in SCRIPTS)
+
+
+# The serving comparison with Rasa's starter bot (bench/versus.py): FAQ questions
+# and chit-chat each bot understands, cycled to make conversations of any length.
+PROJECT_MIX: List[str] = [
+    "你好",
+    "办个省内的呼叫中心证注册资金得多少钱",
+    "有效期几年",
+    "呼叫中心許可證要準備哪些材料",
+    "谢谢",
+    "地网注册资本要求多少",
+    "那全网呢？",
+    "你是机器人吗",
+    "续期要提前多久",
+    "年报什么时候交",
+    "我们是做电话客服外包的，需不需要办这个证",
+    "好的谢谢",
+]
+
+STARTER_MIX: List[str] = [
+    "hello",
+    "are you a bot?",
+    "I am great",
+    "hi there",
+    "am I talking to a human?",
+    "very good",
+    "good morning",
+    "are you a human?",
+    "I am feeling wonderful",
+    "hey",
+    "am I talking to a bot?",
+    "perfect",
+]
+
+
+def cycled(texts: List[str], turns: int, start: int = 0) -> List[str]:
+    """`turns` messages taken from `texts` in order, starting at `start`, wrapping round."""
+    return [texts[(start + i) % len(texts)] for i in range(turns)]

