@@ -22,6 +22,7 @@ from licence.queries import (
     staff_comparison,
 )
 from licence.ruleset_loader import deadline_rules
+from licence.topics import activity_of
 from licence.followups import followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
 from zhtext.dates import is_issue_date, parse_date
@@ -99,8 +100,27 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
     """The FAQ topic the bot's previous turn answered, or None when that turn
     answered none (out of scope, a greeting, the interview, "please rephrase")."""
     topic = tracker.get_slot(LAST_TOPIC_SLOT)
-    if not topic or topic in ("need", "verdict"):
+    if not topic or topic in (NEED_TOPIC, "verdict"):
         return None
+    return topic if _previous_turn_answered(tracker, TOPIC_ACTIONS) else None
+
+
+# the pseudo-topic of the need check's answer, and the actions that give it
+NEED_TOPIC = "need"
+NEED_ACTIONS = frozenset(
+    {"action_answer_faq", "action_followup", "action_need_verdict", "action_out_of_scope"}
+)
+
+
+def need_in_play(tracker: Tracker) -> bool:
+    """The bot's previous turn said whether the business described needs the
+    licence: a description that follows ("只接自己家客户的电话") is checked too."""
+    return tracker.get_slot(LAST_TOPIC_SLOT) == NEED_TOPIC and _previous_turn_answered(tracker, NEED_ACTIONS)
+
+
+def _previous_turn_answered(tracker: Tracker, actions: frozenset[str]) -> bool:
+    """One of ``actions`` answered the previous user message, and no reply of
+    that turn was a "not understood"."""
     users = 0
     answered = False
     for event in reversed(tracker.events):
@@ -111,10 +131,10 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
                 break
         elif users == 1 and kind == "bot":
             if (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
-                return None
+                return False
         elif users == 1 and kind == "action" and event.get("name") != "action_listen":
-            answered = answered or event.get("name") in TOPIC_ACTIONS
-    return topic if answered else None
+            answered = answered or event.get("name") in actions
+    return answered
 
 
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:
@@ -124,7 +144,20 @@ def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventTy
     return [
         SlotSet("business_activity", activity),
         SlotSet("licence_needed", result.licence_needed),
+        SlotSet(LAST_TOPIC_SLOT, NEED_TOPIC),
     ]
+
+
+def continue_need_check(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> Optional[List[EventType]]:
+    """Right after the need answer, a message the classifier could not place
+    that describes a business activity ("我哋淨係幫自己公司打", "就是按坐席收租金
+    那种") gets the need answer for that activity; None when it is not that."""
+    activity = activity_of(text) if need_in_play(tracker) else None
+    if activity is None:
+        return None
+    return notice_once(dispatcher, tracker) + answer_need(dispatcher, activity)
 
 
 def topic_date(topic: str, text: str, today: dt.date) -> Optional[dt.date]:

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import continue_topic, topic_in_play
+from actions.answers import continue_need_check, continue_topic, topic_in_play
 from actions.common import (
     CONTACT_SLOT,
     PENDING_OFFER_SLOT,
@@ -84,6 +84,10 @@ class ActionOutOfScope(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        described = continue_need_check(dispatcher, tracker, latest_text(tracker))
+        if described is not None:
+            # "只接自己家客户的电话" after the need answer: that business checked
+            return described
         dispatcher.utter_message(response="utter_out_of_scope")
         return offer_handoff_after_failure(dispatcher, tracker)
 
@@ -107,6 +111,9 @@ class ActionUnclear(SafeAction):
         if not text.strip():
             dispatcher.utter_message(response="utter_empty_message")
             return []
+        described = continue_need_check(dispatcher, tracker, text)
+        if described is not None:
+            return described
         topic = topic_in_play(tracker)
         if topic is not None and continues_topic(text):
             # the cost answer again ("为啥这么贵"): with the call-back offer

@@ -13,6 +13,7 @@ from actions.answers import (
     FACT_TOPICS,
     answer_dated,
     answer_facts_with_basis,
+    NEED_TOPIC,
     answer_need,
     answer_topic,
     continue_topic,
@@ -117,7 +118,7 @@ class ActionAnswerFaq(SafeAction):
             # only 电销/外呼 named: the outbound answer says what that takes
             activity = None
         if activity and word_pattern(domain_words("need_question")).search(text.lower()):
-            return events + answer_need(dispatcher, activity) + [SlotSet(LAST_TOPIC_SLOT, "need")]
+            return events + answer_need(dispatcher, activity)
         today = settings().today()
         recorded = profile_from(tracker)
         computed = answer_topic(dispatcher, topic, text, today, recorded)
@@ -219,7 +220,7 @@ class ActionFollowup(SafeAction):
         facet = facet_of(text)
         events = notice_once(dispatcher, tracker)
 
-        if topic == "need":
+        if topic == NEED_TOPIC:
             # "那我们自己的热线呢？" after the need check: check this activity
             activity = activity_of(text)
             if activity:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.answers import NEED_TOPIC
 from actions.common import (
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
@@ -98,5 +99,5 @@ class ActionNeedVerdict(SafeAction):
         dispatcher.utter_message(response="utter_need_answer", answer=result.answer)
         return events + [
             SlotSet("licence_needed", result.licence_needed),
-            SlotSet(LAST_TOPIC_SLOT, "need"),
+            SlotSet(LAST_TOPIC_SLOT, NEED_TOPIC),
         ]

@@ -1643,3 +1643,27 @@ async def test_a_named_topic_outweighs_the_classifiers_label(text: str, label: s
     messages, events = await run(ActionAnswerFaq(), t)
     assert f"utter_faq/{topic}" in responses(messages)
     assert slots_set(events)["last_topic"] == topic
+
+
+@pytest.mark.parametrize(
+    "text, activity",
+    [
+        ("我哋淨係幫自己公司打", "inhouse"),
+        ("就是按坐席收租金那种", "seat_rental"),
+        ("要是以后也帮别的商家接呢", "outsourcing"),
+    ],
+)
+async def test_a_business_described_right_after_the_need_answer_is_checked_too(
+    text: str, activity: str
+) -> None:
+    t = after_answer(text, "need", "action_need_verdict", "utter_need_answer", intent="out_of_scope")
+    messages, events = await run(ActionOutOfScope(), t)
+    assert responses(messages)[-1] == "utter_need_answer"
+    assert slots_set(events)["business_activity"] == activity
+
+
+async def test_the_same_words_after_another_answer_are_out_of_scope() -> None:
+    t = after_answer("就是按坐席收租金那种", "process", intent="out_of_scope")
+    messages, events = await run(ActionOutOfScope(), t)
+    assert responses(messages) == ["utter_out_of_scope"]
+    assert "business_activity" not in slots_set(events)

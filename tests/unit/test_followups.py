@@ -195,3 +195,19 @@ def test_a_follow_up_naming_another_topic_leaves_the_last_one() -> None:
     assert followup_topic("有效期几年", "cost") is None
     assert followup_topic("要多久", "cost") == "timeline"
     assert followup_topic("在哪个系统报", "annual_report") == "annual_report"
+
+
+@pytest.mark.parametrize(
+    "text, last, topic",
+    [
+        ("会不会被直接叫停", "penalty", "penalty"),
+        ("how big is the fine", "penalty", "penalty"),
+        ("罚多少", "penalty", "penalty"),  # the penalty answer holds the amounts
+        ("那要怎么弄", "individual", "individual"),  # the applicant rule says how
+        ("要點改", "business_scope", "business_scope"),  # Cantonese 点改 after normalising
+    ],
+)
+def test_follow_ups_on_the_penalty_the_applicant_and_the_business_scope(
+    text: str, last: str, topic: str
+) -> None:
+    assert followup_topic(text, last) == topic
