@@ -55,9 +55,10 @@ def redis_manager(url: str, channel: str = PUBSUB_CHANNEL) -> socketio.AsyncRedi
     try:
         probe.ping()
     except redis.RedisError as error:
-        raise RasaException(
-            f"socket.io channel: no Redis answers (REDIS_URL / LOCK_STORE_URL): {error}"
-        ) from None
+        kwargs = probe.connection_pool.connection_kwargs
+        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
+        # worded as the lock store's message: the same Redis, the same failure
+        raise RasaException(f"socket.io channel: no Redis at {where} ({error})") from None
     finally:
         probe.close()
     return socketio.AsyncRedisManager(url, channel=channel)

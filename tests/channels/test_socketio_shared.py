@@ -196,7 +196,7 @@ def test_a_redis_that_does_not_answer_stops_the_channel_at_start() -> None:
     sock = free_socket()  # listening, never answering a Redis PING within the timeout
     port = sock.getsockname()[1]
     sock.close()
-    with pytest.raises(RasaException, match="no Redis answers") as raised:
+    with pytest.raises(RasaException, match=f"no Redis at 127.0.0.1:{port}") as raised:
         redis_manager(f"redis://:secret-pw@127.0.0.1:{port}/0")
     assert "secret-pw" not in str(raised.value)
     with pytest.raises(RasaException, match="not redis://"):
