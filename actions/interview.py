@@ -18,7 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_topic
-from actions.assessment import reset_events
+from actions.assessment import start_events
 from actions.common import (
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
@@ -223,7 +223,9 @@ def acknowledge(dispatcher: CollectingDispatcher, turn: Turn) -> None:
 
 
 class ActionStartInterview(SafeAction):
-    """Start (or restart) the interview, keeping what the opening message told."""
+    """Start (or restart) the interview, keeping what the opening message told;
+    one left unfinished for a person resumes instead (``start_events``). A user
+    who wants to start over stops the resumed interview first."""
 
     def name(self) -> Text:
         return "action_start_interview"
@@ -231,10 +233,9 @@ class ActionStartInterview(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_start_interview")
         found = extract_answers(latest_text(tracker), None, settings().today())
         prefill = [SlotSet(slot, value) for slot, value in found.values.items() if slot in interview_slots()]
-        return reset_events() + prefill
+        return start_events(dispatcher, tracker) + prefill
 
 
 class ActionStopInterview(SafeAction):
