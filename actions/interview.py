@@ -95,6 +95,10 @@ def read_turn(tracker: Tracker) -> Turn:
         bare = _answer_from_intent(intent, requested)
         if bare is not None:
             values[requested] = bare
+    if intent == "human_handoff" and not values:
+        # a request for a person answers nothing, even to a question that
+        # wants a number ("转人工" is not an unreadable amount)
+        problem = None
     steps_aside = False
     if requested and not values and problem is None:
         if intent in INTERRUPTIONS or is_question(text):

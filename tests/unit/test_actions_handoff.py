@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.chat import ActionHumanHandoff
 from actions.handoff import ActionAskHandoffContact, ActionHandoffTicket, ValidateHandoffForm
-from actions.interview import ActionStartInterview
+from actions.interview import ActionStartInterview, ValidateEligibilityForm
 from actions.verdict import ActionHandleInform
 from actions.settings import DEFAULT_HANDOFF_HOURS, settings
-from tests.unit.test_actions import after, responses, run, slots_set, tracker
+from tests.unit.test_actions import after, domain_dict, responses, run, slots_set, tracker
 
 FORM_DOMAIN: Dict[str, Any] = {
     "forms": {"handoff_form": {"required_slots": ["handoff_contact"]}},
@@ -91,6 +91,16 @@ async def test_a_widget_handoff_inside_the_need_check_ends_it_and_opens_a_ticket
     filled = slots_set(events)
     assert filled["handoff_ticket"] is True
     assert "interview_on_hold" not in filled
+
+
+@pytest.mark.parametrize("requested", ["coverage", "registered_capital", "insured_staff"])
+async def test_a_request_for_a_person_is_not_read_as_an_answer(requested: str) -> None:
+    t = tracker("转人工", "human_handoff", ANSWERED, requested=requested, active_loop="eligibility_form")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEligibilityForm().run(dispatcher, t, domain_dict())
+    # the form steps aside for the rules (no "需要一个具体数字" re-ask), nothing is filled
+    assert dispatcher.messages == []
+    assert slots_set(events) == {}
 
 
 @pytest.mark.parametrize(
