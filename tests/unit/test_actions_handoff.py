@@ -55,7 +55,7 @@ async def test_a_widget_handoff_opens_a_ticket_and_says_who_answers_and_when() -
 ANSWERED = {"coverage": "地网", "province": "广东", "is_company": True}
 
 
-async def test_a_widget_handoff_inside_the_interview_ends_it_and_opens_a_ticket() -> None:
+async def test_a_widget_handoff_inside_the_interview_opens_a_ticket_and_puts_it_on_hold() -> None:
     t = after(
         [],
         tracker(
@@ -80,7 +80,7 @@ async def test_a_widget_handoff_inside_the_interview_ends_it_and_opens_a_ticket(
     }
 
 
-async def test_a_widget_handoff_inside_the_need_check_ends_it_and_opens_a_ticket() -> None:
+async def test_a_widget_handoff_inside_the_need_check_opens_a_ticket() -> None:
     t = after(
         [],
         tracker("找个真人", "human_handoff", requested="business_activity", active_loop="need_form"),
