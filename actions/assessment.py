@@ -14,6 +14,7 @@ from actions.common import (
     ATTEMPTS_SLOT,
     FORM,
     LAST_TOPIC_SLOT,
+    ON_HOLD_SLOT,
     RESULT_SLOT,
     bullet_list,
     notice_once,
@@ -32,6 +33,17 @@ from licence.summary import facts_line
 def reset_events() -> List[EventType]:
     slots = list(interview_slots()) + [RESULT_SLOT, "pending_offer"]
     return [SlotSet(slot, None) for slot in slots] + [SlotSet(ATTEMPTS_SLOT, 0)]
+
+
+def start_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The interview (re)starts afresh, unless it was left unfinished for a person
+    (a widget ticket, actions/chat.py): then it resumes with the answers given,
+    and the form asks only what is still open."""
+    if tracker.get_slot(ON_HOLD_SLOT):
+        dispatcher.utter_message(response="utter_interview_resumed")
+        return [SlotSet("pending_offer", None), SlotSet(ON_HOLD_SLOT, False), SlotSet(ATTEMPTS_SLOT, 0)]
+    dispatcher.utter_message(response="utter_start_interview")
+    return reset_events()
 
 
 def render_decision(dispatcher: CollectingDispatcher, decision: Decision, today: dt.date) -> List[EventType]:

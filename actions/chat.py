@@ -11,6 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import continue_need_check, continue_topic, topic_in_play
 from actions.common import (
     CONTACT_SLOT,
+    FORM,
+    FORMS_A_TICKET_ENDS,
+    ON_HOLD_SLOT,
     PENDING_OFFER_SLOT,
     REASKED_SLOT,
     TICKET_CHANNELS,
@@ -40,9 +43,12 @@ class ActionHumanHandoff(SafeAction):
     transfer to the customer service and the bot's pause; in the widget a
     ticket (``handoff_ticket`` true: the rules run handoff_form next).
 
-    Inside the eligibility interview the widget gets the contacts and the
-    interview goes on: one form at a time, and the interview's own rule
-    resumes it after the handoff."""
+    In the widget a ticket is opened inside the eligibility interview or the
+    need check too: the rules then end that form (``action_deactivate_loop``;
+    Rasa runs one form at a time, and handoff_form must run next). The answers
+    stay in their slots, and the interview is put on hold
+    (``interview_on_hold``) so that its next start resumes it. Elsewhere the
+    form goes on after the contacts, as its rule says."""
 
     def name(self) -> Text:
         return "action_human_handoff"
@@ -55,8 +61,11 @@ class ActionHumanHandoff(SafeAction):
         # Asking for a person answers any open offer (of a human, an assessment).
         # Both slots always set, as every rule with this action says (Rasa's rule check).
         events: List[EventType] = [SlotSet(PENDING_OFFER_SLOT, None)]
-        if channel in TICKET_CHANNELS and not tracker.active_loop_name:
+        form = tracker.active_loop_name
+        if channel in TICKET_CHANNELS and (not form or form in FORMS_A_TICKET_ENDS):
             dispatcher.utter_message(response="utter_handoff_ticket", hours=conf.handoff_hours)
+            if form == FORM:
+                events.append(SlotSet(ON_HOLD_SLOT, True))
             return events + [
                 SlotSet(TICKET_SLOT, True),
                 SlotSet(CONTACT_SLOT, None),

@@ -202,6 +202,13 @@ RESULT_SLOT = "eligibility_result"
 # the interview form, and the count of replies to its open question not understood
 FORM = "eligibility_form"
 ATTEMPTS_SLOT = "invalid_attempts"
+# true while the interview waits, unfinished, for a person to answer a widget
+# ticket: its next start keeps the answers and asks only what is still open
+ON_HOLD_SLOT = "interview_on_hold"
+# The forms a widget ticket ends: Rasa runs one form at a time, and the ticket's
+# own form (handoff_form) must run. The lead form is not among them: it already
+# takes a contact, and its rule asks its question again after the handoff.
+FORMS_A_TICKET_ENDS = frozenset({FORM, "need_form"})
 
 
 def profile_from(tracker: Tracker) -> Dict[str, Any]:

@@ -18,7 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_topic
-from actions.assessment import reset_events
+from actions.assessment import start_events
 from actions.common import (
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
@@ -95,6 +95,10 @@ def read_turn(tracker: Tracker) -> Turn:
         bare = _answer_from_intent(intent, requested)
         if bare is not None:
             values[requested] = bare
+    if intent == "human_handoff" and not values:
+        # a request for a person answers nothing, even to a question that
+        # wants a number ("转人工" is not an unreadable amount)
+        problem = None
     steps_aside = False
     if requested and not values and problem is None:
         if intent in INTERRUPTIONS or is_question(text):
@@ -223,7 +227,9 @@ def acknowledge(dispatcher: CollectingDispatcher, turn: Turn) -> None:
 
 
 class ActionStartInterview(SafeAction):
-    """Start (or restart) the interview, keeping what the opening message told."""
+    """Start (or restart) the interview, keeping what the opening message told;
+    one left unfinished for a person resumes instead (``start_events``). A user
+    who wants to start over stops the resumed interview first."""
 
     def name(self) -> Text:
         return "action_start_interview"
@@ -231,10 +237,9 @@ class ActionStartInterview(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_start_interview")
         found = extract_answers(latest_text(tracker), None, settings().today())
         prefill = [SlotSet(slot, value) for slot, value in found.values.items() if slot in interview_slots()]
-        return reset_events() + prefill
+        return start_events(dispatcher, tracker) + prefill
 
 
 class ActionStopInterview(SafeAction):

@@ -24,7 +24,7 @@ from actions.answers import (
 )
 from actions.assessment import (
     reassess,
-    reset_events,
+    start_events,
     unknown_items,
     unmet_items,
     verdict_events,
@@ -139,9 +139,10 @@ class ActionHandleInform(SafeAction):
             events = continue_topic(dispatcher, tracker, in_play, text)
             return events + offer_assessment(dispatcher, tracker, computed=bool(values))
         if values:
-            # facts about the company without a request: start the interview with them
-            dispatcher.utter_message(response="utter_start_interview")
-            return reset_events() + [SlotSet(k, v) for k, v in values.items()] + [FollowupAction(FORM)]
+            # facts about the company without a request: start the interview with
+            # them (or resume one left for a person: "500万" answering its question)
+            facts: List[EventType] = [SlotSet(k, v) for k, v in values.items()]
+            return start_events(dispatcher, tracker) + facts + [FollowupAction(FORM)]
         if parse_date(text, today) is not None:
             dispatcher.utter_message(response="utter_ask_date_topic")
             return []

@@ -1,5 +1,7 @@
 """The widget's handoff ticket (actions/chat.py, actions/handoff.py): who answers and
-when, the contact asked for (once more at most), what was recorded, and the pause."""
+when, the contact asked for (once more at most), what was recorded, and the pause;
+inside the interview or the need check the ticket ends the form, and the interview
+resumes later with its answers."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.chat import ActionHumanHandoff
 from actions.handoff import ActionAskHandoffContact, ActionHandoffTicket, ValidateHandoffForm
+from actions.interview import ActionStartInterview, ValidateEligibilityForm
+from actions.verdict import ActionHandleInform
 from actions.settings import DEFAULT_HANDOFF_HOURS, settings
-from tests.unit.test_actions import after, responses, run, slots_set, tracker
+from tests.unit.test_actions import after, domain_dict, responses, run, slots_set, tracker
 
 FORM_DOMAIN: Dict[str, Any] = {
     "forms": {"handoff_form": {"required_slots": ["handoff_contact"]}},
@@ -47,11 +51,95 @@ async def test_a_widget_handoff_opens_a_ticket_and_says_who_answers_and_when() -
     assert not [e for e in events if e["event"] == "pause"]
 
 
-async def test_a_widget_handoff_inside_the_interview_gives_the_contacts_and_goes_on() -> None:
-    t = after([], tracker("转人工", "human_handoff", active_loop="eligibility_form"), "socketio")
+# two questions of the interview answered before the visitor asks for a person
+ANSWERED = {"coverage": "地网", "province": "广东", "is_company": True}
+
+
+async def test_a_widget_handoff_inside_the_interview_opens_a_ticket_and_puts_it_on_hold() -> None:
+    t = after(
+        [],
+        tracker(
+            "转人工",
+            "human_handoff",
+            ANSWERED,
+            requested="registered_capital",
+            active_loop="eligibility_form",
+        ),
+        "socketio",
+    )
+    messages, events = await run(ActionHumanHandoff(), t)
+    assert responses(messages) == ["utter_handoff_ticket"]
+    # a ticket (the rules end the form, then run handoff_form); the answers are
+    # not touched, and the interview is on hold
+    assert slots_set(events) == {
+        "pending_offer": None,
+        "interview_on_hold": True,
+        "handoff_ticket": True,
+        "handoff_contact": None,
+        "handoff_reasked": False,
+    }
+
+
+async def test_a_widget_handoff_inside_the_need_check_opens_a_ticket() -> None:
+    t = after(
+        [],
+        tracker("找个真人", "human_handoff", requested="business_activity", active_loop="need_form"),
+        "socketio",
+    )
+    messages, events = await run(ActionHumanHandoff(), t)
+    assert responses(messages) == ["utter_handoff_ticket"]
+    filled = slots_set(events)
+    assert filled["handoff_ticket"] is True
+    assert "interview_on_hold" not in filled
+
+
+@pytest.mark.parametrize("requested", ["coverage", "registered_capital", "insured_staff"])
+async def test_a_request_for_a_person_is_not_read_as_an_answer(requested: str) -> None:
+    t = tracker("转人工", "human_handoff", ANSWERED, requested=requested, active_loop="eligibility_form")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateEligibilityForm().run(dispatcher, t, domain_dict())
+    # the form steps aside for the rules (no "需要一个具体数字" re-ask), nothing is filled
+    assert dispatcher.messages == []
+    assert slots_set(events) == {}
+
+
+@pytest.mark.parametrize(
+    ("channel", "form"),
+    [("rest", "eligibility_form"), ("cmdline", "need_form"), ("socketio", "lead_form")],
+)
+async def test_elsewhere_a_handoff_inside_a_form_gives_the_contacts_and_the_form_goes_on(
+    channel: str, form: str
+) -> None:
+    t = after([], tracker("转人工", "human_handoff", ANSWERED, active_loop=form), channel)
     messages, events = await run(ActionHumanHandoff(), t)
     assert responses(messages) == ["utter_human_handoff"]
-    assert slots_set(events)["handoff_ticket"] is False
+    assert slots_set(events) == {"pending_offer": None, "handoff_ticket": False}
+
+
+async def test_the_interview_on_hold_resumes_with_its_answers() -> None:
+    t = tracker("继续评估", "check_eligibility", {**ANSWERED, "interview_on_hold": True})
+    messages, events = await run(ActionStartInterview(), t)
+    assert responses(messages) == ["utter_interview_resumed"]
+    filled = slots_set(events)
+    # nothing recorded is wiped: the form asks only what is still open
+    assert not set(filled) & set(ANSWERED)
+    assert (filled["interview_on_hold"], filled["pending_offer"]) == (False, None)
+
+
+async def test_an_answer_to_its_open_question_resumes_the_interview_on_hold() -> None:
+    t = tracker("注册资本500万", "inform", {**ANSWERED, "interview_on_hold": True})
+    messages, events = await run(ActionHandleInform(), t)
+    assert responses(messages) == ["utter_interview_resumed"]
+    filled = slots_set(events)
+    assert filled["registered_capital"] == 500.0
+    assert not set(filled) & set(ANSWERED)
+    assert {"event": "followup", "name": "eligibility_form", "timestamp": None} in events
+
+
+async def test_an_interview_not_on_hold_starts_afresh() -> None:
+    messages, events = await run(ActionStartInterview(), tracker("帮我评估", "check_eligibility", ANSWERED))
+    assert responses(messages) == ["utter_start_interview"]
+    assert all(slots_set(events)[slot] is None for slot in ANSWERED)
 
 
 async def test_without_handoff_hours_the_default_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
