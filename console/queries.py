@@ -209,6 +209,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+# what Rasa adds to every message's metadata itself: nothing the channel or the user sent
+RASA_OWN_METADATA = frozenset({"model_id", "assistant_id"})
+
+
 def _dict(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -218,7 +222,11 @@ def _user_turn(event: Mapping[str, Any], index: int, in_form: bool, paused: bool
     intent = _dict(parse.get("intent"))
     confidence = intent.get("confidence")
     fine = _dict(parse.get("fine_intent")).get("name")
-    metadata = parse.get("metadata") or event.get("metadata")
+    metadata = {
+        key: value
+        for key, value in _dict(parse.get("metadata") or event.get("metadata")).items()
+        if key not in RASA_OWN_METADATA
+    }
     return Turn(
         index=index,
         text=_text(event.get("text")),
@@ -226,7 +234,7 @@ def _user_turn(event: Mapping[str, Any], index: int, in_form: bool, paused: bool
         intent=intent.get("name") if isinstance(intent.get("name"), str) else None,
         confidence=float(confidence) if _is_number(confidence) else None,
         fine_intent=fine if isinstance(fine, str) else None,
-        metadata=metadata if isinstance(metadata, dict) and metadata else None,
+        metadata=metadata or None,
         in_form=in_form,
         paused=paused,
     )

@@ -308,3 +308,16 @@ def test_answers_to_the_lead_form_are_never_unanswered() -> None:
     ]
     turns = queries.build_conversation("s", events).turns
     assert [t.reason for t in turns] == [None, "fallback"]
+
+
+def test_the_metadata_rasa_adds_itself_is_not_shown_as_the_messages() -> None:
+    from console.queries import build_conversation
+
+    own = {"model_id": "3ac7", "assistant_id": "callcentre-licence-assistant"}
+    events = [
+        {"event": "user", "timestamp": T0, "text": "你好", "parse_data": {"metadata": own}},
+        {"event": "user", "timestamp": T0 + 1, "text": "在吗", "metadata": {**own, "page": "/price"}},
+    ]
+    turns = build_conversation("s", events).turns
+    assert turns[0].metadata is None
+    assert turns[1].metadata == {"page": "/price"}
