@@ -34,6 +34,8 @@ class BenchBot(Bot):
     cold_start_s: Optional[float] = None
     # the first message of the cold-start probe: one the bot answers with text
     probe: str = "你好"
+    # the directory it runs from: its credentials.yml and endpoints.yml
+    project: Path = ROOT
 
     def _popen_rasa(self, log: Any) -> subprocess.Popen:
         return subprocess.Popen(
@@ -53,7 +55,7 @@ class BenchBot(Bot):
                 "--endpoints",
                 "endpoints.yml",
             ],
-            cwd=ROOT,
+            cwd=self.project,
             env=self.env(),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -53,31 +53,6 @@ class StarterBot(BenchBot):
     project: Path = STARTER
     probe: str = "hello"
 
-    def _popen_rasa(self, log: Any) -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                str(RASA),
-                "run",
-                "--model",
-                str(self.model),
-                "--enable-api",
-                f"--auth-token={self.token}",
-                "-i",
-                "127.0.0.1",
-                "--port",
-                str(self.rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-            ],
-            cwd=self.project,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
 
 def starter_model(env: Dict[str, str], log: Any = print) -> Path:
     """The starter's trained model, creating and training the project the first time."""
