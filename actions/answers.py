@@ -91,7 +91,9 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
 
 
 # Actions that answer a topic and set ``last_topic`` when they do.
-TOPIC_ACTIONS = frozenset({"action_answer_faq", "action_followup", "action_handle_inform", "action_unclear"})
+TOPIC_ACTIONS = frozenset(
+    {"action_answer_faq", "action_followup", "action_handle_inform", "action_unclear", "action_idle_reply"}
+)
 # Replies that answer no topic, although one of those actions sent them.
 NO_ANSWER_RESPONSES = frozenset({"utter_default", "utter_empty_message", "utter_action_unavailable"})
 
@@ -108,7 +110,13 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
 # the pseudo-topic of the need check's answer, and the actions that give it
 NEED_TOPIC = "need"
 NEED_ACTIONS = frozenset(
-    {"action_answer_faq", "action_followup", "action_need_verdict", "action_out_of_scope"}
+    {
+        "action_answer_faq",
+        "action_followup",
+        "action_need_verdict",
+        "action_out_of_scope",
+        "action_idle_reply",
+    }
 )
 
 

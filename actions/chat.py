@@ -26,6 +26,7 @@ from actions.common import (
 from actions.offers import offer_callback
 from actions.settings import settings
 from licence.followups import continues_topic
+from zhtext.replies import is_bare_yes_no
 
 # Channels where a person takes the conversation over. On WeChat the reply is
 # the transfer to the Official Account's customer service (客服): domain.yml's
@@ -128,3 +129,33 @@ class ActionUnclear(SafeAction):
             # the cost answer again ("为啥这么贵"): with the call-back offer
             return continue_topic(dispatcher, tracker, topic, text) + offer_callback(dispatcher, tracker)
         return answer_not_understood(dispatcher, tracker, text)
+
+
+# what a yes or a no with nothing pending gets when it says nothing more
+IDLE_REPLIES = {"affirm": "utter_affirm_idle", "deny": "utter_deny_idle"}
+
+
+class ActionIdleReply(SafeAction):
+    """A yes or a no when no offer or question is pending. One that says more
+    than yes or no and reads as the user's situation continues the answer just
+    given: "就是按坐席收租金那种" after the need answer checks that business,
+    "我们其实没赚到啥钱" after the penalty answer hears that answer again for
+    them. A bare one gets the idle prompt."""
+
+    def name(self) -> Text:
+        return "action_idle_reply"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = latest_text(tracker)
+        if not is_bare_yes_no(text):
+            described = continue_need_check(dispatcher, tracker, text)
+            if described is not None:
+                return described
+            topic = topic_in_play(tracker)
+            if topic is not None and continues_topic(text):
+                return continue_topic(dispatcher, tracker, topic, text)
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        dispatcher.utter_message(response=IDLE_REPLIES.get(intent, "utter_affirm_idle"))
+        return []

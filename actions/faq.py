@@ -37,7 +37,14 @@ from actions.settings import settings
 from licence.decision import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
-from licence.followups import ENOUGH, asked_facet, continues_topic, followup_topic, named_topic_word
+from licence.followups import (
+    ENOUGH,
+    asked_facet,
+    continues_topic,
+    followup_topic,
+    named_topic_word,
+    the_named_topic,
+)
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
 from zhtext.places import is_mainland, parse_coverage, parse_province
@@ -104,6 +111,13 @@ class ActionAnswerFaq(SafeAction):
                 )
             if candidates == COMPANY_FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
                 return offer_assessment(dispatcher, tracker, computed=True)
+            named = the_named_topic(text) if is_question(text) else None
+            if named is not None:
+                # "what conditions do we have to meet": no label is sure, but
+                # the question names one topic in so many words
+                events = notice_once(dispatcher, tracker)
+                answer_topic(dispatcher, named, text, settings().today(), profile_from(tracker))
+                return events + [SlotSet(LAST_TOPIC_SLOT, named)]
             in_play = topic_in_play(tracker)
             if in_play is not None and continues_topic(text):
                 # "线上办吗" after the process answer: heard as a question, placed

@@ -18,6 +18,7 @@ from actions.answers import (
     answer_dated,
     answer_from_facts,
     answer_topic,
+    continue_need_check,
     continue_topic,
     faq_prediction,
     topic_in_play,
@@ -119,6 +120,10 @@ class ActionHandleInform(SafeAction):
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
         if answer_dated(dispatcher, topic, text, today):
             return []
+        described = continue_need_check(dispatcher, tracker, text)
+        if described is not None:
+            # "只接自己家客户的电话" after the need answer: that business checked
+            return described
         if topic in FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
             # "我们认缴了800万" after the capital answer: that answer, from the fact
             if answer_from_facts(dispatcher, topic, text):

@@ -43,7 +43,11 @@ of tests (tests/unit/test_decision.py) describes them:
    thank you into Japanese" as thanks), and it names nothing of the licence's
    domain (``mentions_the_domain``) and is no short reply an interview could be
    waiting for (a number, a yes or a no).
-8. **Facts without a question are a statement** ("我们就5个人交社保" read as a
+8. **A question on a topic of the licence is no out-of-scope question**
+   ("内地子公司注册资本要多少"): when the classifier says out of scope but the
+   message asks, names a topic (``topic_words``) and its likeliest fine label
+   is an FAQ topic, it is an FAQ question; another licence named keeps it out.
+9. **Facts without a question are a statement** ("我们就5个人交社保" read as a
    request to be assessed): ``inform``, which the action decides with the
    conversation (actions/verdict.py, ActionHandleInform).
 
@@ -138,6 +142,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(HANDOFF)
     if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
+    if signals.intent == OUT_OF_SCOPE and asks_a_domain_question(signals):
+        return Decision(FAQ, "domain_question")
     if signals.intent != OUT_OF_SCOPE and is_unrelated(signals):
         return Decision(OUT_OF_SCOPE, "unrelated")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
@@ -158,7 +164,20 @@ def is_unrelated(signals: Signals) -> bool:
     ties it to the licence or to an interview answer."""
     if signals.nearest_intent != OUT_OF_SCOPE or signals.names_own_licence or signals.states_fact:
         return False
+    if facet_only(signals.text):
+        return False  # "要點改": a follow-up, whatever it resembles (rule 3)
     return not mentions_the_domain(signals.text) and not looks_like_a_reply(signals.text)
+
+
+def asks_a_domain_question(signals: Signals) -> bool:
+    """Rule 8: a question the classifier put out of scope, although it names a
+    topic of the licence and its likeliest fine label is that kind of question
+    ("内地子公司注册资本要多少"). Another licence named keeps it out of scope."""
+    if signals.names_only_another_licence or not is_question(signals.text) or is_near_domain(signals.text):
+        return False
+    if not signals.top_fine_labels or not signals.top_fine_labels[0].startswith(f"{FAQ}/"):
+        return False
+    return names_a_topic(signals.text)
 
 
 def mentions_the_domain(text: str) -> bool:

@@ -204,6 +204,20 @@ def _topic_only_words() -> tuple[str, ...]:
     return tuple(word for word in _topic_words() if facet_only(word) is None)
 
 
+def the_named_topic(text: str) -> Optional[str]:
+    """The one topic a message names in its words ("what conditions do we
+    have to meet" -> conditions), compared word by word; None when it names
+    none or several ("注册资本和社保有什么要求")."""
+    lowered = f" {_spaced(normalise(text))} "
+    found = set()
+    for word, topic in _topic_words().items():
+        spot = f" {word} " if word.isascii() else word
+        if len(word) > 1 and spot in lowered:
+            found.add(topic)
+            lowered = lowered.replace(spot, "  ")
+    return found.pop() if len(found) == 1 else None
+
+
 def names_a_topic(text: str) -> bool:
     """The message holds a topic word ("社保", "articles of association"), compared
     word by word. One character ("人" of "人呢") names a topic only on its own,

@@ -524,9 +524,24 @@ async def test_faq_answer_gets_the_rule_set_numbers() -> None:
 
 @pytest.mark.parametrize("key", ["faq/capital", "faq/renewal"])
 async def test_unsure_faq_prediction_gets_the_default(key: str) -> None:
-    messages, events = await faq("注册资本要多少", key, confidence=0.1)
+    messages, events = await faq("那个证一般要多少", key, confidence=0.1)
     assert responses(messages) == ["utter_default"]
     assert "last_topic" not in slots_set(events)
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("注册资本要多少", "capital"), ("what conditions do we have to meet", "conditions")],
+)
+async def test_an_unsure_question_that_names_one_topic_gets_that_topic(text: str, topic: str) -> None:
+    messages, events = await faq(text, "faq/renewal", confidence=0.1)
+    assert f"utter_faq/{topic}" in responses(messages)
+    assert slots_set(events)["last_topic"] == topic
+
+
+async def test_an_unsure_question_that_names_two_topics_gets_the_default() -> None:
+    messages, _ = await faq("注册资本和社保有什么要求", "faq/renewal", confidence=0.1)
+    assert responses(messages) == ["utter_default"]
 
 
 @pytest.mark.parametrize(
@@ -1588,7 +1603,7 @@ async def test_a_company_fact_answered_without_a_confident_topic_gets_the_basis(
 
 @pytest.mark.parametrize("key", ["faq/capital", "faq/renewal"])
 async def test_please_rephrase_states_no_rule_and_gets_no_basis(key: str) -> None:
-    messages, _ = await faq("注册资本要多少", key, confidence=0.1)
+    messages, _ = await faq("那个证一般要多少", key, confidence=0.1)
     assert "utter_basis" not in responses(messages)
     messages, _ = await run(ActionUnclear(), tracker("那个证嗯嗯啊", "nlu_fallback"))
     assert responses(messages) == ["utter_default"]

@@ -108,11 +108,59 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("股东变了要干嘛", "faq", dict(nearest_intent="out_of_scope", names_own_licence=True), "faq", None),
         ("外呼怎么弄", "faq", NEAR_OOS, "faq", None),
         ("我们在深圳", "inform", dict(nearest_intent="out_of_scope", states_fact=True), "inform", None),
+        # ...or asks one facet alone: a follow-up of the last answer
+        ("要點改", "faq", NEAR_OOS, "faq", None),
+        ("不交会怎样", "deny", NEAR_OOS, "faq", "facet_question"),
         # ...or may be an interview answer
         ("800", "inform", NEAR_OOS, "inform", None),
         ("没有", "deny", NEAR_OOS, "deny", None),
         # ...and a nearest example of another intent changes nothing
         ("番茄炒蛋先放蛋还是先放番茄", "deny", dict(nearest_intent="deny"), "deny", None),
+        # a question on a topic of the licence, taken for out of scope
+        (
+            "内地子公司注册资本要多少",
+            "out_of_scope",
+            dict(top_fine_labels=("faq/capital",)),
+            "faq",
+            "domain_question",
+        ),
+        (
+            "社保要交几个月？",
+            "out_of_scope",
+            dict(top_fine_labels=("faq/staff", "out_of_scope")),
+            "faq",
+            "domain_question",
+        ),
+        # ...unless its likeliest fine label is out of scope too, it asks nothing,
+        # it names another licence or a near-domain subject
+        (
+            "社保一般要交满几个月才能申请？",
+            "out_of_scope",
+            dict(top_fine_labels=("out_of_scope", "faq/staff")),
+            "out_of_scope",
+            None,
+        ),
+        (
+            "内地子公司注册资本认缴了",
+            "out_of_scope",
+            dict(top_fine_labels=("faq/capital",)),
+            "out_of_scope",
+            None,
+        ),
+        (
+            "IDC证注册资本要多少",
+            "out_of_scope",
+            dict(top_fine_labels=("faq/capital",), names_only_another_licence=True),
+            "out_of_scope",
+            None,
+        ),
+        (
+            "坐席的社保单位要交多少比例",
+            "out_of_scope",
+            dict(top_fine_labels=("faq/staff",)),
+            "out_of_scope",
+            None,
+        ),
         # a request for a person that reads like a greeting
         ("人工在吗", "greet", {}, "human_handoff", "person_request"),
         ("hi, can I talk to a human", "greet", {}, "human_handoff", "person_request"),
