@@ -24,7 +24,7 @@ from actions.common import (
     offer_handoff_after_failure,
 )
 from actions.offers import offer_callback
-from actions.settings import settings
+from actions.settings import handoff_hours, settings
 from licence.followups import continues_topic
 from zhtext.replies import is_bare_yes_no
 
@@ -64,7 +64,7 @@ class ActionHumanHandoff(SafeAction):
         events: List[EventType] = [SlotSet(PENDING_OFFER_SLOT, None)]
         form = tracker.active_loop_name
         if channel in TICKET_CHANNELS and (not form or form in FORMS_A_TICKET_ENDS):
-            dispatcher.utter_message(response="utter_handoff_ticket", hours=conf.handoff_hours)
+            dispatcher.utter_message(response="utter_handoff_ticket", hours=handoff_hours(domain))
             if form == FORM:
                 events.append(SlotSet(ON_HOLD_SLOT, True))
             return events + [
@@ -77,7 +77,7 @@ class ActionHumanHandoff(SafeAction):
             response="utter_human_handoff",
             phone=conf.handoff_phone,
             wechat=conf.handoff_wechat,
-            hours=conf.handoff_hours,
+            hours=handoff_hours(domain),
         )
         if channel in PAUSING_CHANNELS:
             events.append(ConversationPaused())

@@ -27,7 +27,7 @@ from actions.common import (
     SafeAction,
     latest_text,
 )
-from actions.settings import settings
+from actions.settings import handoff_hours
 from zhtext.contacts import parse_contact
 
 # the slot's value when the visitor left no contact (filled, so the form ends)
@@ -86,7 +86,7 @@ class ActionHandoffTicket(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        hours = settings().handoff_hours
+        hours = handoff_hours(domain)
         contact = tracker.get_slot(CONTACT_SLOT)
         if contact:
             dispatcher.utter_message(response="utter_handoff_ticket_contact", contact=contact, hours=hours)

@@ -28,7 +28,7 @@ from actions.common import (
     latest_text,
 )
 from actions.offers import LEAD_SUBMITTED_SLOT
-from actions.settings import settings
+from actions.settings import handoff_hours
 from zhtext.contacts import is_refusal, parse_company, parse_contact, parse_name
 from zhtext.replies import is_bare_yes_no, is_question
 
@@ -189,6 +189,6 @@ class ActionSubmitLead(SafeAction):
             name=values[NAME],
             company=values[COMPANY],
             contact=values[CONTACT],
-            hours=settings().handoff_hours,
+            hours=handoff_hours(domain),
         )
         return [SlotSet(LEAD_SUBMITTED_SLOT, True)]

@@ -6,10 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-
-# When staff answer a handoff, unless HANDOFF_HOURS says otherwise (the responses fill
-# it into "顾问会在{hours}…").
-DEFAULT_HANDOFF_HOURS = "工作日 9:00-18:00"
+from typing import Any, Dict
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,21 @@ def settings() -> Settings:
     return Settings(
         handoff_phone=os.environ.get("HANDOFF_PHONE", "").strip(),
         handoff_wechat=os.environ.get("HANDOFF_WECHAT", "").strip(),
-        handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip() or DEFAULT_HANDOFF_HOURS,
+        handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip(),
         today_override=dt.date.fromisoformat(today) if today else None,
         faq_min_confidence=float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.15")),
     )
+
+
+def handoff_hours(domain: Dict[str, Any]) -> str:
+    """When staff answer a handoff: HANDOFF_HOURS, else the hours domain.yml states.
+
+    The default is words the user reads, so it lives with the other responses; the
+    handoff responses fill it into their ``{hours}``.
+    """
+    return settings().handoff_hours or response_text(domain, response="utter_handoff_hours")
+
+
+def response_text(domain: Dict[str, Any], response: str) -> str:
+    """The text of a one-variation response of the domain the action server received."""
+    return str(domain["responses"][response][0]["text"])

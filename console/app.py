@@ -38,6 +38,7 @@ from console.rasa_api import RasaApi, RasaApiError
 from console.replies import ReplyError, ReplyUnavailable, WeChatApi, WindowClosed
 from console.queries import Conversation
 from console.store import StoreError
+from console.texts import t
 from console.unanswered import ExportError, export_yaml
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -120,7 +121,7 @@ def _redirect(location: str, headers: Optional[List[Tuple[str, str]]] = None) ->
 def _error(request: Request, status: int, message: str) -> Response:
     if request.path.startswith("/staff/api/"):
         return _json(status, {"error": message})
-    return _html(status, pages.message_page("出错了", message))
+    return _html(status, pages.message_page(t("error_title"), message))
 
 
 def _same_origin(request: Request) -> bool:
@@ -169,13 +170,13 @@ def handle(request: Request, config: Config) -> Response:
 
 def _session(request: Request, auth: Auth, path: str) -> Response:
     if not _same_origin(request):
-        return _html(403, pages.signin("请从控制台页面登录。"))
+        return _html(403, pages.signin(t("signin.from_console")))
     if path == "/staff/logout":
         return _redirect("/staff/", [("Set-Cookie", auth.clear_cookie())])
     form = parse_qs(request.body.decode("utf-8", "replace"))
     if auth.token_matches((form.get("token") or [""])[0]):
         return _redirect("/staff/", [("Set-Cookie", auth.set_cookie())])
-    return _html(401, pages.signin("令牌不正确。"))
+    return _html(401, pages.signin(t("signin.wrong_token")))
 
 
 def _route(request: Request, path: str, query: Dict[str, List[str]], console: api.Console) -> Response:
@@ -297,9 +298,9 @@ def _plot(name: str, query: Dict[str, List[str]], console: api.Console) -> Respo
     if name == "per-day.svg":
         body = plots.per_day_svg(figures["per_day"])
     elif name == "verdicts.svg":
-        body = plots.bars_svg(figures["interview"]["verdicts"], "评估结论")
+        body = plots.bars_svg(figures["interview"]["verdicts"], t("metrics.verdicts"))
     elif name == "reasons.svg":
-        body = plots.bars_svg(figures["unanswered_reasons"], "未解决原因")
+        body = plots.bars_svg(figures["unanswered_reasons"], t("metrics.reasons"))
     else:
         return _json(404, {"error": "not found"})
     return Response(200, body, "image/svg+xml", policy=SVG_POLICY)

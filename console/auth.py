@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Mapping, Optional
 
+from console.texts import t
+
 COOKIE = "staff_session"
-OFF_MESSAGE = (
-    "员工控制台未启用：请设置 STAFF_TOKEN（或 RASA_AUTH_TOKEN）后重启。"
-    " The staff console is off: set STAFF_TOKEN (or RASA_AUTH_TOKEN) and restart."
-)
+OFF_MESSAGE = t("signin.off")
 
 
 def _same(given: str, expected: str) -> bool:

@@ -20,12 +20,13 @@ from urllib.parse import quote
 from console import masking, pages, store
 from console.api import Console, Query, iso
 from console.queries import day_of
+from console.texts import names, t
 from zhtext.contacts import parse_contact
 
 SLOTS = {"lead_name": "name", "lead_company": "company", "lead_contact": "contact"}
 SUBMITTED = "lead_submitted"
 # what staff read for each kind of contact zhtext.contacts recognises
-CONTACT_KINDS = {"mobile": "手机", "landline": "座机", "email": "邮箱", "wechat": "微信"}
+CONTACT_KINDS = names("leads.contact_kinds")
 CSV_COLUMNS = ("time", "name", "company", "contact", "contact_kind", "channel", "conversation")
 # a spreadsheet runs a cell that starts with one of these as a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -141,13 +142,12 @@ def leads_page(data: Mapping[str, Any], params: Mapping[str, str]) -> str:
         for x in data["leads"]
     )
     table = (
-        "<table><thead><tr><th>时间</th><th>称呼</th><th>公司</th><th>联系方式</th><th>类型</th>"
-        f"<th>渠道</th><th>对话</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'<table>{pages.head_row("leads.columns")}<tbody>{rows}</tbody></table>'
         if rows
-        else '<p class="empty">没有符合条件的线索。</p>'
+        else f'<p class="empty">{t("leads.empty")}</p>'
     )
     query = "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items() if v and k != "outcome")
-    download = f'<p><a href="/staff/leads.csv{"?" + e(query) if query else ""}">下载 CSV</a></p>'
-    head = f'<p>共 {data["total"]} 条线索（访客在费用回答后请顾问回电时留下，最新在前）。</p>'
+    download = f'<p><a href="/staff/leads.csv{"?" + e(query) if query else ""}">{t("leads.download")}</a></p>'
+    head = f'<p>{t("leads.count", total=data["total"])}</p>'
     body = pages.filter_form("/staff/leads", params) + head + download + table
-    return pages.layout("线索", body, "/staff/leads")
+    return pages.layout(t("nav.leads"), body, "/staff/leads")

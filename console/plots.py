@@ -21,6 +21,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from console.texts import t  # noqa: E402
+
 _lock = threading.Lock()
 STYLE = {"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "staff-console"}
 COLOURS = ["#2f6db5", "#e07b39", "#3a9a5b", "#b5443f", "#7b5ea7", "#8c6d31"]
@@ -41,8 +43,8 @@ def _render(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _empty(axes, message: str = "暂无数据 (no data)") -> None:
-    axes.text(0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes)
+def _empty(axes) -> None:
+    axes.text(0.5, 0.5, t("metrics.no_data"), ha="center", va="center", transform=axes.transAxes)
     axes.set_axis_off()
 
 
@@ -66,7 +68,7 @@ def per_day_svg(per_day: Mapping[str, Mapping[str, int]]) -> bytes:
             step = max(1, len(days) // 12)
             axes.set_xticks(range(0, len(days), step))
             axes.set_xticklabels([d[5:] for d in days[::step]])
-            axes.set_ylabel("对话数")
+            axes.set_ylabel(t("metrics.per_day_axis"))
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
             axes.legend(loc="upper left", fontsize=8)
             axes.spines[["top", "right"]].set_visible(False)

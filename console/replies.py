@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from console.queries import STAFF_REPLY
 from console.rasa_api import RasaApi
+from console.texts import t
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 TIMEOUT = 10.0
@@ -91,10 +92,7 @@ class WeChatApi:
             if errcode == 0:
                 return
             if errcode == WINDOW_CLOSED:
-                raise WindowClosed(
-                    "微信 48 小时客服消息窗口已关闭（45015）：用户超过 48 小时没有发消息，无法再主动回复。"
-                    "请等用户再次发消息，或用用户留下的联系方式联系。"
-                )
+                raise WindowClosed(t("pause.window_closed"))
             if errcode in TOKEN_ERRCODES and attempt == 1:
                 self._token = None
                 continue

@@ -27,6 +27,7 @@ from channels.handoff import RESUMED_RESPONSE, HandoffConfig, back_message
 from console.app import Config, Request, handle
 from console.auth import Auth
 from console.rasa_api import RasaApi
+from console.texts import names, t
 from tests.channels.conftest import HANDOFF_TEXT, ChannelApp
 from tests.channels.fake_wechat import (
     ACCOUNT,
@@ -259,7 +260,7 @@ def test_the_console_lists_the_paused_conversation_with_the_openid_masked(
     assert "paused" in found["outcomes"] and "handoff" in found["outcomes"]
     assert found["paused_since"] is not None
     page = console("GET", f"/staff/conversations/{found['id']}").body.decode("utf-8")
-    assert "恢复机器人" in page and OPENID not in page
+    assert t("pause.resume") in page and OPENID not in page
 
 
 def test_the_resume_route_needs_the_staff_token(
@@ -310,4 +311,5 @@ def test_the_console_page_button_resumes_and_returns_to_the_page(
     assert ("Location", f"/staff/conversations/{found['id']}") in answer.headers
     assert not is_paused(channel)
     page = console("GET", f"/staff/conversations/{found['id']}").body.decode("utf-8")
-    assert "机器人已暂停" in page and "机器人已恢复" in page and "恢复机器人" not in page
+    marks = names("transcript.marks")
+    assert marks["pause"] in page and marks["resume"] in page and t("pause.resume") not in page

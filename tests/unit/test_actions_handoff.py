@@ -15,7 +15,7 @@ from actions.chat import ActionHumanHandoff
 from actions.handoff import ActionAskHandoffContact, ActionHandoffTicket, ValidateHandoffForm
 from actions.interview import ActionStartInterview, ValidateEligibilityForm
 from actions.verdict import ActionHandleInform
-from actions.settings import DEFAULT_HANDOFF_HOURS, settings
+from actions.settings import settings
 from tests.unit.test_actions import after, domain_dict, responses, run, slots_set, tracker
 
 FORM_DOMAIN: Dict[str, Any] = {
@@ -146,7 +146,7 @@ async def test_without_handoff_hours_the_default_is_said(monkeypatch: pytest.Mon
     monkeypatch.setenv("HANDOFF_HOURS", " ")
     settings.cache_clear()
     messages, _ = await run(ActionHumanHandoff(), after([], tracker("转人工", "human_handoff"), "socketio"))
-    assert messages[0]["hours"] == DEFAULT_HANDOFF_HOURS
+    assert messages[0]["hours"] == domain_dict()["responses"]["utter_handoff_hours"][0]["text"]
 
 
 async def answer(text: str, reasked: bool = False) -> Dict[str, Any]:

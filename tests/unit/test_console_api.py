@@ -8,6 +8,7 @@ import pytest
 
 from console import api, app
 from console.auth import Auth
+from console.texts import t
 
 
 def request(path: str, query: str = "", headers=None, method: str = "GET", body: bytes = b"") -> app.Request:
@@ -25,8 +26,8 @@ def test_a_missing_database_gives_empty_answers(tmp_path: Path, path: str) -> No
 
 def test_the_pages_of_an_empty_database_say_so(tmp_path: Path) -> None:
     config = app.Config(Auth("t"), f"sqlite:///{tmp_path / 'none.db'}")
-    assert "没有符合条件的对话" in app.handle(request("/staff/"), config).body.decode()
-    assert "没有未解决的问题" in app.handle(request("/staff/unanswered"), config).body.decode()
+    assert t("conversations.empty") in app.handle(request("/staff/"), config).body.decode()
+    assert t("unanswered.empty") in app.handle(request("/staff/unanswered"), config).body.decode()
     assert app.handle(request("/staff/metrics"), config).status == 200
     bad = app.handle(request("/staff/", "since=soon"), config)
     assert bad.status == 400 and "since" in bad.body.decode() and bad.content_type.startswith("text/html")

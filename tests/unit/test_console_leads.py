@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from console import app
 from console.auth import Auth
 from console.leads import find_leads
+from console.texts import t
 from tests.unit.console_trackers import OPENID, ROOT, at, user
 
 TOKEN = "staff-leads-token"
@@ -112,7 +113,7 @@ def test_the_api_lists_completed_leads_newest_first_with_openids_masked(config: 
 
 def test_the_page_links_each_lead_to_its_conversation(config: app.Config) -> None:
     page = get(config, "/staff/leads").body.decode()
-    assert "线索" in page and "王磊" in page and "li_gong88" in page
+    assert t("nav.leads") in page and "王磊" in page and "li_gong88" in page
     assert f'href="/staff/conversations/{WEB}"' in page and OPENID not in page
     assert "赵六" not in page  # stopped before the end
 

@@ -21,6 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from console import app
 from console.auth import Auth
 from console.rasa_api import RESUME_EVENTS, RasaApi
+from console.texts import names, t
 from tests.unit.console_trackers import ALICE, at
 
 STAFF, RASA = "staff-t", "rasa-t"
@@ -172,11 +173,11 @@ def test_the_paused_conversation_page_has_the_resume_button(db_url: str, rasa: F
     config = app.Config(Auth(STAFF), db_url, RasaApi(rasa.url, RASA))
     headers = {"Authorization": f"Bearer {STAFF}"}
     listed = app.handle(app.Request("GET", "/staff/", "outcome=paused", headers), config).body.decode()
-    assert "rest carol/1" in listed and ALICE not in listed and "人工接管中" in listed
+    assert "rest carol/1" in listed and ALICE not in listed and names("outcomes")["paused"] in listed
     page = app.handle(app.Request("GET", "/staff/conversations/rest%20carol%2F1", "", headers), config)
     html = page.body.decode()
-    assert 'action="/staff/conversations/rest%20carol%2F1/resume"' in html and "恢复机器人" in html
-    assert "机器人已暂停（转人工）" in html
+    assert 'action="/staff/conversations/rest%20carol%2F1/resume"' in html and t("pause.resume") in html
+    assert names("transcript.marks")["pause"] in html
 
 
 def test_the_rasa_server_is_the_one_make_run_starts() -> None:

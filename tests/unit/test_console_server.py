@@ -9,6 +9,8 @@ from typing import Iterator
 import pytest
 import yaml
 
+from console.texts import t
+
 from tests.unit.console_server import Server
 from tests.unit.console_trackers import ALICE, OPENID, write
 
@@ -68,7 +70,7 @@ def test_the_sign_in_form_sets_a_strict_http_only_cookie(server: Server) -> None
     assert TOKEN not in cookie
     jar = {"staff_session": signed_in.cookies["staff_session"]}
     page = server.get("/staff/", cookies=jar)
-    assert page.status_code == 200 and "共 3 个对话" in page.text
+    assert page.status_code == 200 and t("conversations.count", total=3, shown=3) in page.text
     foreign = server.post(
         "/staff/export",
         cookies=jar,
