@@ -22,18 +22,22 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o
                 $(wildcard components/*.py) $(wildcard zhtext/*.py) $(wildcard zhtext/data/*.yml) $(wildcard licence/data/*.yml) \
                 $(SPACY_DIR)/.built
 
-.PHONY: help setup assets train run shell shell-debug test test-suites test-unit test-e2e test-browser \
+.PHONY: help setup assets train run shell shell-debug test test-servers test-in-process test-unit test-e2e test-browser \
         browser-deps test-conversations test-nlu validate check lock clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock scripts/find_python.sh
+# pip installs the installers (requirements-setup.lock: pip, uv); uv installs the locks,
+# checking every hash as pip would, but downloading and unpacking in parallel.
+UV_INSTALL := $(BIN)/uv pip install --quiet --python $(PY) --compile-bytecode
+
+$(VENV)/.installed: requirements.lock requirements-setup.lock scripts/find_python.sh
 	@py=$$(scripts/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	    rm -rf $(VENV) && $$py -m venv $(VENV); fi
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-setup.lock
+	$(UV_INSTALL) --require-hashes -r requirements.lock
 	@touch $@
 
 WEB_STAMP := web/node_modules/.installed
@@ -82,7 +86,7 @@ validate: setup ## rasa data validate (fails on any warning)
 # only the targets that run them install them.
 DEV := $(VENV)/.dev-installed
 $(DEV): $(VENV)/.installed requirements-dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(UV_INSTALL) --require-hashes -r requirements-dev.lock
 	@touch $@
 
 PY_DIRS := actions bench channels components console deploy licence patches scripts stores tests zhtext
@@ -118,15 +122,21 @@ test-nlu: setup assets ## NLU held-out split (20%): accuracy and macro-F1, fails
 	@scripts/test_nlu.sh
 
 # The held-out NLU run trains a model of its own and is CPU-bound; the suites
-# that drive servers mostly wait on them. So `make test` runs the two side by
-# side, after the shared training has filled the embedding cache. Each lane's
-# output is printed whole when it ends; either lane failing fails the target.
-TEST_SUITES := test-unit test-e2e test-scale test-browser test-conversations
+# that drive servers mostly wait on them. So `make test` runs two lanes side by
+# side, after the shared training has filled the embedding cache: the suites that
+# start servers, and the rest (unit, conversation tests, the held-out split), which
+# is about as long, since the slower lane decides when `make test` ends. Each
+# lane's output is printed whole when it ends; either lane failing fails the target.
+TEST_SERVERS := test-e2e test-scale test-browser
+TEST_IN_PROCESS := test-unit test-conversations test-nlu
 test: setup check validate train ## everything CI runs
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-suites test-nlu
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-servers test-in-process
 
-test-suites: $(DEV) browser-deps ## the suites that need the trained model, one after another
-	@$(MAKE) --no-print-directory -j1 $(TEST_SUITES)
+test-servers: $(DEV) browser-deps ## the suites that start the bot's servers (end-to-end, scale, browser), one after another
+	@$(MAKE) --no-print-directory -j1 $(TEST_SERVERS)
+
+test-in-process: $(DEV) ## unit/action/channel tests, conversation tests and the held-out NLU split, one after another
+	@$(MAKE) --no-print-directory -j1 $(TEST_IN_PROCESS)
 
 BENCH_ARGS ?=
 bench: setup assets ## benchmark vs. Rasa's default pipeline: NLU, latency, memory, load; writes bench/results/
@@ -138,12 +148,13 @@ LOCK_VENV  := /tmp/lock-venv
 PIP_TOOLS  := pip-tools==7.4.1
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
                --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
-lock: ## re-pin the hashed locks (runtime, dev, action server) from requirements*.in
+lock: ## re-pin the hashed locks (runtime, dev, action server, installers) from requirements*.in
 	rm -rf $(LOCK_VENV) && $$(scripts/find_python.sh) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/pip install --quiet "pip==24.0" "$(PIP_TOOLS)"
 	$(PIP_COMPILE) -o requirements.lock requirements.in
 	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.in
 	$(PIP_COMPILE) -o requirements-actions.lock requirements-actions.in
+	$(PIP_COMPILE) -o requirements-setup.lock requirements-setup.in
 
 clean: ## remove the venv, built assets, models and test output
 	rm -rf $(VENV) build models results var/*.db

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from tests.e2e.servers import MODEL, RASA, ROOT, Bot, free_port, wait_for
+from tests.e2e.servers import MODEL, ROOT, Bot, free_port, wait_for
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 WEBCHAT_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -38,38 +38,9 @@ class WebBot(Bot):
     long-polling requests need Sanic-CORS headers."""
 
     cors_origins: List[str] = field(default_factory=list)
-    # to try another channel set-up or model without touching the project's files
-    credentials: str = "credentials.yml"
-    model: Path = MODEL
 
-    def start_rasa(self) -> None:
-        with open(self.workdir / "rasa.log", "ab") as log:  # the child keeps its own copy
-            self.rasa = subprocess.Popen(
-                [
-                    str(RASA),
-                    "run",
-                    "--model",
-                    str(self.model),
-                    "--enable-api",
-                    f"--auth-token={self.token}",
-                    "-i",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.rasa_port),
-                    "--credentials",
-                    self.credentials,
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--cors",
-                    *self.cors_origins,
-                ],
-                cwd=ROOT,
-                env=self.env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for(f"{self.url}/", 240, self.rasa)
+    def rasa_args(self) -> List[str]:
+        return [*super().rasa_args(), "--cors", *self.cors_origins]
 
 
 @dataclass

@@ -52,7 +52,9 @@ class Bot:
     actions_port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # to try another channel set-up or model without touching the project's files
     credentials: str = "credentials.yml"
+    model: Path = MODEL
     rasa: Optional[subprocess.Popen] = None
     actions: Optional[subprocess.Popen] = None
 
@@ -83,7 +85,7 @@ class Bot:
         env.update(self.extra_env)
         return env
 
-    def start_actions(self) -> None:
+    def spawn_actions(self) -> None:
         with open(self.workdir / "actions.log", "ab") as log:
             self.actions = subprocess.Popen(
                 [str(ROOT / "scripts" / "actions.sh")],
@@ -93,12 +95,26 @@ class Bot:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def wait_actions(self) -> None:
+        assert self.actions is not None
         wait_for(f"http://127.0.0.1:{self.actions_port}/health", 120, self.actions)
 
-    def start_rasa(self) -> None:
+    def start_actions(self) -> None:
+        self.spawn_actions()
+        self.wait_actions()
+
+    def spawn_rasa(self) -> None:
         with open(self.workdir / "rasa.log", "ab") as log:
             self.rasa = self._popen_rasa(log)
+
+    def wait_rasa(self) -> None:
+        assert self.rasa is not None
         wait_for(f"{self.url}/", 240, self.rasa)
+
+    def start_rasa(self) -> None:
+        self.spawn_rasa()
+        self.wait_rasa()
 
     def rasa_args(self) -> List[str]:
         # "--auth-token=<token>": a token_urlsafe token can start with "-", which
@@ -106,7 +122,7 @@ class Bot:
         return [
             "run",
             "--model",
-            str(MODEL),
+            str(self.model),
             "--enable-api",
             f"--auth-token={self.token}",
             "-i",
@@ -130,8 +146,12 @@ class Bot:
         )
 
     def start(self) -> "Bot":
-        self.start_actions()
-        self.start_rasa()
+        # Rasa calls the action server only when a message needs an action, so the
+        # two start side by side: the slower start, not the sum, is the wait.
+        self.spawn_actions()
+        self.spawn_rasa()
+        self.wait_actions()
+        self.wait_rasa()
         return self
 
     @staticmethod

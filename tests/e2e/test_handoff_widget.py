@@ -2,14 +2,14 @@
 eligibility interview, on the real bot (trained model, action server, SQL tracker
 store). The interview ends with its answers kept, the ticket asks for a contact and
 pauses the bot; once staff resume it, "继续评估" picks the interview up at its first
-open question."""
+open question. It talks to the session's bot (tests/e2e/conftest.py) as a visitor
+of its own, so it needs no server of its own."""
 
 from __future__ import annotations
 
 import queue
 import uuid
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import socketio
@@ -21,16 +21,6 @@ pytestmark = pytest.mark.e2e
 
 # how long one turn may take on a busy machine; the wait ends as soon as it is answered
 TURN_TIMEOUT_S = 60
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    bot = Bot(workdir=Path(tmp_path_factory.mktemp("widget-handoff-bot")))
-    try:
-        bot.start()
-        yield bot
-    finally:
-        bot.stop()
 
 
 class Widget:
