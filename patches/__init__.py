@@ -7,14 +7,20 @@ endpoints.yml, and ``channels.rest``, named in credentials.yml).
 
 from __future__ import annotations
 
+from patches.action_payload_json import apply as _apply_action_payload_json
 from patches.action_result_schema import apply as _apply_action_result_schema
 from patches.event_types import apply as _apply_event_types
+from patches.nlu_cache import apply as _apply_nlu_cache
+from patches.nlu_thread import apply as _apply_nlu_thread
 from patches.rule_states import apply as _apply_rule_states
 from patches.sqlite_pragmas import apply as _apply_sqlite_pragmas
 
 
 def apply() -> None:
+    _apply_action_payload_json()
     _apply_action_result_schema()
     _apply_event_types()
+    _apply_nlu_cache()
+    _apply_nlu_thread()
     _apply_rule_states()
     _apply_sqlite_pragmas()

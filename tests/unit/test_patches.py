@@ -144,3 +144,35 @@ async def test_the_sqlite_tracker_store_uses_wal_and_keeps_every_event(tmp_path)
     again = SQLTrackerStore(Domain.empty(), host=url)
     events = (await again.retrieve("wal-user")).events
     assert [e.text for e in events if isinstance(e, UserUttered)] == ["你好"]
+
+
+def test_action_requests_are_the_same_json_values_and_nan_still_goes() -> None:
+    import json as stdlib_json
+    import math
+
+    from patches import action_payload_json
+
+    payload = {
+        "tracker": {"events": [{"event": "user", "text": "注册资本/多少？", "confidence": 0.1 + 0.2}]},
+        "next_action": "action_answer_faq",
+        "n": [1, None, True, 2.5e-8],
+    }
+    assert stdlib_json.loads(action_payload_json.dumps(payload)) == payload
+    assert math.isnan(stdlib_json.loads(action_payload_json.dumps({"x": float("nan")}))["x"])
+
+
+def test_rasa_sessions_write_json_with_it() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    import patches
+    from patches import action_payload_json
+
+    patches.apply()
+
+    async def serializer():
+        async with EndpointConfig("http://127.0.0.1:9/webhook").session() as session:
+            return session._json_serialize
+
+    assert asyncio.run(serializer()) is action_payload_json.dumps
