@@ -131,10 +131,6 @@ class ActionUnclear(SafeAction):
         return answer_not_understood(dispatcher, tracker, text)
 
 
-# what a yes or a no with nothing pending gets when it says nothing more
-IDLE_REPLIES = {"affirm": "utter_affirm_idle", "deny": "utter_deny_idle"}
-
-
 class ActionIdleReply(SafeAction):
     """A yes or a no when no offer or question is pending. One that says more
     than yes or no and reads as the user's situation continues the answer just
@@ -157,5 +153,8 @@ class ActionIdleReply(SafeAction):
             if topic is not None and continues_topic(text):
                 return continue_topic(dispatcher, tracker, topic, text)
         intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-        dispatcher.utter_message(response=IDLE_REPLIES.get(intent, "utter_affirm_idle"))
+        if intent == "deny":
+            dispatcher.utter_message(response="utter_deny_idle")
+        else:
+            dispatcher.utter_message(response="utter_affirm_idle")
         return []
