@@ -70,6 +70,11 @@ CELL_OF = {
     "utter_start_interview": "check_eligibility",
     "utter_ask_coverage": "check_eligibility",
     "utter_out_of_scope": "out_of_scope",
+    # small talk answered as small talk: the message was recognised as not a licence question
+    "utter_greet": "chitchat",
+    "utter_goodbye": "chitchat",
+    "utter_thank": "chitchat",
+    "utter_bot_challenge": "chitchat",
     "utter_human_handoff": "human_handoff",
     "utter_default": "fallback",
     "utter_followup_unclear": "fallback",
@@ -177,8 +182,15 @@ class Scorer:
 
 def answers(cells: List[str], expect: str) -> bool:
     """The bot's first answer is the expected cell (a response that answers
-    two cells, such as scope-and-authority, counts for either)."""
-    return bool(cells) and expect in cells[0].split("|")
+    two cells, such as scope-and-authority, counts for either). A small-talk
+    reply to a message with no licence content (a greeting, "are you a robot")
+    counts as recognising it as off-topic; `strict_share` in the summary does not
+    count it."""
+    if not cells:
+        return False
+    if expect == "out_of_scope" and cells[0] == "chitchat":
+        return True
+    return expect in cells[0].split("|")
 
 
 def same_value(got: Any, expect: Any) -> bool:
@@ -191,7 +203,16 @@ def same_value(got: Any, expect: Any) -> bool:
 
 def summarise(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
     ok = sum(1 for r in rows if r["ok"])
-    return {"n": len(rows), "ok": ok, "share": round(ok / max(len(rows), 1), 3), "rows": rows}
+    chitchat = sum(1 for r in rows if r["ok"] and isinstance(r["got"], list) and r["got"][:1] == ["chitchat"])
+    n = max(len(rows), 1)
+    return {
+        "n": len(rows),
+        "ok": ok,
+        "share": round(ok / n, 3),
+        "chitchat": chitchat,
+        "strict_share": round((ok - chitchat) / n, 3),
+        "rows": rows,
+    }
 
 
 def offtopic_summary(off: Dict[str, Any], questions: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -233,6 +254,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         extra = ""
         if name == "offtopic" and "licence_questions_lost" in result:
             extra = f"; licence questions lost to out_of_scope: {result['licence_questions_lost']}"
+        if result["chitchat"]:
+            extra += f"; {result['chitchat']} small talk answered as small talk (strict {result['strict_share']:.3f})"
         print(f"{name}: {result['ok']}/{result['n']} = {result['share']:.3f}{extra}")
         misses = Counter(
             (

@@ -201,3 +201,23 @@ def test_the_conversation_scripts_mix_faq_and_interview_turns() -> None:
     assert len(SCRIPTS) >= 4 and all(SCRIPTS)
     assert any("能不能办" in turn for script in SCRIPTS for turn in script)
     assert any("注册资本" in turn for script in SCRIPTS for turn in script)
+
+
+def test_blind_scoring_counts_small_talk_as_off_topic_but_reports_it_apart() -> None:
+    from bench.blind import answers, cell_of, summarise
+
+    assert cell_of("utter_greet") == "chitchat"
+    assert answers(["chitchat"], "out_of_scope")
+    assert not answers(["chitchat"], "faq/capital")  # a licence question answered with a greeting
+    assert not answers(["faq/outbound"], "out_of_scope")
+    assert not answers([], "out_of_scope")
+    assert answers(["faq/authority|faq/scope_difference"], "faq/scope_difference")
+    rows = [
+        {"got": ["chitchat"], "ok": True},
+        {"got": ["out_of_scope"], "ok": True},
+        {"got": ["faq/what_is"], "ok": False},
+        {"got": ["out_of_scope"], "ok": True},
+    ]
+    summary = summarise(rows)
+    assert (summary["ok"], summary["chitchat"]) == (3, 1)
+    assert summary["share"] == 0.75 and summary["strict_share"] == 0.5
