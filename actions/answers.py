@@ -4,7 +4,7 @@ gave one. Used by the FAQ action, follow-ups and bare date answers."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,6 +14,7 @@ from actions.common import LAST_TOPIC_SLOT, notice_once, profile_from
 from actions.settings import settings
 from licence import deadlines
 from licence.basis import faq_basis
+from licence.context import TOPIC_ACTIONS, answered_by
 from licence.queries import (
     capital_comparison,
     faq_vars,
@@ -90,14 +91,6 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     return best[0], min(1.0, best[2])
 
 
-# Actions that answer a topic and set ``last_topic`` when they do.
-TOPIC_ACTIONS = frozenset(
-    {"action_answer_faq", "action_followup", "action_handle_inform", "action_unclear", "action_idle_reply"}
-)
-# Replies that answer no topic, although one of those actions sent them.
-NO_ANSWER_RESPONSES = frozenset({"utter_default", "utter_empty_message", "utter_action_unavailable"})
-
-
 def topic_in_play(tracker: Tracker) -> Optional[str]:
     """The FAQ topic the bot's previous turn answered, or None when that turn
     answered none (out of scope, a greeting, the interview, "please rephrase")."""
@@ -129,20 +122,16 @@ def need_in_play(tracker: Tracker) -> bool:
 def _previous_turn_answered(tracker: Tracker, actions: frozenset[str]) -> bool:
     """One of ``actions`` answered the previous user message, and no reply of
     that turn was a "not understood"."""
+    turn: List[Dict[str, Any]] = []
     users = 0
-    answered = False
     for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
+        if event.get("event") == "user":
             users += 1
             if users == 2:
                 break
-        elif users == 1 and kind == "bot":
-            if (event.get("metadata") or {}).get("utter_action") in NO_ANSWER_RESPONSES:
-                return False
-        elif users == 1 and kind == "action" and event.get("name") != "action_listen":
-            answered = answered or event.get("name") in actions
-    return answered
+        elif users == 1:
+            turn.append(event)
+    return answered_by(turn, actions)
 
 
 def answer_need(dispatcher: CollectingDispatcher, activity: str) -> List[EventType]:

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from licence.context import LAST_TOPIC
 from licence.decision import mentions_the_domain
 from licence.queries import interview_slots
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 DISCLAIMER_SLOT = "disclaimer_shown"
 # the topic the bot answered last, which follow-ups and bare facts continue
-LAST_TOPIC_SLOT = "last_topic"
+LAST_TOPIC_SLOT = LAST_TOPIC
 
 
 class ErrorBoundary:

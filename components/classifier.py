@@ -41,13 +41,13 @@ from scipy.sparse import csr_matrix, vstack
 
 from components.sentence_embedding import embed
 from licence.decision import last_question, question_clauses
+from licence.context import FINE_INTENT, FINE_RANKING  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
 # Parse-data keys of the most likely fine label (e.g. "faq/capital") and of the
-# most likely few, best first.
-FINE_INTENT = "fine_intent"
-FINE_RANKING = "fine_ranking"
+# most likely few, best first: FINE_INTENT and FINE_RANKING (licence/context.py,
+# which the server-side context reading shares).
 FINE_RANKING_LENGTH = 8
 # A message that asks two questions ("办哪种证，找谁办"): the fine label of each
 QUESTION_PARTS = "question_parts"

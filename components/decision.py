@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from components.classifier import FINE_INTENT, FINE_RANKING, LAST_QUESTION
 from components.entity_features import names_only_outside, whole_word_entities
 from components.relevance import NEAREST_EXAMPLE
+from licence.context import DECIDED
 from licence.decision import FAQ, Signals, decide_intent
 
 # rules whose decision stands whatever the classifier's confidence (the
@@ -117,10 +118,13 @@ class MessageDecision(GraphComponent):
                 ranking = (message.get(LAST_QUESTION) or {}).get("ranking") or []
                 message.set(FINE_RANKING, ranking, add_to_output=True)
                 message.set(FINE_INTENT, ranking[0], add_to_output=True)
-            if decided.rule in CERTAIN_RULES:
+            certain = decided.rule in CERTAIN_RULES
+            if certain:
                 relabel(message, decided.intent, confidence=1.0)
             elif decided.intent != signals.intent:
                 relabel(message, decided.intent)
+            if decided.rule:
+                message.set(DECIDED, {"rule": decided.rule, "certain": certain}, add_to_output=True)
         return messages
 
 

@@ -1638,7 +1638,7 @@ def test_chit_chat_and_out_of_scope_run_no_action_that_answers_a_topic() -> None
     by a rule's own response, or out of scope by action_out_of_scope (that
     response and perhaps the offer of a human, tested above): no topic action
     runs, so no basis is sent."""
-    from actions.answers import TOPIC_ACTIONS
+    from licence.context import TOPIC_ACTIONS
 
     rules_file = Path(__file__).resolve().parents[2] / "data" / "rules" / "chat.yml"
     chat_intents = {"greet", "goodbye", "thank", "bot_challenge", "out_of_scope"}

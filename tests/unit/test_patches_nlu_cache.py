@@ -89,5 +89,9 @@ def test_a_size_that_is_not_a_number_is_refused(monkeypatch: pytest.MonkeyPatch)
 def test_the_server_uses_it() -> None:
     import patches
 
+    from patches import context_parse
+
     patches.apply()
-    assert MessageProcessor._parse_message_with_graph is nlu_cache._parse_message_with_graph
+    # the context reading wraps the cache, so both of its parses are cached
+    assert MessageProcessor._parse_message_with_graph is context_parse._parse_message_with_graph
+    assert context_parse._inner is nlu_cache._parse_message_with_graph

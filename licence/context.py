@@ -1,0 +1,141 @@
+"""A follow-up read with the question before it.
+
+"要是股东上了呢" after "上了失信名单的公司还能申请吗" asks about the dishonest
+list, but on its own the classifier hears a shareholder change; "从哪天开始算"
+after the validity answer is a validity question, "分几种" after "B24是什么证"
+asks for the sub-items, not something out of scope. Rasa's NLU sees one message,
+so the Rasa server parses such a message a second time with the user's previous
+words in front of it (patches/context_parse.py) and this module decides whether
+that reading wins: only for a message that names no topic of its own, only in
+favour of the topic the bot has just answered, and only when the message read in
+context says so more strongly than it says anything else on its own.
+
+The message alone keeps the last word whenever it names a topic ("那年报呢"), is
+made of facet words (licence/followups.py reads those), is small talk, a yes or
+no, a request for a person or an assessment, or the interview is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence
+
+from licence.followups import facet_only, named_cell, named_topic_word, names_a_topic
+from zhtext.normalise import normalise
+
+# The slot that holds the topic the bot answered last (domain.yml).
+LAST_TOPIC = "last_topic"
+# Actions that answer a topic and set ``last_topic`` when they do.
+TOPIC_ACTIONS = frozenset(
+    {"action_answer_faq", "action_followup", "action_handle_inform", "action_unclear", "action_idle_reply"}
+)
+# Replies that answer no topic, although one of those actions sent them.
+NO_ANSWER_RESPONSES = frozenset({"utter_default", "utter_empty_message", "utter_action_unavailable"})
+# "topics" of the last answer that are no FAQ cell (the need check, a verdict)
+NOT_FAQ_TOPICS = frozenset({"need", "verdict"})
+
+# Labels a follow-up may be given out of context that its context can overrule:
+# a question, a fragment, or what the classifier could not place. Small talk,
+# yes/no, a request for a person or an assessment stand as they are.
+REREAD_INTENTS = frozenset(
+    {"faq", "followup", "out_of_scope", "ask_why", "dont_know", "nlu_fallback", "inform"}
+)
+# A follow-up is short; a long message carries its own subject.
+MAX_CHARS = 40
+# How many of the user's previous messages are put in front, newest first, and
+# how long that context must be to stop adding older ones ("要多久" alone says
+# too little of the topic).
+MAX_PREVIOUS = 3
+MIN_CONTEXT_CHARS = 12
+# The reading in context counts this much beside the message's own reading, and
+# must give the last topic at least this confidence.
+CONTEXT_WEIGHT = 0.5
+MIN_CONTEXT_CONFIDENCE = 0.3
+
+FAQ_PREFIX = "faq/"
+# Parse-data keys the classifier writes: the most likely fine label
+# ("faq/capital") and the most likely few, best first.
+FINE_INTENT = "fine_intent"
+FINE_RANKING = "fine_ranking"
+# The parse data's record of a rule of licence/decision.py that overruled the
+# classifier (components/decision.py writes it): {"rule": ..., "certain": ...}.
+# A certain decision (another licence named, unreadable text...) is never
+# read again in context.
+DECIDED = "decided"
+
+
+def answered_by(turn: Iterable[Mapping[str, object]], actions: frozenset[str] = TOPIC_ACTIONS) -> bool:
+    """The events of one bot turn (between two user messages) answered: one of
+    ``actions`` ran and no reply said "not understood"."""
+    answered = False
+    for event in turn:
+        kind = event.get("event")
+        if kind == "bot":
+            metadata = event.get("metadata") or {}
+            if isinstance(metadata, Mapping) and metadata.get("utter_action") in NO_ANSWER_RESPONSES:
+                return False
+        elif kind == "action" and event.get("name") != "action_listen":
+            answered = answered or event.get("name") in actions
+    return answered
+
+
+def may_continue(text: str, intent: Optional[str]) -> bool:
+    """The message may be a follow-up whose topic its context decides: short,
+    labelled as a question or left unplaced, and naming no topic and no facet
+    alone (those have their own readers in licence/followups.py)."""
+    clean = normalise(text).strip()
+    if not clean or len(clean) > MAX_CHARS or intent not in REREAD_INTENTS:
+        return False
+    if names_a_topic(clean) or named_topic_word(clean) or named_cell(clean):
+        return False
+    return facet_only(clean) is None
+
+
+def context_text(previous: Sequence[str]) -> str:
+    """The user's previous messages (newest first) to put in front of the new
+    one: the newest, and older ones while the context is still short."""
+    taken: list[str] = []
+    for text in previous[:MAX_PREVIOUS]:
+        clean = text.strip()
+        if not clean:
+            continue
+        taken.insert(0, clean)
+        if sum(len(t) for t in taken) >= MIN_CONTEXT_CHARS:
+            break
+    return " ".join(taken)
+
+
+@dataclass(frozen=True)
+class Reread:
+    """The topic the message is about in context, and how sure that reading is."""
+
+    topic: str
+    confidence: float
+
+
+def _faq_confidences(ranking: Iterable[Mapping[str, object]]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for item in ranking:
+        name = str(item.get("name") or "")
+        if name.startswith(FAQ_PREFIX):
+            value = item.get("confidence")
+            found[name[len(FAQ_PREFIX) :]] = float(value) if isinstance(value, (int, float)) else 0.0
+    return found
+
+
+def reread(
+    own_ranking: Iterable[Mapping[str, object]],
+    context_ranking: Iterable[Mapping[str, object]],
+    last_topic: str,
+) -> Optional[Reread]:
+    """``last_topic`` when the message read in context makes it the likeliest
+    FAQ topic: its own confidence plus CONTEXT_WEIGHT times the context's
+    beats every other topic's own confidence. Else None."""
+    own = _faq_confidences(own_ranking)
+    in_context = _faq_confidences(context_ranking).get(last_topic, 0.0)
+    if in_context < MIN_CONTEXT_CONFIDENCE:
+        return None
+    score = own.pop(last_topic, 0.0) + CONTEXT_WEIGHT * in_context
+    if any(confidence >= score for confidence in own.values()):
+        return None
+    return Reread(last_topic, in_context)

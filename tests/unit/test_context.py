@@ -1,0 +1,85 @@
+"""licence/context.py: when a short follow-up is read on the topic just answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from licence.context import (
+    MIN_CONTEXT_CHARS,
+    TOPIC_ACTIONS,
+    answered_by,
+    context_text,
+    may_continue,
+    reread,
+)
+
+
+def ranking(**labels: float) -> list[dict]:
+    return [{"name": name.replace("__", "/"), "confidence": value} for name, value in labels.items()]
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("没有增值电信怎么办", "faq", True),  # nothing of its own: the context decides
+        ("分几种", "out_of_scope", True),  # an unplaced fragment
+        ("没通过会说原因吗", "ask_why", True),
+        ("那年报呢", "followup", False),  # names a topic: its own reading stands
+        ("注册资本呢", "followup", False),
+        ("要多久", "faq", False),  # facet words alone: licence/followups.py reads it
+        ("好的谢谢", "thank", False),  # small talk stands
+        ("是的", "affirm", False),
+        ("找个人工", "human_handoff", False),
+        ("", "faq", False),
+        (
+            "我们公司在广州，做了十年外包，现在想把业务扩展到全国各地的客户那边去做，顺便也想问问别的事情",
+            "faq",
+            False,
+        ),  # long
+    ],
+)
+def test_which_messages_may_continue_the_topic(text: str, intent: str, expected: bool) -> None:
+    assert may_continue(text, intent) is expected
+
+
+def test_context_is_the_last_message_or_more_while_it_is_short() -> None:
+    long_question = "上了失信名单的公司还能申请吗"
+    assert len(long_question) >= MIN_CONTEXT_CHARS
+    assert context_text([long_question, "B24是什么"]) == long_question
+    # a short previous follow-up says too little: the one before comes in front
+    assert context_text(["要多久", "呼叫中心证怎么申请"]) == "呼叫中心证怎么申请 要多久"
+    assert context_text([]) == ""
+    assert context_text(["", "  "]) == ""
+
+
+def test_the_last_topic_wins_when_the_context_makes_it_likeliest() -> None:
+    own = ranking(followup=0.9, faq__changes=0.05)
+    found = reread(own, ranking(faq__credit=0.9, faq__changes=0.05), "credit")
+    assert found is not None and found.topic == "credit" and found.confidence == pytest.approx(0.9)
+
+
+def test_a_clear_topic_of_its_own_stands() -> None:
+    # "到期会自动续吗" after the validity answer: renewal on its own, clearly
+    own = ranking(faq__renewal=0.9, faq__validity=0.05)
+    assert reread(own, ranking(faq__validity=0.8), "validity") is None
+
+
+def test_a_weak_context_changes_nothing() -> None:
+    assert reread(ranking(out_of_scope=0.5), ranking(faq__credit=0.2, faq__changes=0.3), "credit") is None
+    assert reread(ranking(faq__timeline=0.3), ranking(faq__process=0.9), "credit") is None
+
+
+def test_own_and_context_weigh_together() -> None:
+    # own 0.1 + half of 0.6 = 0.4 beats 0.35, not 0.45
+    assert reread(ranking(faq__timeline=0.35, faq__staff=0.1), ranking(faq__staff=0.6), "staff") is not None
+    assert reread(ranking(faq__timeline=0.45, faq__staff=0.1), ranking(faq__staff=0.6), "staff") is None
+
+
+def test_a_turn_answered_a_topic_only_by_a_topic_action_that_understood() -> None:
+    faq = {"event": "action", "name": "action_answer_faq"}
+    assert "action_answer_faq" in TOPIC_ACTIONS
+    assert answered_by([{"event": "bot", "metadata": {"utter_action": "utter_faq/credit"}}, faq])
+    assert not answered_by([{"event": "bot", "metadata": {"utter_action": "utter_default"}}, faq])
+    assert not answered_by([{"event": "action", "name": "utter_greet"}])
+    assert not answered_by([{"event": "action", "name": "action_listen"}])
+    assert not answered_by([])
