@@ -59,6 +59,11 @@ def test_messages_that_name_more_than_a_facet(text: str) -> None:
         ("what if we miss that deadline", "validity", "renewal"),
         # the online system is in the process answer (系统 inside 哪个系统 names no topic)
         ("在哪个系统提交", "authority", "process"),
+        # since when the five years run is the validity answer; by when to renew, the renewal one
+        ("从哪天开始算", "validity", "validity"),
+        ("从什么时候起算", "renewal", "validity"),
+        # where to apply, after the difference of the two scopes: the authority answer
+        ("那去哪申请", "scope_difference", "authority"),
         # a topic word of its own makes it no follow-up of the last topic
         ("注销大概要多久", "process", None),
     ],
