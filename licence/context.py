@@ -1,9 +1,9 @@
 """A follow-up read with the question before it.
 
-"要是股东上了呢" after "上了失信名单的公司还能申请吗" asks about the dishonest
-list, but on its own the classifier hears a shareholder change; "从哪天开始算"
-after the validity answer is a validity question, "分几种" after "B24是什么证"
-asks for the sub-items, not something out of scope. Rasa's NLU sees one message,
+"没有增值电信怎么办" after the business-scope answer asks what to do about the
+business scope, but on its own the classifier hears a penalty question; "电商也算？"
+after the who-needs answer asks whether e-commerce needs the licence, not the
+price. Rasa's NLU sees one message,
 so the Rasa server parses such a message a second time with the user's previous
 words in front of it (patches/context_parse.py) and this module decides whether
 that reading wins: only for a message that names no topic of its own, only in

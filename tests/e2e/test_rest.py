@@ -206,6 +206,23 @@ def test_a_facet_follow_up_keeps_the_topic(bot: Bot) -> None:
     assert "utter_faq/renewal" in answered_with(bot, user, "要提前多久")
 
 
+@pytest.mark.parametrize(
+    "question, followup, topic",
+    [
+        ("营业执照经营范围要写什么才能申请呼叫中心证", "没有增值电信怎么办", "business_scope"),
+        ("一般哪些行业的公司要办呼叫中心许可证", "电商也算？", "who_needs"),
+    ],
+)
+def test_a_follow_up_is_read_with_the_question_before_it(
+    bot: Bot, question: str, followup: str, topic: str
+) -> None:
+    user = sender()
+    assert f"utter_faq/{topic}" in answered_with(bot, user, question)
+    assert answered_with(bot, user, followup)[:1] == [f"utter_faq/{topic}"]
+    parsed = bot.tracker(user)["latest_message"]
+    assert parsed["context"]["topic"] == topic and parsed["context"]["text"] == question
+
+
 @pytest.mark.parametrize("text", ["啊啊啊啊啊", "asdfgh", "😂😂😂", "400电话怎么申请"])
 def test_noise_and_near_domain_questions_are_out_of_scope(bot: Bot, text: str) -> None:
     assert answered_with(bot, sender(), text) == ["utter_out_of_scope"]
