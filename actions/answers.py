@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import LAST_TOPIC_SLOT, notice_once, profile_from
+from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, profile_from
 from actions.settings import settings
 from licence import deadlines
 from licence.basis import faq_basis
@@ -23,7 +23,6 @@ from licence.queries import (
     staff_comparison,
 )
 from licence.ruleset_loader import deadline_rules
-from licence.topics import activity_of
 from licence.followups import followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
 from zhtext.dates import is_issue_date, parse_date
@@ -151,7 +150,7 @@ def continue_need_check(
     """Right after the need answer, a message the classifier could not place
     that describes a business activity ("我哋淨係幫自己公司打", "就是按坐席收租金
     那种") gets the need answer for that activity; None when it is not that."""
-    activity = activity_of(text) if need_in_play(tracker) else None
+    activity = described_activity(tracker) if need_in_play(tracker) else None
     if activity is None:
         return None
     return notice_once(dispatcher, tracker) + answer_need(dispatcher, activity)

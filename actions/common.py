@@ -14,9 +14,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from licence.context import LAST_TOPIC
+from licence.context import BUSINESS_ACTIVITY, LAST_TOPIC
 from licence.decision import mentions_the_domain
 from licence.queries import interview_slots
+from licence.topics import activity_of
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,18 @@ def answer_not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, te
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def described_activity(tracker: Tracker) -> Optional[str]:
+    """The business activity the latest message describes: named by its words
+    (licence/topics.py) or, when no word names one, read by meaning in the NLU
+    (components/activity.py writes it only when it is clear)."""
+    found = activity_of(latest_text(tracker))
+    if found:
+        return found
+    reading = (tracker.latest_message or {}).get(BUSINESS_ACTIVITY) or {}
+    name = reading.get("name") if isinstance(reading, dict) else None
+    return str(name) if name else None
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

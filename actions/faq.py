@@ -23,6 +23,7 @@ from actions.answers import (
 from actions.offers import offer_assessment, offer_callback
 from actions.assessment import reassess
 from actions.common import (
+    described_activity,
     ATTEMPTS_SLOT,
     FORM,
     LAST_TOPIC_SLOT,
@@ -236,7 +237,7 @@ class ActionFollowup(SafeAction):
 
         if topic == NEED_TOPIC:
             # "那我们自己的热线呢？" after the need check: check this activity
-            activity = activity_of(text)
+            activity = described_activity(tracker)
             if activity:
                 return events + answer_need(dispatcher, activity)
         if topic == "verdict" and scope:

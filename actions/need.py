@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import NEED_TOPIC
 from actions.common import (
+    described_activity,
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
     LAST_TOPIC_SLOT,
@@ -36,6 +37,8 @@ class ActionStartNeedCheck(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        # only an activity the question names in words: read by meaning, a
+        # question about the licence itself lands near "system rental"
         activity = activity_of(latest_text(tracker))
         return [
             SlotSet(SLOT, activity),
@@ -55,7 +58,7 @@ class ValidateNeedForm(GuardedFormValidation):
         if tracker.get_slot(SLOT) or tracker.get_slot(REQUESTED_SLOT) is None:
             return False
         text = latest_text(tracker)
-        if activity_of(text):
+        if described_activity(tracker):
             return False
         return latest_intent(tracker) in INTERRUPTIONS or is_question(text)
 
@@ -64,10 +67,12 @@ class ValidateNeedForm(GuardedFormValidation):
     ) -> Dict[Text, Any]:
         if tracker.get_slot(SLOT):
             return {}  # named by the message that started the check
-        activity = activity_of(latest_text(tracker))
+        if tracker.get_slot(REQUESTED_SLOT) is None:
+            return {}  # the question that started the check, not an answer yet
+        activity = described_activity(tracker)
         if activity:
             return {SLOT: activity}
-        if tracker.get_slot(REQUESTED_SLOT) is None or self.steps_aside(tracker):
+        if self.steps_aside(tracker):
             return {}  # just asked, or a question for the rules to answer
         return {SLOT: None}  # an answer that names no activity: validated below
 

@@ -140,6 +140,18 @@ class Scorer:
                 )
         return summarise(rows)
 
+    def activities(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The need check: asked whether the licence is needed, then told what
+        the business does; the activity it records (slot business_activity)."""
+        rows = []
+        for case in cases:
+            sender = f"blind-{uuid.uuid4().hex[:12]}"
+            self.bot.say(sender, "我们公司需要办呼叫中心许可证吗")
+            self.bot.say(sender, case["text"])
+            got = self.bot.tracker(sender)["slots"].get("business_activity")
+            rows.append({**case, "got": got, "ok": same_activity(got, case["expect"])})
+        return summarise(rows)
+
     def interview(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
         # Plain answers for the questions before the one under test.
         plain = {
@@ -178,6 +190,12 @@ class Scorer:
             expect = case["expect"]
             rows.append({**case, "got": got, "ok": same_value(got, expect)})
         return summarise(rows)
+
+
+def same_activity(got: Any, expect: str) -> bool:
+    """The need check recorded the expected activity; the set's "other" (not a
+    call-centre business, or unclear) takes the rule set's "none" too."""
+    return got == expect or (expect == "other" and got in ("other", "none"))
 
 
 def answers(cells: List[str], expect: str) -> bool:

@@ -57,6 +57,9 @@ FAQ_PREFIX = "faq/"
 # ("faq/capital") and the most likely few, best first.
 FINE_INTENT = "fine_intent"
 FINE_RANKING = "fine_ranking"
+# Parse-data key of the business activity a message describes by meaning
+# (components/activity.py): {"name": <need_check activity id>, "similarity", "margin"}.
+BUSINESS_ACTIVITY = "described_activity"
 # The parse data's record of a rule of licence/decision.py that overruled the
 # classifier (components/decision.py writes it): {"rule": ..., "certain": ...}.
 # A certain decision (another licence named, unreadable text...) is never

@@ -65,3 +65,19 @@ async def test_a_yes_that_says_more_with_no_answer_before_gets_the_idle_prompt()
     )
     messages, _ = await run(ActionIdleReply(), t)
     assert responses(messages) == ["utter_affirm_idle"]
+
+
+async def test_a_description_no_activity_word_names_is_read_by_its_meaning() -> None:
+    # the NLU read "seat rental" by meaning (components/activity.py); no word names it
+    t = after_need_answer("客户自己派人来，我们出工位和话机，按月结", "inform")
+    t.latest_message["described_activity"] = {"name": "seat_rental", "similarity": 0.93, "margin": 0.03}
+    messages, events = await run(ActionHandleInform(), t)
+    assert "utter_need_answer" in responses(messages)
+    assert slots_set(events)["business_activity"] == "seat_rental"
+
+
+async def test_the_activity_words_come_before_the_reading_by_meaning() -> None:
+    t = after_need_answer("我们是做客服外包的", "inform")
+    t.latest_message["described_activity"] = {"name": "bpo", "similarity": 0.96, "margin": 0.04}
+    messages, events = await run(ActionHandleInform(), t)
+    assert slots_set(events)["business_activity"] == "outsourcing"

@@ -96,7 +96,7 @@ def test_every_validator_and_action_shares_the_error_boundary() -> None:
     assert GuardedFormValidation.guard is SafeAction.guard
 
 
-@pytest.mark.parametrize("failing", ["activity_of", "is_question"])
+@pytest.mark.parametrize("failing", ["described_activity", "is_question"])
 async def test_need_form_failure_answers_politely_and_ends_the_form(monkeypatch, failing) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("reader down")

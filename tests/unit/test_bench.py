@@ -221,3 +221,12 @@ def test_blind_scoring_counts_small_talk_as_off_topic_but_reports_it_apart() -> 
     summary = summarise(rows)
     assert (summary["ok"], summary["chitchat"]) == (3, 1)
     assert summary["share"] == 0.75 and summary["strict_share"] == 0.5
+
+
+def test_blind_activity_scoring_takes_none_for_the_sets_other() -> None:
+    from bench.blind import same_activity
+
+    assert same_activity("seat_rental", "seat_rental")
+    assert same_activity("none", "other") and same_activity("other", "other")
+    assert not same_activity("none", "inhouse")
+    assert not same_activity(None, "outsourcing")
