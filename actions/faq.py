@@ -18,6 +18,7 @@ from actions.answers import (
     answer_topic,
     continue_topic,
     faq_prediction,
+    need_in_play,
     topic_in_play,
 )
 from actions.offers import offer_assessment, offer_callback
@@ -86,6 +87,11 @@ class ActionAnswerFaq(SafeAction):
     ) -> List[EventType]:
         topic, confidence = faq_prediction(tracker)
         text = latest_text(tracker)
+        described = described_after_need(tracker, text)
+        if described is not None:
+            # "要是只帮集团内部子公司接呢" right after the need answer: the need
+            # check of that business, whatever topic its words resemble
+            return notice_once(dispatcher, tracker) + answer_need(dispatcher, described)
         threshold = settings().faq_min_confidence
         if topic is None or confidence < threshold:
             if topic in FACT_TOPICS and confidence >= threshold * FACT_CONFIDENCE_SHARE:
@@ -143,6 +149,17 @@ class ActionAnswerFaq(SafeAction):
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
         return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(dispatcher, tracker, offer)
+
+
+def described_after_need(tracker: Tracker, text: str) -> Optional[str]:
+    """The business activity a message right after the need answer describes,
+    when it asks no facet of its own ("客服外包要什么材料" asks the materials)
+    and names more than telemarketing (电销 and 外呼 are the outbound FAQ's
+    subject too)."""
+    if not need_in_play(tracker) or asked_facet(text) is not None:
+        return None
+    activity = described_activity(tracker)
+    return activity if activity and activity != "other" else None
 
 
 # The FAQ label a "X呢" follow-up must have, at least, to count as naming topic X
@@ -240,6 +257,11 @@ class ActionFollowup(SafeAction):
             activity = described_activity(tracker)
             if activity:
                 return events + answer_need(dispatcher, activity)
+            if not named_topic_word(text) and not named_topic(tracker):
+                # "只卖不租呢": another business, but which one is not clear; the
+                # need check asks, and the answer is checked (continue_need_check)
+                dispatcher.utter_message(response="utter_ask_business_activity")
+                return events
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
             return events + reassess(dispatcher, tracker, scope=scope, province=province)

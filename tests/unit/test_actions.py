@@ -1292,9 +1292,17 @@ async def test_a_follow_up_after_the_need_check_checks_the_new_activity() -> Non
 async def test_a_follow_up_on_a_topic_without_an_faq_answer_asks_to_rephrase() -> None:
     from actions.faq import ActionFollowup
 
-    t = tracker("那这个呢", "followup", {"last_topic": "need", "disclaimer_shown": True})
+    t = tracker("那这个呢", "followup", {"last_topic": "verdict", "disclaimer_shown": True})
     messages, _ = await run(ActionFollowup(), t)
     assert responses(messages) == ["utter_followup_unclear"]
+
+
+async def test_a_follow_up_of_the_need_check_that_names_no_business_asks_what_it_does() -> None:
+    from actions.faq import ActionFollowup
+
+    t = tracker("只卖不租呢", "followup", {"last_topic": "need", "disclaimer_shown": True})
+    messages, _ = await run(ActionFollowup(), t)
+    assert responses(messages) == ["utter_ask_business_activity"]
 
 
 # --------------------------------------------------------------------------

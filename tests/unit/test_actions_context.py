@@ -81,3 +81,24 @@ async def test_the_activity_words_come_before_the_reading_by_meaning() -> None:
     t.latest_message["described_activity"] = {"name": "bpo", "similarity": 0.96, "margin": 0.04}
     messages, events = await run(ActionHandleInform(), t)
     assert slots_set(events)["business_activity"] == "outsourcing"
+
+
+async def test_a_description_right_after_the_need_answer_is_checked_whatever_it_resembles() -> None:
+    from actions.faq import ActionAnswerFaq
+
+    t = after_need_answer("要是只帮集团内部子公司接呢", "faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/who_needs", "confidence": 0.6}]
+    t.latest_message["described_activity"] = {"name": "inhouse", "similarity": 0.93, "margin": 0.03}
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert responses(messages).count("utter_need_answer") == 1
+    assert slots_set(events)["business_activity"] == "inhouse"
+
+
+@pytest.mark.parametrize("text", ["客服外包要什么材料", "外呼要用户同意吗"])
+async def test_a_question_after_the_need_answer_stays_a_question(text: str) -> None:
+    from actions.faq import ActionAnswerFaq
+
+    t = after_need_answer(text, "faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/materials", "confidence": 0.8}]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert "utter_need_answer" not in responses(messages)
