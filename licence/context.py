@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence
 
-from licence.followups import facet_only, named_cell, named_topic_word, names_a_topic
+from licence.followups import followup_topic, named_cell, named_topic_word, names_a_topic
 from zhtext.normalise import normalise
 
 # The slot that holds the topic the bot answered last (domain.yml).
@@ -40,6 +40,8 @@ NOT_FAQ_TOPICS = frozenset({"need", "verdict"})
 REREAD_INTENTS = frozenset(
     {"faq", "followup", "out_of_scope", "ask_why", "dont_know", "nlu_fallback", "inform"}
 )
+# Certain decisions whose topic the context may still choose.
+CONTEXT_REFINES = frozenset({"facet_question"})
 # A follow-up is short; a long message carries its own subject.
 MAX_CHARS = 40
 # How many of the user's previous messages are put in front, newest first, and
@@ -82,16 +84,25 @@ def answered_by(turn: Iterable[Mapping[str, object]], actions: frozenset[str] = 
     return answered
 
 
-def may_continue(text: str, intent: Optional[str]) -> bool:
+def may_continue(text: str, intent: Optional[str], last_topic: str) -> bool:
     """The message may be a follow-up whose topic its context decides: short,
-    labelled as a question or left unplaced, and naming no topic and no facet
-    alone (those have their own readers in licence/followups.py)."""
+    labelled as a question or left unplaced, naming no topic, and no facet
+    whose cell of the last topic the table gives (licence/followups.py reads
+    those: "要多久" after the process answer). A facet the last topic has no
+    cell for ("超时了怎么办" after the review time) is read in context."""
     clean = normalise(text).strip()
     if not clean or len(clean) > MAX_CHARS or intent not in REREAD_INTENTS:
         return False
     if names_a_topic(clean) or named_topic_word(clean) or named_cell(clean):
         return False
-    return facet_only(clean) is None
+    return followup_topic(clean, last_topic) is None
+
+
+def decision_stands(decided: Mapping[str, object]) -> bool:
+    """A certain decision of licence/decision.py is not read again in context,
+    except that a message is a question made of facet words ("超时了怎么办"):
+    certainly a question, and which topic it asks is what the context tells."""
+    return bool(decided.get("certain")) and decided.get("rule") not in CONTEXT_REFINES
 
 
 def context_text(previous: Sequence[str]) -> str:

@@ -34,6 +34,7 @@ from licence.context import (
     NOT_FAQ_TOPICS,
     answered_by,
     context_text,
+    decision_stands,
     may_continue,
     reread,
 )
@@ -75,10 +76,10 @@ def read_in_context(
     topic = tracker.get_slot(LAST_TOPIC)
     if not topic or topic in NOT_FAQ_TOPICS or tracker.active_loop_name:
         return parse_data
-    if (parse_data.get(DECIDED) or {}).get("certain"):
+    if decision_stands(parse_data.get(DECIDED) or {}):
         return parse_data
     intent = (parse_data.get("intent") or {}).get("name")
-    if not may_continue(text, intent):
+    if not may_continue(text, intent, str(topic)):
         return parse_data
     turn, previous = last_turn(tracker, MAX_PREVIOUS)
     if not answered_by(turn):

@@ -9,6 +9,7 @@ from licence.context import (
     TOPIC_ACTIONS,
     answered_by,
     context_text,
+    decision_stands,
     may_continue,
     reread,
 )
@@ -26,7 +27,8 @@ def ranking(**labels: float) -> list[dict]:
         ("没通过会说原因吗", "ask_why", True),
         ("那年报呢", "followup", False),  # names a topic: its own reading stands
         ("注册资本呢", "followup", False),
-        ("要多久", "faq", False),  # facet words alone: licence/followups.py reads it
+        ("要多久", "faq", False),  # facet words with a cell of the last topic: licence/followups.py
+        ("超时了怎么办", "faq", True),  # a facet the last topic has no cell for
         ("好的谢谢", "thank", False),  # small talk stands
         ("是的", "affirm", False),
         ("找个人工", "human_handoff", False),
@@ -39,7 +41,14 @@ def ranking(**labels: float) -> list[dict]:
     ],
 )
 def test_which_messages_may_continue_the_topic(text: str, intent: str, expected: bool) -> None:
-    assert may_continue(text, intent) is expected
+    assert may_continue(text, intent, "review_time") is expected
+
+
+def test_a_certain_decision_stands_unless_it_only_says_question() -> None:
+    assert decision_stands({"rule": "near_domain", "certain": True})
+    assert not decision_stands({"rule": "facet_question", "certain": True})
+    assert not decision_stands({"rule": "answer_first", "certain": False})
+    assert not decision_stands({})
 
 
 def test_context_is_the_last_message_or_more_while_it_is_short() -> None:

@@ -147,3 +147,16 @@ def test_apply_wraps_once_and_restore_undoes_it() -> None:
         assert MessageProcessor._parse_message_with_graph is before
     finally:
         MessageProcessor._parse_message_with_graph, context_parse._inner = saved  # type: ignore[method-assign]
+
+
+def test_a_certain_facet_question_still_takes_its_topic_from_the_context(
+    graph: List[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def facet_question(
+        self: Any, message: UserMessage, tracker: Any, only_output_properties: bool = True
+    ) -> Dict:
+        graph.append(message.text)
+        return {**parse_of(message.text), "decided": {"rule": "facet_question", "certain": True}}
+
+    monkeypatch.setattr(context_parse, "_inner", facet_question)
+    assert parse(answered())["context"]["topic"] == "credit"
