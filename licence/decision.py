@@ -42,7 +42,10 @@ of tests (tests/unit/test_decision.py) describes them:
    out-of-scope one ("番茄炒蛋先放蛋还是先放番茄" read as a no, "translate
    thank you into Japanese" as thanks), and it names nothing of the licence's
    domain (``mentions_the_domain``) and is no short reply an interview could be
-   waiting for (a number, a yes or a no).
+   waiting for (a number, a yes or a no). When the classifier says out of scope
+   too, the rule confirms it and the decision is recorded as certain, so a
+   message like "帮我订一张去上海的高铁票" right after an answer is never read as
+   a follow-up of it (licence/context.py); a place named in it is then no fact.
 8. **A question on a topic of the licence is no out-of-scope question**
    ("内地子公司注册资本要多少"): when the classifier says out of scope but the
    message asks, names a topic (``topic_words``) and its likeliest fine label
@@ -144,7 +147,7 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent == OUT_OF_SCOPE and asks_a_domain_question(signals):
         return Decision(FAQ, "domain_question")
-    if signals.intent != OUT_OF_SCOPE and is_unrelated(signals):
+    if is_unrelated(signals):
         return Decision(OUT_OF_SCOPE, "unrelated")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
@@ -162,8 +165,10 @@ def decide_intent(signals: Signals) -> Decision:
 def is_unrelated(signals: Signals) -> bool:
     """Rule 7: nearest in meaning to an out-of-scope example, and nothing in it
     ties it to the licence or to an interview answer."""
-    if signals.nearest_intent != OUT_OF_SCOPE or signals.names_own_licence or signals.states_fact:
+    if signals.nearest_intent != OUT_OF_SCOPE or signals.names_own_licence:
         return False
+    if signals.states_fact and signals.intent != OUT_OF_SCOPE:
+        return False  # "我们在深圳": an answer; but a city in a train booking is none
     if facet_only(signals.text):
         return False  # "要點改": a follow-up, whatever it resembles (rule 3)
     return not mentions_the_domain(signals.text) and not looks_like_a_reply(signals.text)

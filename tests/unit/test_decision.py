@@ -102,6 +102,19 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("translate 'thank you very much' into Japanese", "thank", NEAR_OOS, "out_of_scope", "unrelated"),
         ("AAPL stock price today?", "faq", NEAR_OOS, "out_of_scope", "unrelated"),
         ("明天香港天气点呀", "check_eligibility", NEAR_OOS, "out_of_scope", "unrelated"),
+        # the classifier's own out-of-scope label, confirmed (and so never read
+        # in context as a follow-up); a city named in it is no fact of the company
+        ("今天天气怎么样", "out_of_scope", NEAR_OOS, "out_of_scope", "unrelated"),
+        (
+            "帮我订一张去上海的高铁票",
+            "out_of_scope",
+            dict(nearest_intent="out_of_scope", states_fact=True),
+            "out_of_scope",
+            "unrelated",
+        ),
+        # ...but not one of the licence's domain, nor a possible interview answer
+        ("注册资本不够怎么办", "out_of_scope", NEAR_OOS, "out_of_scope", None),
+        ("没有", "out_of_scope", NEAR_OOS, "out_of_scope", None),
         # ...unless it names the licence, a topic of it, or states a fact
         ("这个证的天花板在哪", "faq", NEAR_OOS, "faq", None),
         ("年报在哪交", "faq", NEAR_OOS, "faq", None),
