@@ -83,6 +83,19 @@ CELL_OF = {
 }
 
 
+# Licence questions asked before each off-topic message of ``offtopic_after``.
+OPENERS = (
+    "呼叫中心证有效期几年",
+    "办呼叫中心许可证要多少注册资本",
+    "年报什么时候交",
+    "申请要准备哪些材料",
+    "审批一般要多久",
+)
+
+# A set scored from another set's file.
+SET_FILES = {"offtopic_after": "offtopic"}
+
+
 def cell_of(response: str) -> Optional[str]:
     if response in NEUTRAL:
         return None
@@ -138,6 +151,19 @@ class Scorer:
                         "ok": answers(cells, turn["expect"]),
                     }
                 )
+        return summarise(rows)
+
+    def offtopic_after(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """The off-topic set again, each message sent right after a licence
+        question was answered: a message that is not about the licence must not
+        be read as a follow-up of the answer before it."""
+        rows = []
+        for i, case in enumerate(cases):
+            sender = f"blind-{uuid.uuid4().hex[:12]}"
+            opener = OPENERS[i % len(OPENERS)]
+            self.bot.say(sender, opener)
+            cells = self.turn(sender, case["text"])
+            rows.append({**case, "got": cells, "context": opener, "ok": answers(cells, case["expect"])})
         return summarise(rows)
 
     def activities(self, cases: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -247,11 +273,15 @@ def offtopic_summary(off: Dict[str, Any], questions: Optional[Dict[str, Any]]) -
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "results" / "blind"))
-    parser.add_argument("--sets", default="questions,followups,offtopic,interview")
+    parser.add_argument("--sets", default="questions,followups,offtopic,offtopic_after,interview")
     parser.add_argument("--dir", default=str(BLIND))
     args = parser.parse_args(argv)
     # a round may lack a set (round 6 has no interview set): score the others
-    wanted = [name for name in args.sets.split(",") if (Path(args.dir) / f"{name}.yml").exists()]
+    wanted = [
+        name
+        for name in args.sets.split(",")
+        if (Path(args.dir) / f"{SET_FILES.get(name, name)}.yml").exists()
+    ]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results: Dict[str, Any] = {}
@@ -260,7 +290,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         try:
             scorer = Scorer(bot)
             for name in wanted:
-                cases = yaml.safe_load((Path(args.dir) / f"{name}.yml").read_text("utf-8"))
+                cases = yaml.safe_load(
+                    (Path(args.dir) / f"{SET_FILES.get(name, name)}.yml").read_text("utf-8")
+                )
                 method = "questions" if name == "offtopic" else name
                 results[name] = getattr(scorer, method)(cases)
         finally:
