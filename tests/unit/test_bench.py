@@ -230,3 +230,34 @@ def test_blind_activity_scoring_takes_none_for_the_sets_other() -> None:
     assert same_activity("none", "other") and same_activity("other", "other")
     assert not same_activity("none", "inhouse")
     assert not same_activity(None, "outsourcing")
+
+
+def test_blind_offtopic_after_sends_a_licence_question_first_and_scores_the_message() -> None:
+    from bench.blind import OPENERS, Scorer
+
+    class FakeBot:
+        """Answers every message with the validity answer, as a bot that reads
+        everything as a follow-up of the last answer would."""
+
+        def __init__(self) -> None:
+            self.events: dict[str, list[dict[str, object]]] = {}
+            self.said: list[str] = []
+
+        def say(self, sender: str, text: str) -> None:
+            self.said.append(text)
+            reply = "utter_out_of_scope" if "天气" in text else "utter_faq/validity"
+            self.events.setdefault(sender, []).append({"event": "bot", "metadata": {"utter_action": reply}})
+
+        def tracker(self, sender: str) -> dict[str, object]:
+            return {"events": list(self.events.get(sender, []))}
+
+    bot = FakeBot()
+    result = Scorer(bot).offtopic_after(  # type: ignore[arg-type]
+        [
+            {"text": "今天天气怎么样", "expect": "out_of_scope"},
+            {"text": "帮我订张高铁票", "expect": "out_of_scope"},
+        ]
+    )
+    assert bot.said == [OPENERS[0], "今天天气怎么样", OPENERS[1], "帮我订张高铁票"]
+    assert [row["got"] for row in result["rows"]] == [["out_of_scope"], ["faq/validity"]]
+    assert result["ok"] == 1 and result["rows"][1]["context"] == OPENERS[1]
