@@ -27,10 +27,10 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from licence.context import NEAREST_EXAMPLE
+
 logger = logging.getLogger(__name__)
 
-# Parse-data key: {"intent": <the nearest example's intent>, "similarity": <cosine>}
-NEAREST_EXAMPLE = "nearest_example"
 STATE_FILE = "nearest_examples.npz"
 
 

@@ -36,10 +36,10 @@ NOT_FAQ_TOPICS = frozenset({"need", "verdict"})
 
 # Labels a follow-up may be given out of context that its context can overrule:
 # a question, a fragment, or what the classifier could not place. Small talk,
-# yes/no, a request for a person or an assessment stand as they are.
-REREAD_INTENTS = frozenset(
-    {"faq", "followup", "out_of_scope", "ask_why", "dont_know", "nlu_fallback", "inform"}
-)
+# yes/no, a request for a person or an assessment stand as they are, and so does
+# the classifier's out-of-scope label: a follow-up is seldom given it, and
+# off-topic messages after an answer nearly always are.
+REREAD_INTENTS = frozenset({"faq", "followup", "ask_why", "dont_know", "nlu_fallback", "inform"})
 # Certain decisions whose topic the context may still choose.
 CONTEXT_REFINES = frozenset({"facet_question"})
 # A follow-up is short; a long message carries its own subject.
@@ -62,6 +62,14 @@ FINE_RANKING = "fine_ranking"
 # Parse-data key of the business activity a message describes by meaning
 # (components/activity.py): {"name": <need_check activity id>, "similarity", "margin"}.
 BUSINESS_ACTIVITY = "described_activity"
+# Parse-data key of the training example nearest to the message in meaning
+# (components/relevance.py): {"intent": <its intent>, "similarity": <cosine>}.
+NEAREST_EXAMPLE = "nearest_example"
+OUT_OF_SCOPE = "out_of_scope"
+# Labels under which the classifier heard a licence question.
+QUESTION_INTENTS = frozenset({"faq", "followup"})
+# The classifier's own out-of-scope reading (its fine label) this sure stands.
+MIN_OWN_OUT_OF_SCOPE = 0.55
 # The parse data's record of a rule of licence/decision.py that overruled the
 # classifier (components/decision.py writes it): {"rule": ..., "certain": ...}.
 # A certain decision (another licence named, unreadable text...) is never
@@ -96,6 +104,26 @@ def may_continue(text: str, intent: Optional[str], last_topic: str) -> bool:
     if names_a_topic(clean) or named_topic_word(clean) or named_cell(clean):
         return False
     return followup_topic(clean, last_topic) is None
+
+
+def off_topic_on_its_own(
+    intent: Optional[str], nearest_intent: Optional[str], fine_ranking: Sequence[Mapping[str, object]]
+) -> bool:
+    """The message is off-topic by its own reading, so no follow-up of the
+    answer before it ("失眠怎么办", "ICP许可证怎么办理" after the annual-report
+    answer): its nearest example in meaning is an out-of-scope one and the
+    classifier heard no licence question in it, or the classifier itself puts
+    it out of scope with some certainty. A short follow-up the classifier is
+    unsure of ("使唔使開公司先", "what else do you need to know") is neither."""
+    if nearest_intent == OUT_OF_SCOPE and intent not in QUESTION_INTENTS:
+        return True
+    top = fine_ranking[0] if fine_ranking else {}
+    confidence = top.get("confidence")
+    return (
+        top.get("name") == OUT_OF_SCOPE
+        and isinstance(confidence, (int, float))
+        and float(confidence) >= MIN_OWN_OUT_OF_SCOPE
+    )
 
 
 def decision_stands(decided: Mapping[str, object]) -> bool:

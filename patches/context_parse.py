@@ -31,11 +31,13 @@ from licence.context import (
     FINE_RANKING,
     LAST_TOPIC,
     MAX_PREVIOUS,
+    NEAREST_EXAMPLE,
     NOT_FAQ_TOPICS,
     answered_by,
     context_text,
     decision_stands,
     may_continue,
+    off_topic_on_its_own,
     reread,
 )
 
@@ -80,6 +82,9 @@ def read_in_context(
         return parse_data
     intent = (parse_data.get("intent") or {}).get("name")
     if not may_continue(text, intent, str(topic)):
+        return parse_data
+    nearest = (parse_data.get(NEAREST_EXAMPLE) or {}).get("intent")
+    if off_topic_on_its_own(intent, nearest, parse_data.get(FINE_RANKING) or []):
         return parse_data
     turn, previous = last_turn(tracker, MAX_PREVIOUS)
     if not answered_by(turn):

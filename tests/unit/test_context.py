@@ -11,6 +11,7 @@ from licence.context import (
     context_text,
     decision_stands,
     may_continue,
+    off_topic_on_its_own,
     reread,
 )
 
@@ -23,7 +24,8 @@ def ranking(**labels: float) -> list[dict]:
     "text, intent, expected",
     [
         ("没有增值电信怎么办", "faq", True),  # nothing of its own: the context decides
-        ("分几种", "out_of_scope", True),  # an unplaced fragment
+        ("分几种", "nlu_fallback", True),  # an unplaced fragment
+        ("分几种", "out_of_scope", False),  # the classifier's out of scope stands
         ("没通过会说原因吗", "ask_why", True),
         ("那年报呢", "followup", False),  # names a topic: its own reading stands
         ("注册资本呢", "followup", False),
@@ -92,3 +94,27 @@ def test_a_turn_answered_a_topic_only_by_a_topic_action_that_understood() -> Non
     assert not answered_by([{"event": "action", "name": "utter_greet"}])
     assert not answered_by([{"event": "action", "name": "action_listen"}])
     assert not answered_by([])
+
+
+@pytest.mark.parametrize(
+    "intent, nearest, fine, expected",
+    [
+        # nearest in meaning to an out-of-scope example, no licence question heard
+        ("out_of_scope", "out_of_scope", ranking(out_of_scope=0.4), True),
+        ("inform", "out_of_scope", ranking(inform=0.3, out_of_scope=0.29), True),
+        ("nlu_fallback", "out_of_scope", ranking(faq__outbound=0.2), True),
+        # ...but the classifier heard a question of the licence: the context may decide
+        ("faq", "out_of_scope", ranking(faq__authority=0.67), False),
+        ("followup", "out_of_scope", ranking(followup=0.5), False),
+        # the classifier itself sure it is out of scope
+        ("out_of_scope", "inform", ranking(out_of_scope=0.76, inform=0.1), True),
+        # ...and unsure: a fragment the context may place
+        ("out_of_scope", "faq", ranking(out_of_scope=0.5, faq__who_needs=0.16), False),
+        ("nlu_fallback", "dont_know", ranking(out_of_scope=0.22, ask_why=0.16), False),
+        ("faq", "faq", [], False),
+    ],
+)
+def test_a_message_off_topic_by_its_own_reading_is_no_follow_up(
+    intent: str, nearest: str, fine: list, expected: bool
+) -> None:
+    assert off_topic_on_its_own(intent, nearest, fine) is expected

@@ -108,6 +108,23 @@ def test_a_certain_decision_is_not_read_again(graph: List[str], monkeypatch: pyt
     assert graph == [FOLLOWUP]
 
 
+def test_a_message_off_topic_on_its_own_is_not_read_again(
+    graph: List[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def off_topic(self: Any, message: UserMessage, tracker: Any, only_output_properties: bool = True) -> Dict:
+        graph.append(message.text)
+        return {
+            **parse_of(message.text),
+            "intent": {"name": "out_of_scope", "confidence": 0.8},
+            "nearest_example": {"intent": "out_of_scope", "similarity": 0.95},
+        }
+
+    monkeypatch.setattr(context_parse, "_inner", off_topic)
+    result = parse(answered(), "失眠怎么办")
+    assert "context" not in result and result["intent"]["name"] == "out_of_scope"
+    assert graph == ["失眠怎么办"]
+
+
 def test_a_failure_in_context_keeps_the_own_parse(graph: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any) -> None:
         raise RuntimeError("boom")
