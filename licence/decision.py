@@ -57,22 +57,23 @@ of tests (tests/unit/test_decision.py) describes them:
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
 
-``question_clauses`` finds the questions of a message that asks two ("办哪种证，
-找谁办"): the classifier labels each (components/classifier.py) and the FAQ
-action answers each topic.
+The shape of a message (unreadable text, reply-likeness, where its questions
+begin and end) is licence/message_shape.py's: ``question_clauses`` finds the
+questions of a message that asks two ("办哪种证，找谁办"), which the classifier
+labels one by one (components/classifier.py) and the FAQ action answers each.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from licence.followups import facet_only, names_a_facet, names_a_topic
+from licence.message_shape import is_unreadable, last_sentence, looks_like_a_reply
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
-from zhtext.replies import is_question, parse_yes_no
+from zhtext.replies import is_question
 from zhtext.vocabulary import word_pattern
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -97,11 +98,6 @@ HANDOFF = "human_handoff"
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
-
-KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-VOWELS = frozenset("aeiouy")
-_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-_LATIN_RUN = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -192,11 +188,6 @@ def mentions_the_domain(text: str) -> bool:
     return bool(_licence_topic_pattern().search(normalise(text).lower())) or names_a_topic(text)
 
 
-def looks_like_a_reply(text: str) -> bool:
-    """A number, or a yes or a no: what an interview question may be waiting for."""
-    return any(ch.isdigit() for ch in text) or parse_yes_no(text) is not None
-
-
 def states_facts_only(signals: Signals) -> bool:
     """ "我们就5个人交社保": facts, no question and no request to be assessed.
     What it asks for depends on the conversation (after the staff answer, that
@@ -234,13 +225,8 @@ def answers_first(signals: Signals) -> bool:
     return (
         len(signals.text) >= MIN_DESCRIBED_QUESTION_CHARS
         and signals.likely_faq_topic
-        and is_question(_last_sentence(signals.text))
+        and is_question(last_sentence(signals.text))
     )
-
-
-def _last_sentence(text: str) -> str:
-    sentences = [s for s in re.split(r"[。！!；;\n]+", text.strip()) if s.strip()]
-    return sentences[-1] if sentences else text
 
 
 def asks_whether_needed(text: str) -> bool:
@@ -284,11 +270,6 @@ def _person_pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _meaningful_symbols() -> frozenset[str]:
-    return frozenset(domain_words("meaningful_symbols"))
-
-
-@lru_cache(maxsize=1)
 def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
     return re.compile(subjects), word_pattern(domain_words("licence_words"))
@@ -300,107 +281,3 @@ def is_near_domain(text: str) -> bool:
     clean = normalise(text).lower()
     subjects, licence = _near_domain_patterns()
     return bool(subjects.search(clean)) and not licence.search(clean) and is_question(text)
-
-
-def is_unreadable(text: str) -> bool:
-    """True for text that says nothing a reader could act on (see the module).
-    Blank text is not handled here: it has its own prompt."""
-    stripped = "".join(text.split())
-    if not stripped:
-        return False
-    if _URL.match(stripped):
-        return True
-    if any(symbol in stripped for symbol in _meaningful_symbols()):
-        return False
-    if not any(_is_word_character(ch) for ch in stripped):
-        return True  # punctuation, symbols or emoji only
-    if len(stripped) >= 4 and len(set(stripped.lower())) == 1:
-        # one character repeated (啊啊啊啊, jjjjj, 6666), unless it is a reply (嗯嗯嗯嗯)
-        return parse_yes_no(stripped[0]) is None
-    return _is_keyboard_mashing(stripped)
-
-
-def _is_word_character(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in ("L", "N")
-
-
-def _is_keyboard_mashing(text: str) -> bool:
-    """One run of Latin letters (with keyboard punctuation) that is no word:
-    a stretch of one keyboard row ("asdfgh", "qwertyuiop") or four letters or
-    more without a vowel ("sdjfkl;sdjf"; six, so that "thnks" stays a word)."""
-    lowered = text.lower()
-    if any(ord(ch) > 0x7F for ch in lowered) or any(ch.isdigit() for ch in lowered):
-        return False
-    runs = _LATIN_RUN.findall(lowered)
-    if not runs or " " in text.strip():
-        return False
-    letters = "".join(runs)
-    if len(letters) >= 6 and not VOWELS & set(letters):
-        return True
-    return any(_on_one_row(run) for run in runs if len(run) >= 5)
-
-
-def _on_one_row(run: str) -> bool:
-    return any(run in row or run in row[::-1] for row in KEYBOARD_ROWS)
-
-
-# where one question may end and another begin
-# (a space separates Chinese clauses, not English words)
-_CLAUSE_BREAK = re.compile(r"[？?。！!；;\n，,、]+|(?<![a-zA-Z0-9])\s+|\s+(?![a-zA-Z0-9])")
-MIN_CLAUSE_CHARS = 3
-
-
-def question_clauses(text: str) -> list[str]:
-    """The questions of a message that asks more than one, in order; an empty
-    list when it asks one or none. A piece that is no question (a fact, a
-    greeting) joins the question after it: "注册资本才80万，办省内的够吗" is
-    one question."""
-    clauses: list[str] = []
-    pending = ""
-    for piece in _CLAUSE_BREAK.split(text.strip()):
-        if not piece:
-            continue
-        pending = f"{pending}，{piece}" if pending else piece
-        if len(pending) >= MIN_CLAUSE_CHARS and is_question(pending):
-            clauses.append(pending)
-            pending = ""
-    if pending and clauses:
-        clauses[-1] = f"{clauses[-1]}，{pending}"
-    return clauses if len(clauses) > 1 else []
-
-
-# a message this long that ends in a question may describe the company first
-MIN_DESCRIBED_MESSAGE_CHARS = 20
-_SENTENCE_END = re.compile(r"(?<=[。！!？?；;\n])")
-_CLAUSE_END = re.compile(r"(?<=[，,、])")
-
-
-def last_question(text: str) -> str:
-    """The question a long message ends in, when something comes before it
-    ("我们是做金融客服外包的……想问一下，从递交材料到拿证大概要多久？"), else "".
-    The last sentence counts (the last clause, in a message of one sentence);
-    one too short to ask anything on its own ("是吗？") takes the one before it
-    along."""
-    clean = text.strip()
-    if len(clean) < MIN_DESCRIBED_MESSAGE_CHARS:
-        return ""
-    sentences = [s.strip() for s in _SENTENCE_END.split(clean) if s.strip()]
-    if len(sentences) < 2:
-        sentences = [s.strip() for s in _CLAUSE_END.split(clean) if s.strip()]
-    question = ""
-    while sentences and len(question) < MIN_CLAUSE_CHARS * 3:
-        question = sentences.pop() + question
-    if not sentences or not is_question(question):
-        return ""
-    return question
-
-
-def answer_then_question(text: str) -> tuple[str, str] | None:
-    """("好像没有", "得去工商加吗") for an interview reply that answers and then
-    asks something; None when the reply does not end in a question, or asks
-    only ("注册资本要多少？"), or is one clause ("有的吧？")."""
-    pieces = [p for p in _CLAUSE_BREAK.split(text.strip()) if p]
-    if len(pieces) < 2 or is_question(pieces[0]) or not is_question(pieces[-1]):
-        return None
-    cut = next(i for i, piece in enumerate(pieces) if is_question(piece))
-    return "，".join(pieces[:cut]), "，".join(pieces[cut:])
