@@ -14,7 +14,9 @@ of tests (tests/unit/test_decision.py) describes them:
    ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
    So is a question on a near-domain subject the brief does not cover ("400电话
    怎么申请", "坐席工资一般多少"; ``near_domain_subjects`` in
-   licence/data/vocabulary.yml) that does not name the licence itself.
+   licence/data/vocabulary.yml) that does not name the licence itself. Both
+   are certain, also where the classifier said out of scope already, so that
+   "ICP证怎么办" right after an answer is never read as a follow-up of it.
 3. **A question made of facet words alone is a question** ("不报会怎样",
    "要提前多久", "how much"), whatever its wording resembles (a no, a
    statement): the FAQ action answers it from the conversation's topic
@@ -46,6 +48,11 @@ of tests (tests/unit/test_decision.py) describes them:
    too, the rule confirms it and the decision is recorded as certain, so a
    message like "帮我订一张去上海的高铁票" right after an answer is never read as
    a follow-up of it (licence/context.py); a place named in it is then no fact.
+   So is a message the classifier puts out of scope with its likeliest fine
+   label, that names no topic and no licence, asks no facet alone and is no
+   bare reply (``off_topic``: "新来的客服怎么培训", "公司银行账户被冻结了咋办"),
+   whatever its nearest example: a word of the business in passing does not
+   make it a follow-up.
 8. **A question on a topic of the licence is no out-of-scope question**
    ("内地子公司注册资本要多少"): when the classifier says out of scope but the
    message asks, names a topic (``topic_words``) and its likeliest fine label
@@ -82,9 +89,6 @@ ASSESSMENT = "check_eligibility"
 STATEMENT = "inform"
 # intents a facet-only question keeps (they have their own handling)
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
-# intents a near-domain question keeps ("招客服去哪个平台招" is read as a
-# request for a person for its 客服, but asks none: asks_for_a_person decides)
-KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "stop_interview"})
 # intents a question carrying the company's facts is taken for
 NEED = "check_need"
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
@@ -98,6 +102,9 @@ HANDOFF = "human_handoff"
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
+# ...and those a question naming only another licence is taken out of (the
+# classifier's own out of scope too, so that the decision is certain)
+OTHER_LICENCE_INTENTS = LICENCE_QUESTIONS | {OUT_OF_SCOPE}
 
 
 @dataclass(frozen=True)
@@ -133,18 +140,20 @@ def decide_intent(signals: Signals) -> Decision:
     """The message's intent: the classifier's, unless a rule above overrules it."""
     if is_unreadable(signals.text):
         return Decision(OUT_OF_SCOPE, "unreadable")
-    if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
+    if signals.intent in OTHER_LICENCE_INTENTS and signals.names_only_another_licence:
         return Decision(OUT_OF_SCOPE, "another_licence")
     if signals.intent in CHAT_INTENTS and asks_for_a_person(signals.text):
         return Decision(HANDOFF, "person_request")
     if signals.intent == HANDOFF and asks_for_a_person(signals.text):
         return Decision(HANDOFF)
-    if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
+    if signals.intent != "stop_interview" and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent == OUT_OF_SCOPE and asks_a_domain_question(signals):
         return Decision(FAQ, "domain_question")
     if is_unrelated(signals):
         return Decision(OUT_OF_SCOPE, "unrelated")
+    if signals.intent == OUT_OF_SCOPE and is_plainly_off_topic(signals):
+        return Decision(OUT_OF_SCOPE, "off_topic")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
@@ -168,6 +177,26 @@ def is_unrelated(signals: Signals) -> bool:
     if facet_only(signals.text):
         return False  # "要點改": a follow-up, whatever it resembles (rule 3)
     return not mentions_the_domain(signals.text) and not looks_like_a_reply(signals.text)
+
+
+def is_plainly_off_topic(signals: Signals) -> bool:
+    """Rule 7, from the classifier: it says out of scope, its likeliest fine
+    label is out of scope too, and the message names no topic of the licence,
+    no licence, asks no facet alone and is no bare reply ("客服耳机哪个牌子戴着
+    舒服", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
+    or of doing something (办, 报) does not tie it to the licence. Certain, so
+    that it is never read in context as a follow-up of the last answer."""
+    if not signals.top_fine_labels or signals.top_fine_labels[0] != OUT_OF_SCOPE:
+        return False
+    text = signals.text
+    if facet_only(text) or names_a_topic(text) or _licence_word_pattern().search(normalise(text).lower()):
+        return False
+    return is_question(text) or not looks_like_a_reply(text)
+
+
+@lru_cache(maxsize=1)
+def _licence_word_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("licence_words"))
 
 
 def asks_a_domain_question(signals: Signals) -> bool:
