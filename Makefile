@@ -90,7 +90,7 @@ $(DEV): $(VENV)/.installed requirements-dev.lock
 	@touch $@
 
 PY_DIRS := actions bench channels components console deploy licence patches scripts stores tests zhtext
-PURE_TESTS := tests/unit/test_basis.py tests/unit/test_decision.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
+PURE_TESTS := tests/unit/test_basis.py tests/unit/test_decision.py tests/unit/test_message_shape.py tests/unit/test_followups.py tests/unit/test_extract.py tests/unit/test_extract_users.py \
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
               tests/unit/test_dates.py tests/unit/test_spacy_patterns.py tests/unit/test_console_queries.py tests/unit/test_console_unanswered.py \

@@ -36,7 +36,7 @@ from actions.common import (
     profile_from,
 )
 from actions.settings import settings
-from licence.decision import answer_then_question
+from licence.message_shape import answer_then_question
 from licence.queries import faq_vars, scope_facts
 from licence.extract import extract_answers
 from licence.followups import (

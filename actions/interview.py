@@ -30,7 +30,7 @@ from actions.common import (
     profile_from,
 )
 from actions.settings import settings
-from licence.decision import answer_then_question
+from licence.message_shape import answer_then_question
 from licence.eligibility import required_slots
 from licence.extract import BOOLEAN_SLOTS, extract_answers
 from licence.queries import answer_topics, interview_slots, question_topic

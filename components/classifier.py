@@ -40,7 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, vstack
 
 from components.sentence_embedding import embed
-from licence.decision import last_question, question_clauses
+from licence.message_shape import last_question, question_clauses
 from licence.context import FINE_INTENT, FINE_RANKING  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,17 @@ from licence.decision import FAQ, Signals, decide_intent
 # fallback would otherwise turn a certain decision into "please rephrase")
 # how many of the whole message's fine labels may agree with its last question's
 TOP_FINE_LABELS = 3
-CERTAIN_RULES = frozenset({"unreadable", "facet_question", "person_request", "near_domain", "unrelated"})
+CERTAIN_RULES = frozenset(
+    {
+        "unreadable",
+        "another_licence",
+        "facet_question",
+        "person_request",
+        "near_domain",
+        "unrelated",
+        "off_topic",
+    }
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -14,7 +14,9 @@ of tests (tests/unit/test_decision.py) describes them:
    ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
    So is a question on a near-domain subject the brief does not cover ("400电话
    怎么申请", "坐席工资一般多少"; ``near_domain_subjects`` in
-   licence/data/vocabulary.yml) that does not name the licence itself.
+   licence/data/vocabulary.yml) that does not name the licence itself. Both
+   are certain, also where the classifier said out of scope already, so that
+   "ICP证怎么办" right after an answer is never read as a follow-up of it.
 3. **A question made of facet words alone is a question** ("不报会怎样",
    "要提前多久", "how much"), whatever its wording resembles (a no, a
    statement): the FAQ action answers it from the conversation's topic
@@ -46,6 +48,11 @@ of tests (tests/unit/test_decision.py) describes them:
    too, the rule confirms it and the decision is recorded as certain, so a
    message like "帮我订一张去上海的高铁票" right after an answer is never read as
    a follow-up of it (licence/context.py); a place named in it is then no fact.
+   So is a message the classifier puts out of scope with its likeliest fine
+   label, that names no topic and no licence, asks no facet alone and is no
+   bare reply (``off_topic``: "新来的客服怎么培训", "公司银行账户被冻结了咋办"),
+   whatever its nearest example: a word of the business in passing does not
+   make it a follow-up.
 8. **A question on a topic of the licence is no out-of-scope question**
    ("内地子公司注册资本要多少"): when the classifier says out of scope but the
    message asks, names a topic (``topic_words``) and its likeliest fine label
@@ -57,22 +64,23 @@ of tests (tests/unit/test_decision.py) describes them:
 Context (the requested slot, the last topic) is read where it is known, in the
 actions: ``licence.followups`` picks the cell of a follow-up.
 
-``question_clauses`` finds the questions of a message that asks two ("办哪种证，
-找谁办"): the classifier labels each (components/classifier.py) and the FAQ
-action answers each topic.
+The shape of a message (unreadable text, reply-likeness, where its questions
+begin and end) is licence/message_shape.py's: ``question_clauses`` finds the
+questions of a message that asks two ("办哪种证，找谁办"), which the classifier
+labels one by one (components/classifier.py) and the FAQ action answers each.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from licence.followups import facet_only, names_a_facet, names_a_topic
+from licence.message_shape import is_unreadable, last_sentence, looks_like_a_reply
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
-from zhtext.replies import is_question, parse_yes_no
+from zhtext.replies import is_question
 from zhtext.vocabulary import word_pattern
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -81,9 +89,6 @@ ASSESSMENT = "check_eligibility"
 STATEMENT = "inform"
 # intents a facet-only question keeps (they have their own handling)
 KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
-# intents a near-domain question keeps ("招客服去哪个平台招" is read as a
-# request for a person for its 客服, but asks none: asks_for_a_person decides)
-KEEP_NEAR_DOMAIN = frozenset({"out_of_scope", "stop_interview"})
 # intents a question carrying the company's facts is taken for
 NEED = "check_need"
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
@@ -97,11 +102,9 @@ HANDOFF = "human_handoff"
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart"})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
-
-KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-VOWELS = frozenset("aeiouy")
-_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-_LATIN_RUN = re.compile(r"[a-z]+")
+# ...and those a question naming only another licence is taken out of (the
+# classifier's own out of scope too, so that the decision is certain)
+OTHER_LICENCE_INTENTS = LICENCE_QUESTIONS | {OUT_OF_SCOPE}
 
 
 @dataclass(frozen=True)
@@ -137,18 +140,20 @@ def decide_intent(signals: Signals) -> Decision:
     """The message's intent: the classifier's, unless a rule above overrules it."""
     if is_unreadable(signals.text):
         return Decision(OUT_OF_SCOPE, "unreadable")
-    if signals.intent in LICENCE_QUESTIONS and signals.names_only_another_licence:
+    if signals.intent in OTHER_LICENCE_INTENTS and signals.names_only_another_licence:
         return Decision(OUT_OF_SCOPE, "another_licence")
     if signals.intent in CHAT_INTENTS and asks_for_a_person(signals.text):
         return Decision(HANDOFF, "person_request")
     if signals.intent == HANDOFF and asks_for_a_person(signals.text):
         return Decision(HANDOFF)
-    if signals.intent not in KEEP_NEAR_DOMAIN and is_near_domain(signals.text):
+    if signals.intent != "stop_interview" and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent == OUT_OF_SCOPE and asks_a_domain_question(signals):
         return Decision(FAQ, "domain_question")
     if is_unrelated(signals):
         return Decision(OUT_OF_SCOPE, "unrelated")
+    if signals.intent == OUT_OF_SCOPE and is_plainly_off_topic(signals):
+        return Decision(OUT_OF_SCOPE, "off_topic")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
@@ -174,6 +179,26 @@ def is_unrelated(signals: Signals) -> bool:
     return not mentions_the_domain(signals.text) and not looks_like_a_reply(signals.text)
 
 
+def is_plainly_off_topic(signals: Signals) -> bool:
+    """Rule 7, from the classifier: it says out of scope, its likeliest fine
+    label is out of scope too, and the message names no topic of the licence,
+    no licence, asks no facet alone and is no bare reply ("客服耳机哪个牌子戴着
+    舒服", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
+    or of doing something (办, 报) does not tie it to the licence. Certain, so
+    that it is never read in context as a follow-up of the last answer."""
+    if not signals.top_fine_labels or signals.top_fine_labels[0] != OUT_OF_SCOPE:
+        return False
+    text = signals.text
+    if facet_only(text) or names_a_topic(text) or _licence_word_pattern().search(normalise(text).lower()):
+        return False
+    return is_question(text) or not looks_like_a_reply(text)
+
+
+@lru_cache(maxsize=1)
+def _licence_word_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("licence_words"))
+
+
 def asks_a_domain_question(signals: Signals) -> bool:
     """Rule 8: a question the classifier put out of scope, although it names a
     topic of the licence and its likeliest fine label is that kind of question
@@ -190,11 +215,6 @@ def mentions_the_domain(text: str) -> bool:
     ("证", "年报", "社保", "外呼"): the message is about the domain, whatever
     else it resembles."""
     return bool(_licence_topic_pattern().search(normalise(text).lower())) or names_a_topic(text)
-
-
-def looks_like_a_reply(text: str) -> bool:
-    """A number, or a yes or a no: what an interview question may be waiting for."""
-    return any(ch.isdigit() for ch in text) or parse_yes_no(text) is not None
 
 
 def states_facts_only(signals: Signals) -> bool:
@@ -234,13 +254,8 @@ def answers_first(signals: Signals) -> bool:
     return (
         len(signals.text) >= MIN_DESCRIBED_QUESTION_CHARS
         and signals.likely_faq_topic
-        and is_question(_last_sentence(signals.text))
+        and is_question(last_sentence(signals.text))
     )
-
-
-def _last_sentence(text: str) -> str:
-    sentences = [s for s in re.split(r"[。！!；;\n]+", text.strip()) if s.strip()]
-    return sentences[-1] if sentences else text
 
 
 def asks_whether_needed(text: str) -> bool:
@@ -284,11 +299,6 @@ def _person_pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _meaningful_symbols() -> frozenset[str]:
-    return frozenset(domain_words("meaningful_symbols"))
-
-
-@lru_cache(maxsize=1)
 def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
     return re.compile(subjects), word_pattern(domain_words("licence_words"))
@@ -300,107 +310,3 @@ def is_near_domain(text: str) -> bool:
     clean = normalise(text).lower()
     subjects, licence = _near_domain_patterns()
     return bool(subjects.search(clean)) and not licence.search(clean) and is_question(text)
-
-
-def is_unreadable(text: str) -> bool:
-    """True for text that says nothing a reader could act on (see the module).
-    Blank text is not handled here: it has its own prompt."""
-    stripped = "".join(text.split())
-    if not stripped:
-        return False
-    if _URL.match(stripped):
-        return True
-    if any(symbol in stripped for symbol in _meaningful_symbols()):
-        return False
-    if not any(_is_word_character(ch) for ch in stripped):
-        return True  # punctuation, symbols or emoji only
-    if len(stripped) >= 4 and len(set(stripped.lower())) == 1:
-        # one character repeated (啊啊啊啊, jjjjj, 6666), unless it is a reply (嗯嗯嗯嗯)
-        return parse_yes_no(stripped[0]) is None
-    return _is_keyboard_mashing(stripped)
-
-
-def _is_word_character(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in ("L", "N")
-
-
-def _is_keyboard_mashing(text: str) -> bool:
-    """One run of Latin letters (with keyboard punctuation) that is no word:
-    a stretch of one keyboard row ("asdfgh", "qwertyuiop") or four letters or
-    more without a vowel ("sdjfkl;sdjf"; six, so that "thnks" stays a word)."""
-    lowered = text.lower()
-    if any(ord(ch) > 0x7F for ch in lowered) or any(ch.isdigit() for ch in lowered):
-        return False
-    runs = _LATIN_RUN.findall(lowered)
-    if not runs or " " in text.strip():
-        return False
-    letters = "".join(runs)
-    if len(letters) >= 6 and not VOWELS & set(letters):
-        return True
-    return any(_on_one_row(run) for run in runs if len(run) >= 5)
-
-
-def _on_one_row(run: str) -> bool:
-    return any(run in row or run in row[::-1] for row in KEYBOARD_ROWS)
-
-
-# where one question may end and another begin
-# (a space separates Chinese clauses, not English words)
-_CLAUSE_BREAK = re.compile(r"[？?。！!；;\n，,、]+|(?<![a-zA-Z0-9])\s+|\s+(?![a-zA-Z0-9])")
-MIN_CLAUSE_CHARS = 3
-
-
-def question_clauses(text: str) -> list[str]:
-    """The questions of a message that asks more than one, in order; an empty
-    list when it asks one or none. A piece that is no question (a fact, a
-    greeting) joins the question after it: "注册资本才80万，办省内的够吗" is
-    one question."""
-    clauses: list[str] = []
-    pending = ""
-    for piece in _CLAUSE_BREAK.split(text.strip()):
-        if not piece:
-            continue
-        pending = f"{pending}，{piece}" if pending else piece
-        if len(pending) >= MIN_CLAUSE_CHARS and is_question(pending):
-            clauses.append(pending)
-            pending = ""
-    if pending and clauses:
-        clauses[-1] = f"{clauses[-1]}，{pending}"
-    return clauses if len(clauses) > 1 else []
-
-
-# a message this long that ends in a question may describe the company first
-MIN_DESCRIBED_MESSAGE_CHARS = 20
-_SENTENCE_END = re.compile(r"(?<=[。！!？?；;\n])")
-_CLAUSE_END = re.compile(r"(?<=[，,、])")
-
-
-def last_question(text: str) -> str:
-    """The question a long message ends in, when something comes before it
-    ("我们是做金融客服外包的……想问一下，从递交材料到拿证大概要多久？"), else "".
-    The last sentence counts (the last clause, in a message of one sentence);
-    one too short to ask anything on its own ("是吗？") takes the one before it
-    along."""
-    clean = text.strip()
-    if len(clean) < MIN_DESCRIBED_MESSAGE_CHARS:
-        return ""
-    sentences = [s.strip() for s in _SENTENCE_END.split(clean) if s.strip()]
-    if len(sentences) < 2:
-        sentences = [s.strip() for s in _CLAUSE_END.split(clean) if s.strip()]
-    question = ""
-    while sentences and len(question) < MIN_CLAUSE_CHARS * 3:
-        question = sentences.pop() + question
-    if not sentences or not is_question(question):
-        return ""
-    return question
-
-
-def answer_then_question(text: str) -> tuple[str, str] | None:
-    """("好像没有", "得去工商加吗") for an interview reply that answers and then
-    asks something; None when the reply does not end in a question, or asks
-    only ("注册资本要多少？"), or is one clause ("有的吧？")."""
-    pieces = [p for p in _CLAUSE_BREAK.split(text.strip()) if p]
-    if len(pieces) < 2 or is_question(pieces[0]) or not is_question(pieces[-1]):
-        return None
-    cut = next(i for i, piece in enumerate(pieces) if is_question(piece))
-    return "，".join(pieces[:cut]), "，".join(pieces[cut:])
