@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence
 
+from licence.decision import OUT_OF_SCOPE
 from licence.followups import followup_topic, named_cell, named_topic_word, names_a_topic
 from zhtext.normalise import normalise
 
@@ -65,7 +66,6 @@ BUSINESS_ACTIVITY = "described_activity"
 # Parse-data key of the training example nearest to the message in meaning
 # (components/relevance.py): {"intent": <its intent>, "similarity": <cosine>}.
 NEAREST_EXAMPLE = "nearest_example"
-OUT_OF_SCOPE = "out_of_scope"
 # Labels under which the classifier heard a licence question.
 QUESTION_INTENTS = frozenset({"faq", "followup"})
 # The classifier's own out-of-scope reading (its fine label) this sure stands.
