@@ -92,6 +92,15 @@ OPENERS = (
     "审批一般要多久",
 )
 
+# The interview's own questions: asked while the assessment goes on, they
+# answer "check the eligibility" (the form took the user's facts and asks the next).
+INTERVIEW_QUESTIONS = {
+    f"utter_ask_{slot}"
+    for slot in yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["forms"][
+        "eligibility_form"
+    ]["required_slots"]
+}
+
 # A set scored from another set's file.
 SET_FILES = {"offtopic_after": "offtopic"}
 
@@ -105,6 +114,8 @@ def cell_of(response: str) -> Optional[str]:
         return "faq/renewal"
     if response.startswith("utter_deadline_annual_report"):
         return "faq/annual_report"
+    if response in INTERVIEW_QUESTIONS:
+        return "check_eligibility"
     return CELL_OF.get(response, response)
 
 

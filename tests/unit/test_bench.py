@@ -261,3 +261,13 @@ def test_blind_offtopic_after_sends_a_licence_question_first_and_scores_the_mess
     assert bot.said == [OPENERS[0], "今天天气怎么样", OPENERS[1], "帮我订张高铁票"]
     assert [row["got"] for row in result["rows"]] == [["out_of_scope"], ["faq/validity"]]
     assert result["ok"] == 1 and result["rows"][1]["context"] == OPENERS[1]
+
+
+def test_blind_scoring_counts_the_interviews_next_question_as_the_assessment_going_on() -> None:
+    from bench.blind import cell_of
+
+    assert cell_of("utter_ask_foreign_investment") == "check_eligibility"
+    assert cell_of("utter_ask_has_premises") == "check_eligibility"
+    # the need check and the lead form are not the eligibility interview
+    assert cell_of("utter_ask_business_activity") == "check_need"
+    assert cell_of("utter_ask_lead_contact") != "check_eligibility"
