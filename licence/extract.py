@@ -87,10 +87,15 @@ class _Cue:
     affirmed_value: bool
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=32)
 def _cue_table(
-    include_when_asked: bool, include_individuals: bool = False, owners_named: bool = False
+    include_when_asked: bool,
+    include_individuals: bool = False,
+    owners_named: bool = False,
+    requested: str | None = None,
 ) -> dict[str, _Cue]:
+    """Cue word -> the slot and value it states. ``requested``: the slot the
+    bot asked about, whose reply-only cues ("自己搭的" for the system) count."""
     vocabulary = load_domain_vocabulary()
     table: dict[str, _Cue] = {}
     company = vocabulary["company"]
@@ -110,11 +115,16 @@ def _cue_table(
             table[str(word).lower()] = _Cue(str(slot), True)
         for word in cues.get("deny") or []:
             table[str(word).lower()] = _Cue(str(slot), False)
+    replies = vocabulary["reply_cues"].get(requested) or {} if requested else {}
+    for word in replies.get("affirm") or []:
+        table.setdefault(str(word).lower(), _Cue(str(requested), True))
+    for word in replies.get("deny") or []:
+        table.setdefault(str(word).lower(), _Cue(str(requested), False))
     return table
 
 
-def _words(key: str) -> tuple[str, ...]:
-    return domain_words(key)
+def _words(*path: str) -> tuple[str, ...]:
+    return domain_words(*path)
 
 
 @functools.lru_cache(maxsize=1)
@@ -173,10 +183,12 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
     """Yes/no slots named by cue words in ``clause``, with their polarity.
     ``owners_named``: the message talks about shareholders."""
     masked = _COUNT_EXPRESSION_RE.sub(lambda m: " " * len(m.group()), clause)
+    # "我们是分公司，总公司在北京": the head office is not the applicant
+    masked = word_pattern(_words("company", "other_entities")).sub(lambda m: " " * len(m.group()), masked)
     # Words such as 个人 or 自然人 name the applicant only when the bot asked who
     # applies (or nothing yet), and the message is not about the owners:
     # elsewhere they are 个人信息 or 自然人股东.
-    table = _cue_table(requested == "is_company", requested is None, owners_named)
+    table = _cue_table(requested == "is_company", requested is None, owners_named, requested)
     matches = list(word_pattern(tuple(table)).finditer(masked))
     if not matches:
         return {}
@@ -376,6 +388,11 @@ def extract_answers(
         reading = _explicit(clause, requested, owners_named)
         if reading.empty and requested is not None:
             reading = _bare(clause, requested)
+        if _has_any(clause.lower(), _words("future_plans")):
+            # "两个，下个月再加一个": a planned number is not today's
+            for slot in NUMERIC_SLOTS:
+                reading.values.pop(slot, None)
+                reading.problems.pop(slot, None)
         merge(reading)
 
     if requested == "coverage" and "coverage" not in values:

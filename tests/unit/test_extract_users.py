@@ -147,3 +147,76 @@ def test_domestic_shareholders_mean_no_foreign_investment(text: str) -> None:
 )
 def test_individual_words_name_the_applicant_only_when_asked(text: str, requested, expected: dict) -> None:
     assert extract_answers(text, requested).values == expected
+
+
+# Replies that say yes or no in the slot's own terms, with no yes/no word
+# (licence/data/vocabulary.yml reply_cues). Written for this test, 2026-12-05.
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("从来没上过", "on_dishonest_list", False),
+        ("查过了 不在上面", "on_dishonest_list", False),
+        ("好像被列过", "on_dishonest_list", True),
+        ("上过，还没移出来", "on_dishonest_list", True),
+        ("清清白白的", "on_dishonest_list", False),
+        ("被约谈过一次", "violations_3y", True),
+        ("前年被通报过", "violations_3y", True),
+        ("一直守规矩", "violations_3y", False),
+        ("从没出过事", "violations_3y", False),
+        ("三年内没有", "violations_3y", False),
+        ("we got fined once in 2024", "violations_3y", True),
+        ("股东都是大陆人", "foreign_investment", False),
+        ("我们是民营的", "foreign_investment", False),
+        ("老板是台湾人", "foreign_investment", True),
+        ("加上了", "business_scope_ok", True),
+        ("经营范围只有软件开发", "business_scope_ok", False),
+        ("经营范围只有增值电信业务", "business_scope_ok", True),
+        ("还没加上", "business_scope_ok", False),
+        ("租的共享办公", "has_premises", True),
+        ("暂时在家办公", "has_premises", False),
+        ("还在看房子", "has_premises", False),
+        ("自己搭的", "has_call_centre_system", True),
+        ("买的天润融通", "has_call_centre_system", True),
+        ("正在谈供应商", "has_call_centre_system", False),
+        ("还在选型", "has_call_centre_system", False),
+        ("制度都写好了", "has_service_measures", True),
+        ("这个还没想过", "has_service_measures", False),
+    ],
+)
+def test_replies_in_the_slots_own_terms(text: str, requested: str, expected: bool) -> None:
+    assert extract_answers(text, requested).values.get(requested) is expected
+
+
+@pytest.mark.parametrize(
+    "text, requested",
+    [
+        ("自己搭的", "has_premises"),  # the system's words say nothing of the office
+        ("暂时在家办公", "has_call_centre_system"),
+        ("加上了", None),
+        ("被约谈过一次", "on_dishonest_list"),
+    ],
+)
+def test_a_slots_reply_words_count_only_while_its_question_is_open(text: str, requested) -> None:
+    values = extract_answers(text, requested).values
+    assert not {slot for slot in values if slot != requested} & {
+        "has_call_centre_system",
+        "has_premises",
+        "business_scope_ok",
+        "violations_3y",
+    }
+    assert requested is None or values.get(requested) is None
+
+
+def test_the_head_office_named_in_a_reply_is_not_the_applicant() -> None:
+    assert extract_answers("我们是分公司，总公司在北京", "is_company").values["is_company"] is False
+
+
+@pytest.mark.parametrize(
+    "text, requested, expected",
+    [
+        ("两个，下个月再加一个", "insured_staff", 2),
+        ("现在200万，明年准备增资到1000万", "registered_capital", 200.0),
+    ],
+)
+def test_a_planned_number_is_not_todays(text: str, requested: str, expected: object) -> None:
+    assert extract_answers(text, requested).values[requested] == expected
