@@ -35,9 +35,11 @@ of tests (tests/unit/test_decision.py) describes them:
    greeting for its 在吗): when the classifier heard chit-chat and the text
    asks for a person (``person_requests``), the user gets the handoff.
 6. **A licence question is not small talk** ("有加急不" read as a yes, "得先改了
-   再报？" as a goodbye, "那只能重新申请？" as starting over): a question the
-   classifier took for a greeting, thanks, a yes, a no or a restart, that names the licence or a step of getting it
-   (``licence_process_words``), is a licence question. The FAQ action answers
+   再报？" as a goodbye, "那只能重新申请？" as starting over, "算了先问你吧，要多少
+   注册资本" as stopping the interview): a question the classifier took for a
+   greeting, thanks, a yes, a no, a restart or a stop, that names the licence,
+   a step of getting it (``licence_process_words``) or one of its topics
+   (``topic_words``), is a licence question. The FAQ action answers
    it, from the conversation's topic when no topic of its own is likely.
 7. **A message like none of the bot's topics is out of scope**: when the
    training example nearest to it in meaning (components/relevance.py) is an
@@ -76,7 +78,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from licence.followups import facet_only, names_a_facet, names_a_topic
+from licence.followups import facet_only, named_cell, names_a_facet, names_a_topic
 from licence.message_shape import is_unreadable, last_sentence, looks_like_a_reply
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
@@ -87,8 +89,9 @@ OUT_OF_SCOPE = "out_of_scope"
 FAQ = "faq"
 ASSESSMENT = "check_eligibility"
 STATEMENT = "inform"
+STOP = "stop_interview"
 # intents a facet-only question keeps (they have their own handling)
-KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", "stop_interview"})
+KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", STOP})
 # intents a question carrying the company's facts is taken for
 NEED = "check_need"
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
@@ -99,7 +102,7 @@ CHAT_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "affirm"
 HANDOFF = "human_handoff"
 # labels of small talk, and the restart command, that a licence question may
 # be taken for ("那只能重新申请？" is no request to start over)
-SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart"})
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart", STOP})
 # intents whose message is a question about a licence
 LICENCE_QUESTIONS = frozenset({"check_need", "check_eligibility", "faq", "followup"})
 # ...and those a question naming only another licence is taken out of (the
@@ -146,7 +149,7 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(HANDOFF, "person_request")
     if signals.intent == HANDOFF and asks_for_a_person(signals.text):
         return Decision(HANDOFF)
-    if signals.intent != "stop_interview" and is_near_domain(signals.text):
+    if signals.intent != STOP and is_near_domain(signals.text):
         return Decision(OUT_OF_SCOPE, "near_domain")
     if signals.intent == OUT_OF_SCOPE and asks_a_domain_question(signals):
         return Decision(FAQ, "domain_question")
@@ -156,7 +159,7 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(OUT_OF_SCOPE, "off_topic")
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
-    if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text):
+    if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text, signals.intent):
         return Decision(FAQ, "licence_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
@@ -278,9 +281,16 @@ def _assessment_pattern() -> re.Pattern[str]:
     return word_pattern(domain_words("assessment_request"))
 
 
-def asks_about_the_licence(text: str) -> bool:
-    """ "有加急不", "唔辦會點": a question naming the licence or a step of it."""
-    return is_question(text) and bool(_licence_topic_pattern().search(normalise(text).lower()))
+def asks_about_the_licence(text: str, intent: str = "") -> bool:
+    """ "有加急不", "唔辦會點", "不做了怎么弄": a question naming the licence, a step
+    of it or one of its topics. Taken for a stop of the interview, a topic word
+    counts only as the whole question with its facet ("不做了怎么弄" asks the
+    cancellation; "不做了，直接告诉我结果吗" stops the interview)."""
+    if not is_question(text):
+        return False
+    if _licence_topic_pattern().search(normalise(text).lower()):
+        return True
+    return named_cell(text) is not None if intent == STOP else names_a_topic(text)
 
 
 @lru_cache(maxsize=1)

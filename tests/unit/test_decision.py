@@ -181,6 +181,14 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("得先改了再报？", "goodbye", {}, "faq", "licence_question"),
         ("谢谢，年报在哪提交？", "thank", {}, "faq", "licence_question"),
         ("那只能重新申请？", "restart", {}, "faq", "licence_question"),
+        # ...nor a stop of the interview, when it asks about the licence or one of its topics
+        ("算了先问你吧，要多少注册资本", "stop_interview", {}, "faq", "licence_question"),
+        ("我们业务停了大半年，还能续吗", "stop_interview", {}, "faq", "licence_question"),
+        ("不做了怎么弄", "stop_interview", {}, "faq", "licence_question"),
+        ("不做了，直接告诉我结果吗", "stop_interview", {}, "stop_interview", None),
+        ("不想答了", "stop_interview", {}, "stop_interview", None),
+        # "what if we don't" is a facet question, not a no
+        ("不办呢", "deny", {}, "faq", "facet_question"),
         ("重新开始吧", "restart", {}, "restart", None),
         # ...but small talk stays small talk, a question or not
         ("你好，在吗", "greet", {}, "greet", None),

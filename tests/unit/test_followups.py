@@ -66,6 +66,10 @@ def test_messages_that_name_more_than_a_facet(text: str) -> None:
         ("那去哪申请", "scope_difference", "authority"),
         # a topic word of its own makes it no follow-up of the last topic
         ("注销大概要多久", "process", None),
+        # "and if we don't": what happens without the licence, after who needs it
+        ("不办呢", "who_needs", "penalty"),
+        ("要是不办的话", "what_is", "penalty"),
+        ("不续呢", "renewal", "renewal"),
     ],
 )
 def test_the_cell_of_the_last_topic(text: str, last: str, topic: str) -> None:
