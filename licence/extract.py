@@ -85,6 +85,8 @@ class Extraction:
 class _Cue:
     slot: str
     affirmed_value: bool
+    # the value whatever the negation ("还没找场地" and "在找场地" both mean none)
+    fixed: bool = False
 
 
 @functools.lru_cache(maxsize=32)
@@ -120,6 +122,8 @@ def _cue_table(
         table.setdefault(str(word).lower(), _Cue(str(requested), True))
     for word in replies.get("deny") or []:
         table.setdefault(str(word).lower(), _Cue(str(requested), False))
+    for word in replies.get("still_looking") or []:
+        table.setdefault(str(word).lower(), _Cue(str(requested), False, fixed=True))
     return table
 
 
@@ -220,7 +224,7 @@ def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = F
             negated = negation_count(post) % 2 == 1
         for match in group:
             cue = table[match.group()]
-            found[cue.slot] = cue.affirmed_value != negated
+            found[cue.slot] = cue.affirmed_value if cue.fixed else cue.affirmed_value != negated
     return found
 
 

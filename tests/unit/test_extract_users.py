@@ -181,6 +181,12 @@ def test_individual_words_name_the_applicant_only_when_asked(text: str, requeste
         ("还在选型", "has_call_centre_system", False),
         ("制度都写好了", "has_service_measures", True),
         ("这个还没想过", "has_service_measures", False),
+        # a negation before a cue is the cue's; still looking means none either way
+        ("还没买系统", "has_call_centre_system", False),
+        ("正在跟供应商谈 还没定下来", "has_call_centre_system", False),
+        ("还没找场地", "has_premises", False),
+        ("在家办公，准备租", "has_premises", False),
+        ("上过，去年移出了", "on_dishonest_list", False),
     ],
 )
 def test_replies_in_the_slots_own_terms(text: str, requested: str, expected: bool) -> None:
