@@ -6,13 +6,17 @@ after the who-needs answer asks whether e-commerce needs the licence, not the
 price. Rasa's NLU sees one message,
 so the Rasa server parses such a message a second time with the user's previous
 words in front of it (patches/context_parse.py) and this module decides whether
-that reading wins: only for a message that names no topic of its own, only in
-favour of the topic the bot has just answered, and only when the message read in
-context says so more strongly than it says anything else on its own.
+that reading wins: only in favour of the topic the bot has just answered, and
+only when the message read in context says so more strongly than it says
+anything else on its own.
 
-The message alone keeps the last word whenever it names a topic ("那年报呢"), is
-made of facet words (licence/followups.py reads those), is small talk, a yes or
-no, a request for a person or an assessment, or the interview is open.
+A message that names a topic keeps it when it is sure of it on its own ("那年报
+呢"); when it is not ("要是股东上了呢" after the credit answer names 股东 of the
+changes but is a fragment), it is read in context on stricter terms
+(``reread_named``). The message alone keeps the last word whenever it is made
+of facet words whose cell the table gives (licence/followups.py reads those),
+is small talk, a yes or no, a request for a person or an assessment, or the
+interview is open.
 """
 
 from __future__ import annotations
@@ -54,6 +58,13 @@ MIN_CONTEXT_CHARS = 12
 # must give the last topic at least this confidence.
 CONTEXT_WEIGHT = 0.5
 MIN_CONTEXT_CONFIDENCE = 0.3
+# A follow-up that names a word of another topic (``NAMED``) is read on the last
+# topic only when no topic of its own reaches MAX_OWN_NAMED and the reading in
+# context puts the last topic first with at least MIN_CONTEXT_NAMED.
+FREE = "free"
+NAMED = "named"
+MAX_OWN_NAMED = 0.5
+MIN_CONTEXT_NAMED = 0.6
 
 FAQ_PREFIX = "faq/"
 # Parse-data keys the classifier writes: the most likely fine label
@@ -92,18 +103,26 @@ def answered_by(turn: Iterable[Mapping[str, object]], actions: frozenset[str] = 
     return answered
 
 
-def may_continue(text: str, intent: Optional[str], last_topic: str) -> bool:
-    """The message may be a follow-up whose topic its context decides: short,
-    labelled as a question or left unplaced, naming no topic, and no facet
-    whose cell of the last topic the table gives (licence/followups.py reads
-    those: "要多久" after the process answer). A facet the last topic has no
-    cell for ("超时了怎么办" after the review time) is read in context."""
+def continuation(text: str, intent: Optional[str], last_topic: str) -> Optional[str]:
+    """Whether the message may be a follow-up whose topic its context decides:
+    short, labelled as a question or left unplaced, and no facet whose cell of
+    the last topic the table gives (licence/followups.py reads those: "要多久"
+    after the process answer; a facet the last topic has no cell for, "超时了
+    怎么办" after the review time, is read in context). ``FREE`` when it names
+    no topic; ``NAMED`` when it names a word of one ("要是股东上了呢" after the
+    credit answer), to be read in context only on the stricter terms of
+    ``reread_named``; None when it is no follow-up."""
     clean = normalise(text).strip()
     if not clean or len(clean) > MAX_CHARS or intent not in REREAD_INTENTS:
-        return False
+        return None
     if names_a_topic(clean) or named_topic_word(clean) or named_cell(clean):
-        return False
-    return followup_topic(clean, last_topic) is None
+        return NAMED
+    return FREE if followup_topic(clean, last_topic) is None else None
+
+
+def may_continue(text: str, intent: Optional[str], last_topic: str) -> bool:
+    """A follow-up that names no topic, read in context (``continuation``)."""
+    return continuation(text, intent, last_topic) == FREE
 
 
 def off_topic_on_its_own(
@@ -181,3 +200,22 @@ def reread(
     if any(confidence >= score for confidence in own.values()):
         return None
     return Reread(last_topic, in_context)
+
+
+def reread_named(
+    own_ranking: Sequence[Mapping[str, object]],
+    context_ranking: Sequence[Mapping[str, object]],
+    last_topic: str,
+) -> Optional[Reread]:
+    """``last_topic`` for a follow-up that names another topic's word, when the
+    message alone is sure of no topic ("要是股东上了呢": a fragment; "有分公司的话
+    还要交啥" after the materials) and in context the last topic comes first,
+    clearly. A message sure of its own topic ("那年报呢") keeps it."""
+    own = _faq_confidences(own_ranking)
+    if own and max(own.values()) >= MAX_OWN_NAMED:
+        return None
+    top = context_ranking[0] if context_ranking else {}
+    confidence = top.get("confidence")
+    if top.get("name") != f"{FAQ_PREFIX}{last_topic}" or not isinstance(confidence, (int, float)):
+        return None
+    return Reread(last_topic, float(confidence)) if confidence >= MIN_CONTEXT_NAMED else None

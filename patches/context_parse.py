@@ -7,8 +7,9 @@ only test slots. ``MessageProcessor._parse_message_with_graph`` is the one place
 where the message and the conversation's tracker meet before the intent is
 logged, so the decided intent is the one every policy, rule and action sees.
 The second parse goes through the same graph (and the parse cache,
-patches/nlu_cache.py, which this wraps), only for a short message that names no
-topic, right after an answer, with no form open.
+patches/nlu_cache.py, which this wraps), only for a short message right after
+an answer, with no form open; one that names a topic's word is read on the last
+topic only on stricter terms (licence/context.py, ``reread_named``).
 
 The parse data says what happened (``context``: the text read in front, the
 topic), so the tracker shows why a message was answered as it was.
@@ -36,9 +37,11 @@ from licence.context import (
     answered_by,
     context_text,
     decision_stands,
-    may_continue,
+    NAMED,
+    continuation,
     off_topic_on_its_own,
     reread,
+    reread_named,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,7 +84,8 @@ def read_in_context(
     if decision_stands(parse_data.get(DECIDED) or {}):
         return parse_data
     intent = (parse_data.get("intent") or {}).get("name")
-    if not may_continue(text, intent, str(topic)):
+    kind = continuation(text, intent, str(topic))
+    if kind is None:
         return parse_data
     nearest = (parse_data.get(NEAREST_EXAMPLE) or {}).get("intent")
     if off_topic_on_its_own(intent, nearest, parse_data.get(FINE_RANKING) or []):
@@ -93,7 +97,8 @@ def read_in_context(
     if not context:
         return parse_data
     in_context = parse(f"{context} {text}")
-    found = reread(parse_data.get(FINE_RANKING) or [], in_context.get(FINE_RANKING) or [], str(topic))
+    read = reread_named if kind == NAMED else reread
+    found = read(parse_data.get(FINE_RANKING) or [], in_context.get(FINE_RANKING) or [], str(topic))
     if found is None:
         return parse_data
     return on_topic(parse_data, found.topic, found.confidence, context)

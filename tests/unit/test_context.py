@@ -118,3 +118,19 @@ def test_a_message_off_topic_by_its_own_reading_is_no_follow_up(
     intent: str, nearest: str, fine: list, expected: bool
 ) -> None:
     assert off_topic_on_its_own(intent, nearest, fine) is expected
+
+
+def test_a_follow_up_naming_another_topics_word_is_read_in_context_only_when_unsure() -> None:
+    from licence.context import FREE, NAMED, continuation, reread_named
+
+    assert continuation("要是股东上了呢", "followup", "credit") == NAMED
+    assert continuation("那能加急吗", "faq", "timeline") == FREE
+    assert continuation("好的", "affirm", "credit") is None
+    # a fragment sure of no topic, and the context sure of the last one
+    found = reread_named(ranking(followup=0.94, faq__changes=0.01), ranking(faq__credit=0.92), "credit")
+    assert found is not None and found.topic == "credit"
+    # sure of its own topic: it keeps it ("那年报呢")
+    assert reread_named(ranking(faq__annual_report=0.8), ranking(faq__renewal=0.9), "renewal") is None
+    # the context not clearly on the last topic
+    assert reread_named(ranking(followup=0.5), ranking(faq__credit=0.55), "credit") is None
+    assert reread_named(ranking(followup=0.5), ranking(faq__changes=0.7, faq__credit=0.2), "credit") is None
