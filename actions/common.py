@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from licence.context import BUSINESS_ACTIVITY, LAST_TOPIC
+from licence.context import BUSINESS_ACTIVITY, LAST_TOPIC, LIKELY_ACTIVITY
 from licence.decision import mentions_the_domain
 from licence.queries import interview_slots
 from licence.topics import activity_of
@@ -202,6 +202,17 @@ def described_activity(tracker: Tracker) -> Optional[str]:
     if found:
         return found
     reading = (tracker.latest_message or {}).get(BUSINESS_ACTIVITY) or {}
+    name = reading.get("name") if isinstance(reading, dict) else None
+    return str(name) if name else None
+
+
+def replied_activity(tracker: Tracker) -> Optional[str]:
+    """The business activity of a reply to the need check's question: as
+    ``described_activity``, or else its likeliest activity by meaning."""
+    found = described_activity(tracker)
+    if found:
+        return found
+    reading = (tracker.latest_message or {}).get(LIKELY_ACTIVITY) or {}
     name = reading.get("name") if isinstance(reading, dict) else None
     return str(name) if name else None
 

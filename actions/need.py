@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import NEED_TOPIC
 from actions.common import (
     described_activity,
+    replied_activity,
     ATTEMPTS_SLOT,
     INTERRUPTIONS,
     LAST_TOPIC_SLOT,
@@ -74,7 +75,9 @@ class ValidateNeedForm(GuardedFormValidation):
             return {SLOT: activity}
         if self.steps_aside(tracker):
             return {}  # just asked, or a question for the rules to answer
-        return {SLOT: None}  # an answer that names no activity: validated below
+        # an answer to "what does your business do?": its likeliest activity,
+        # or, when none is likely enough, asked again (validated below)
+        return {SLOT: replied_activity(tracker)}
 
     def validate_business_activity(
         self,

@@ -6,8 +6,9 @@ The need check asks what the business does and answers by activity
 in other words ("按坐席数收月租", "我们做云客服平台，客户自己配人用") has none of
 them. This component compares the message's sentence embedding with short
 descriptions of each activity (data/need/activities.yml) and writes the
-nearest activity when it is near enough and clearly nearer than the next one;
-otherwise it writes nothing. What to do with it is the actions' business: the
+nearest activity when it is near enough and clearly nearer than the next one
+(``described_activity``), and, on lower terms, the likeliest one
+(``likely_activity``), which only a reply to the need check's question counts. What to do with it is the actions' business: the
 word lists first, this reading when they find nothing.
 
 The descriptions are embedded at training time and kept with the model.
@@ -30,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.relevance import sentence_vector
 from components.sentence_embedding import embed
-from licence.context import BUSINESS_ACTIVITY
+from licence.context import BUSINESS_ACTIVITY, LIKELY_ACTIVITY
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +56,7 @@ def nearest_activity(
     """The activity of the most similar description, when it is at least
     ``min_similarity`` and beats the best description of any other activity by
     ``min_margin``; else None."""
-    similarities = examples @ vector
-    best: Dict[str, float] = {}
-    for label, similarity in zip(labels, similarities.tolist()):
-        best[label] = max(best.get(label, -1.0), float(similarity))
-    ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+    ranked = _ranked(vector, examples, labels)
     if not ranked:
         return None
     name, top = ranked[0]
@@ -67,6 +64,15 @@ def nearest_activity(
     if top < min_similarity or top - runner_up < min_margin:
         return None
     return {"name": name, "similarity": round(top, 4), "margin": round(top - runner_up, 4)}
+
+
+def _ranked(vector: np.ndarray, examples: np.ndarray, labels: List[str]) -> List[tuple[str, float]]:
+    """Activities by their most similar description, most similar first."""
+    similarities = examples @ vector
+    best: Dict[str, float] = {}
+    for label, similarity in zip(labels, similarities.tolist()):
+        best[label] = max(best.get(label, -1.0), float(similarity))
+    return sorted(best.items(), key=lambda item: item[1], reverse=True)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -80,6 +86,11 @@ class BusinessActivityReader(GraphComponent):
             "descriptions": "data/need/activities.yml",
             "min_similarity": 0.9,
             "min_margin": 0.015,
+            # a reply to the need check's own question ("what does your business
+            # do?") is a description whatever it looks like: its likeliest
+            # activity counts on these lower terms (LIKELY_ACTIVITY)
+            "reply_min_similarity": 0.85,
+            "reply_min_margin": 0.005,
         }
 
     def __init__(
@@ -142,13 +153,17 @@ class BusinessActivityReader(GraphComponent):
             vector = sentence_vector(message, str(self._config["featurizer"]))
             if vector is None or vector.shape[0] != self._examples.shape[1]:
                 continue
-            found = nearest_activity(
-                vector,
-                self._examples,
-                self._labels,
-                float(self._config["min_similarity"]),
-                float(self._config["min_margin"]),
-            )
-            if found is not None:
-                message.set(BUSINESS_ACTIVITY, found, add_to_output=True)
+            for key, similarity, margin in (
+                (BUSINESS_ACTIVITY, "min_similarity", "min_margin"),
+                (LIKELY_ACTIVITY, "reply_min_similarity", "reply_min_margin"),
+            ):
+                found = nearest_activity(
+                    vector,
+                    self._examples,
+                    self._labels,
+                    float(self._config[similarity]),
+                    float(self._config[margin]),
+                )
+                if found is not None:
+                    message.set(key, found, add_to_output=True)
         return messages

@@ -74,6 +74,9 @@ FINE_RANKING = "fine_ranking"
 # Parse-data key of the business activity a message describes by meaning
 # (components/activity.py): {"name": <need_check activity id>, "similarity", "margin"}.
 BUSINESS_ACTIVITY = "described_activity"
+# ...and the likeliest activity on lower terms, for a reply to "what does your
+# business do?", which is a description whatever it looks like.
+LIKELY_ACTIVITY = "likely_activity"
 # Parse-data key of the training example nearest to the message in meaning
 # (components/relevance.py): {"intent": <its intent>, "similarity": <cosine>}.
 NEAREST_EXAMPLE = "nearest_example"

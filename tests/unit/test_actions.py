@@ -1709,3 +1709,42 @@ async def test_the_same_words_after_another_answer_are_out_of_scope() -> None:
     messages, events = await run(ActionOutOfScope(), t)
     assert responses(messages) == ["utter_out_of_scope"]
     assert "business_activity" not in slots_set(events)
+
+
+# --------------------------------------------------------------------------
+# The need check's question answered in words no activity word names
+
+
+def need_reply(text: str, likely: Optional[str], clear: Optional[str] = None) -> Tracker:
+    t = tracker(text, "inform", requested="business_activity", active_loop="need_form")
+    if likely:
+        t.latest_message["likely_activity"] = {"name": likely, "similarity": 0.88, "margin": 0.008}
+    if clear:
+        t.latest_message["described_activity"] = {"name": clear, "similarity": 0.93, "margin": 0.03}
+    return t
+
+
+def test_a_reply_to_the_need_question_takes_its_likeliest_activity() -> None:
+    from actions.need import ValidateNeedForm
+
+    # no activity word in it, and not clear enough to count outside the reply
+    text = "客户派人过来坐，我们出地方和电脑"
+    extracted = ValidateNeedForm().extract_business_activity(
+        CollectingDispatcher(), need_reply(text, "seat_rental"), domain_dict()
+    )
+    assert extracted == {"business_activity": "seat_rental"}
+
+
+def test_a_reply_with_no_likely_activity_is_asked_again() -> None:
+    from actions.need import ValidateNeedForm
+
+    extracted = ValidateNeedForm().extract_business_activity(
+        CollectingDispatcher(), need_reply("反正挺复杂的，一句两句说不清", None), domain_dict()
+    )
+    assert extracted == {"business_activity": None}
+
+
+def test_the_likely_activity_counts_only_as_a_reply_to_the_need_question() -> None:
+    from actions.common import described_activity
+
+    assert described_activity(need_reply("客户派人过来坐，我们出地方和电脑", "seat_rental")) is None

@@ -41,3 +41,30 @@ def test_every_description_names_an_activity_of_the_rule_set() -> None:
     assert len(set(texts)) == len(texts)
     # every activity of the rule set can be recognised by meaning
     assert set(labels) >= activities
+
+
+def test_the_reader_writes_the_likely_activity_on_lower_terms_than_the_clear_one() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.activity import BusinessActivityReader
+    from licence.context import BUSINESS_ACTIVITY, LIKELY_ACTIVITY
+
+    config = {
+        **BusinessActivityReader.get_default_config(),
+        "min_similarity": 0.99,
+        "min_margin": 0.5,
+        "reply_min_similarity": 0.8,
+        "reply_min_margin": 0.01,
+    }
+    reader = BusinessActivityReader(config, None, None, EXAMPLES, LABELS)  # type: ignore[arg-type]
+    message = Message(data={"text": "x"})
+    import components.activity as activity
+
+    original = activity.sentence_vector
+    activity.sentence_vector = lambda message, featurizer: unit(1, 0.3, 0)
+    try:
+        reader.process([message])
+    finally:
+        activity.sentence_vector = original
+    assert message.get(BUSINESS_ACTIVITY) is None
+    assert message.get(LIKELY_ACTIVITY)["name"] == "seat_rental"
