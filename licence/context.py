@@ -59,11 +59,12 @@ MIN_CONTEXT_CHARS = 12
 CONTEXT_WEIGHT = 0.5
 MIN_CONTEXT_CONFIDENCE = 0.3
 # A follow-up that names a word of another topic (``NAMED``) is read on the last
-# topic only when no topic of its own reaches MAX_OWN_NAMED and the reading in
-# context puts the last topic first with at least MIN_CONTEXT_NAMED.
+# topic only when alone it gives no other topic MAX_OWN_NAMED or more (the word
+# is in passing) and the reading in context puts the last topic first with at
+# least MIN_CONTEXT_NAMED.
 FREE = "free"
 NAMED = "named"
-MAX_OWN_NAMED = 0.5
+MAX_OWN_NAMED = 0.15
 MIN_CONTEXT_NAMED = 0.6
 
 FAQ_PREFIX = "faq/"
@@ -210,11 +211,14 @@ def reread_named(
     context_ranking: Sequence[Mapping[str, object]],
     last_topic: str,
 ) -> Optional[Reread]:
-    """``last_topic`` for a follow-up that names another topic's word, when the
-    message alone is sure of no topic ("要是股东上了呢": a fragment; "有分公司的话
-    还要交啥" after the materials) and in context the last topic comes first,
-    clearly. A message sure of its own topic ("那年报呢") keeps it."""
+    """``last_topic`` for a follow-up that names another topic's word in
+    passing: the message alone hardly hears any topic but the last ("要是股东
+    上了呢" after the credit answer; "有分公司的话还要交啥" after the materials)
+    and in context the last topic comes first, clearly. A message that hears
+    the topic it names, even faintly ("到期了咋整" after the validity answer:
+    the renewal), keeps it: in context the question before would drown it."""
     own = _faq_confidences(own_ranking)
+    own.pop(last_topic, None)
     if own and max(own.values()) >= MAX_OWN_NAMED:
         return None
     top = context_ranking[0] if context_ranking else {}

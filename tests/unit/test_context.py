@@ -131,6 +131,13 @@ def test_a_follow_up_naming_another_topics_word_is_read_in_context_only_when_uns
     assert found is not None and found.topic == "credit"
     # sure of its own topic: it keeps it ("那年报呢")
     assert reread_named(ranking(faq__annual_report=0.8), ranking(faq__renewal=0.9), "renewal") is None
+    # ...and so when it hears the topic it names only faintly ("到期了咋整" after the validity)
+    assert reread_named(ranking(faq__renewal=0.3), ranking(faq__validity=0.88), "validity") is None
+    # the last topic heard alone too does not count against it
+    found = reread_named(
+        ranking(followup=0.32, faq__materials=0.28), ranking(faq__materials=0.88), "materials"
+    )
+    assert found is not None
     # the context not clearly on the last topic
     assert reread_named(ranking(followup=0.5), ranking(faq__credit=0.55), "credit") is None
     assert reread_named(ranking(followup=0.5), ranking(faq__changes=0.7, faq__credit=0.2), "credit") is None
