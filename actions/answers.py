@@ -62,7 +62,11 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     # the topic of the answer just given: none after a turn that answered nothing
     last = topic_in_play(tracker)
     text = (message.get("text") or "").strip()
-    inherited = followup_topic(text, last)
+    # with no topic in play ("那去哪办" after the need check, or first thing), a
+    # facet alone asks about the licence itself; a message of two questions
+    # ("办哪种证，找谁办") is answered question by question instead
+    one_question = len(message.get("question_parts") or []) < 2
+    inherited = followup_topic(text, last or (LICENCE_TOPIC if one_question else None))
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
@@ -99,6 +103,8 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
     return topic if _previous_turn_answered(tracker, TOPIC_ACTIONS) else None
 
 
+# the topic whose cells a facet asks when no topic is in play: the licence itself
+LICENCE_TOPIC = "what_is"
 # the pseudo-topic of the need check's answer, and the actions that give it
 NEED_TOPIC = "need"
 NEED_ACTIONS = frozenset(

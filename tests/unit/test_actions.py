@@ -1748,3 +1748,20 @@ def test_the_likely_activity_counts_only_as_a_reply_to_the_need_question() -> No
     from actions.common import described_activity
 
     assert described_activity(need_reply("客户派人过来坐，我们出地方和电脑", "seat_rental")) is None
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("那去哪办", "authority"),  # after the need check: where to apply for the licence
+        ("要多久", "timeline"),
+        ("不办呢", "penalty"),
+    ],
+)
+async def test_a_facet_alone_with_no_topic_in_play_asks_about_the_licence(text: str, topic: str) -> None:
+    # the classifier's label is no help ("那去哪办" looks like nothing it knows)
+    messages, events = await faq(
+        text, "faq/what_is", 0.1, slots={"disclaimer_shown": True, "last_topic": "need"}
+    )
+    assert responses(messages)[0] == f"utter_faq/{topic}"
+    assert slots_set(events)["last_topic"] == topic
