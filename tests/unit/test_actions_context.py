@@ -76,9 +76,16 @@ async def test_a_description_no_activity_word_names_is_read_by_its_meaning() -> 
     assert slots_set(events)["business_activity"] == "seat_rental"
 
 
-async def test_the_activity_words_come_before_the_reading_by_meaning() -> None:
+async def test_a_clear_reading_by_meaning_outweighs_one_activity_word() -> None:
+    # 自家 is a word of a hotline of one's own; the description is telemarketing
+    t = after_need_answer("电销，推广我们自家的贷款产品", "inform")
+    t.latest_message["described_activity"] = {"name": "other", "similarity": 0.97, "margin": 0.06}
+    messages, events = await run(ActionHandleInform(), t)
+    assert slots_set(events)["business_activity"] == "other"
+
+
+async def test_the_activity_words_count_when_the_meaning_is_not_clear() -> None:
     t = after_need_answer("我们是做客服外包的", "inform")
-    t.latest_message["described_activity"] = {"name": "bpo", "similarity": 0.96, "margin": 0.04}
     messages, events = await run(ActionHandleInform(), t)
     assert slots_set(events)["business_activity"] == "outsourcing"
 
