@@ -33,6 +33,7 @@ from actions.settings import settings
 from licence.message_shape import answer_then_question
 from licence.eligibility import required_slots
 from licence.extract import BOOLEAN_SLOTS, extract_answers
+from licence.followups import ENOUGH, asked_facet
 from licence.queries import answer_topics, interview_slots, question_topic
 from zhtext.replies import is_question
 
@@ -199,8 +200,25 @@ class ValidateEligibilityForm(GuardedFormValidation):
             return {slot: value, ATTEMPTS_SLOT: 0}
         if turn.answers_elsewhere and slot == next(iter(turn.values)):
             # once for the message, whichever slot rasa-sdk validates first
-            acknowledge(dispatcher, turn)
+            if not answer_whether_enough(dispatcher, tracker, turn):
+                acknowledge(dispatcher, turn)
         return {slot: value}
+
+
+def answer_whether_enough(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> bool:
+    """ "我们认缴120万，注册资本够吗" while another question is open: the figure
+    is kept and the question it asks answered from it (against each scope),
+    instead of a bare "noted"; the open question is asked again after it."""
+    if asked_facet(turn.text) != ENOUGH:
+        return False
+    topics = [topic for topic in (question_topic(s) for s in turn.values) if topic]
+    answered = False
+    for topic in dict.fromkeys(topics):
+        trial = CollectingDispatcher()
+        if answer_topic(trial, topic, turn.text, settings().today(), profile_from(tracker)):
+            dispatcher.messages.extend(trial.messages)  # computed from the figure, not the general answer
+            answered = True
+    return answered
 
 
 def ask_again(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, problem: str) -> Dict[Text, Any]:

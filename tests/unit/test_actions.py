@@ -260,6 +260,26 @@ async def test_an_answer_to_another_question_is_kept_and_acknowledged(
     assert filled["requested_slot"] == "on_dishonest_list"  # the question is asked again
 
 
+@pytest.mark.parametrize(
+    ("text", "slot", "response"),
+    [
+        # 120万: enough for 地网, short of 全网
+        ("我们认缴120万，注册资本够吗", "registered_capital", "utter_capital_short"),
+        ("就2个人交社保 够不够", "insured_staff", "utter_staff_short"),
+    ],
+)
+async def test_a_figure_given_with_enough_asked_is_kept_and_the_question_answered(
+    text: str, slot: str, response: str
+) -> None:
+    messages, events = await validate(text, requested="coverage")
+    sent = responses(messages)
+    assert "utter_noted_other" not in sent
+    assert response in sent, sent
+    filled = slots_set(events)
+    assert filled[slot] is not None
+    assert filled["requested_slot"] == "coverage"  # the open question is asked again
+
+
 async def test_an_answer_repeated_unchanged_is_not_acknowledged() -> None:
     messages, events = await validate("注册资本是两千万", slots=BEFORE_CREDIT, requested="on_dishonest_list")
     assert messages == []
