@@ -317,14 +317,20 @@ def _person_pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
-    return re.compile(subjects), word_pattern(domain_words("licence_words"))
+    return (
+        re.compile(subjects),
+        word_pattern(domain_words("licence_words")),
+        word_pattern(domain_words("not_licence_words")),
+    )
 
 
 def is_near_domain(text: str) -> bool:
     """A question on a subject next to the licence that the brief does not
-    cover, and that does not name the licence itself."""
+    cover, and that does not name the licence itself (认证, 证件 name none)."""
     clean = normalise(text).lower()
-    subjects, licence = _near_domain_patterns()
-    return bool(subjects.search(clean)) and not licence.search(clean) and is_question(text)
+    subjects, licence, not_licence = _near_domain_patterns()
+    return (
+        bool(subjects.search(clean)) and not licence.search(not_licence.sub(" ", clean)) and is_question(text)
+    )

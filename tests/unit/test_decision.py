@@ -68,6 +68,13 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("外呼的卡老是被停机怎么回事", "faq", {}, "out_of_scope", "near_domain"),
         ("号码被手机管家标成骚扰了咋办", "faq", {}, "out_of_scope", "near_domain"),
         ("运营商乱扣费去哪投诉", "faq", {}, "out_of_scope", "near_domain"),
+        ("工信部怎么联系", "faq", {}, "out_of_scope", "near_domain"),
+        ("通管局电话多少", "faq", {}, "out_of_scope", "near_domain"),
+        ("坐席一个月挣多少", "faq", {}, "out_of_scope", "near_domain"),
+        ("电话机器人哪里买", "faq", {}, "out_of_scope", "near_domain"),
+        ("号码被客户拉黑了怎么办", "faq", {}, "out_of_scope", "near_domain"),
+        # 认证 names no licence, though it holds 证
+        ("外呼号码认证怎么弄", "faq", {}, "out_of_scope", "near_domain"),
         # ...but the licence's own questions next to them stay questions
         ("办这个证要多少钱", "faq", {}, "faq", None),
         ("通信管理局受理要几天", "faq", {}, "faq", None),
@@ -77,6 +84,9 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("办公场地需要多大", "faq", {}, "faq", None),
         ("通管局上班时间能现场交材料吗", "faq", {}, "faq", None),
         ("代办费一般多少", "faq", {}, "faq", None),
+        ("通管局会打电话核实吗", "faq", {}, "faq", None),
+        ("被列入黑名单能办吗", "faq", {}, "faq", None),
+        ("我们把外呼系统按坐席月租给客户，要不要办", "check_need", {}, "check_need", None),
         ("有企业微信吗", "human_handoff", {}, "human_handoff", None),
         ("你是哪家做的机器人", "bot_challenge", {}, "bot_challenge", None),
         # a licence the EntityRuler does not know, named in words, and nothing of ours
