@@ -200,8 +200,8 @@ def is_unrelated(signals: Signals) -> bool:
 def is_plainly_off_topic(signals: Signals) -> bool:
     """Rule 7, from the classifier: it says out of scope, its likeliest fine
     label is out of scope too, and the message names no topic of the licence,
-    no licence, asks no facet alone and is no bare reply ("客服的椅子哪种坐久了
-    不累", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
+    no licence, asks no facet alone and is no bare reply ("客服同事过生日送什么
+    礼物好", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
     or of doing something (办, 报) does not tie it to the licence. Certain, so
     that it is never read in context as a follow-up of the last answer."""
     if not signals.top_fine_labels or signals.top_fine_labels[0] != OUT_OF_SCOPE:
