@@ -319,16 +319,17 @@ def _person_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
-    return (
-        re.compile(subjects),
-        word_pattern(domain_words("licence_words")),
-        word_pattern(domain_words("not_licence_words")),
+    licence = "|".join(
+        [re.escape(word) for word in domain_words("licence_words")]
+        + [f"(?:{p})" for p in domain_words("near_domain_but_licence")]
     )
+    return re.compile(subjects), re.compile(licence), word_pattern(domain_words("not_licence_words"))
 
 
 def is_near_domain(text: str) -> bool:
     """A question on a subject next to the licence that the brief does not
-    cover, and that does not name the licence itself (认证, 证件 name none)."""
+    cover, and that does not name the licence itself (认证, 证件 name none),
+    its 95/96 numbers or its conditions."""
     clean = normalise(text).lower()
     subjects, licence, not_licence = _near_domain_patterns()
     return (

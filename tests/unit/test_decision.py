@@ -80,6 +80,9 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("电销卡哪儿能办到", "faq", {}, "out_of_scope", "near_domain"),
         ("工单系统能和外呼对接吗", "faq", {}, "out_of_scope", "near_domain"),
         ("话务员坐的椅子选哪种", "faq", {}, "out_of_scope", "near_domain"),
+        ("通管局星期天开门吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("坐席电脑什么牌子耐用", "faq", {}, "out_of_scope", "near_domain"),
+        ("外呼中继找哪家运营商办", "faq", {}, "out_of_scope", "near_domain"),
         # 认证 names no licence, though it holds 证
         ("外呼号码认证怎么弄", "faq", {}, "out_of_scope", "near_domain"),
         # ...but the licence's own questions next to them stay questions
@@ -92,6 +95,10 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("通管局上班时间能现场交材料吗", "faq", {}, "faq", None),
         ("代办费一般多少", "faq", {}, "faq", None),
         ("通管局会打电话核实吗", "faq", {}, "faq", None),
+        # ...and one that names the 95/96 numbers or the conditions asks about the licence
+        ("95号码要找哪个运营商接入", "faq", {}, "faq", None),
+        ("系统花多少钱才能申请", "faq", {}, "faq", None),
+        ("咋就不达标了", "ask_why", {}, "ask_why", None),
         ("被列入黑名单能办吗", "faq", {}, "faq", None),
         ("我们把外呼系统按坐席月租给客户，要不要办", "check_need", {}, "check_need", None),
         ("有企业微信吗", "human_handoff", {}, "human_handoff", None),
