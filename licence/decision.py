@@ -12,6 +12,9 @@ of tests (tests/unit/test_decision.py) describes them:
    in the interview they are answers.
 2. **A licence question that names only another licence is out of scope**
    ("我们做网店的，需要办EDI证吗"): the licence named decides, not the wording.
+   A licence the EntityRuler does not know, named in words (``other_licence_words``:
+   a software licence, bulk SMS), counts as another licence when the message
+   names nothing of the call-centre licence ("Office许可快到期了咋续").
    So is a question on a near-domain subject the brief does not cover ("400电话
    怎么申请", "坐席工资一般多少"; ``near_domain_subjects`` in
    licence/data/vocabulary.yml) that does not name the licence itself. Both
@@ -143,7 +146,7 @@ def decide_intent(signals: Signals) -> Decision:
     """The message's intent: the classifier's, unless a rule above overrules it."""
     if is_unreadable(signals.text):
         return Decision(OUT_OF_SCOPE, "unreadable")
-    if signals.intent in OTHER_LICENCE_INTENTS and signals.names_only_another_licence:
+    if signals.intent in OTHER_LICENCE_INTENTS and names_only_another_licence(signals):
         return Decision(OUT_OF_SCOPE, "another_licence")
     if signals.intent in CHAT_INTENTS and asks_for_a_person(signals.text):
         return Decision(HANDOFF, "person_request")
@@ -170,6 +173,21 @@ def decide_intent(signals: Signals) -> Decision:
     return Decision(signals.intent)
 
 
+def names_only_another_licence(signals: Signals) -> bool:
+    """Rule 2: another licence named (the EntityRuler's label, or in
+    ``other_licence_words``) and nothing of the call-centre licence."""
+    if signals.names_only_another_licence:
+        return True
+    if signals.names_own_licence:
+        return False
+    return bool(_other_licence_pattern().search(normalise(signals.text).lower()))
+
+
+@lru_cache(maxsize=1)
+def _other_licence_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("other_licence_words"))
+
+
 def is_unrelated(signals: Signals) -> bool:
     """Rule 7: nearest in meaning to an out-of-scope example, and nothing in it
     ties it to the licence or to an interview answer."""
@@ -185,8 +203,8 @@ def is_unrelated(signals: Signals) -> bool:
 def is_plainly_off_topic(signals: Signals) -> bool:
     """Rule 7, from the classifier: it says out of scope, its likeliest fine
     label is out of scope too, and the message names no topic of the licence,
-    no licence, asks no facet alone and is no bare reply ("客服耳机哪个牌子戴着
-    舒服", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
+    no licence, asks no facet alone and is no bare reply ("客服同事过生日送什么
+    礼物好", "公司银行账户被冻结了咋办"). A word of the business in passing (客服)
     or of doing something (办, 报) does not tie it to the licence. Certain, so
     that it is never read in context as a follow-up of the last answer."""
     if not signals.top_fine_labels or signals.top_fine_labels[0] != OUT_OF_SCOPE:
@@ -206,7 +224,7 @@ def asks_a_domain_question(signals: Signals) -> bool:
     """Rule 8: a question the classifier put out of scope, although it names a
     topic of the licence and its likeliest fine label is that kind of question
     ("内地子公司注册资本要多少"). Another licence named keeps it out of scope."""
-    if signals.names_only_another_licence or not is_question(signals.text) or is_near_domain(signals.text):
+    if names_only_another_licence(signals) or not is_question(signals.text) or is_near_domain(signals.text):
         return False
     if not signals.top_fine_labels or not signals.top_fine_labels[0].startswith(f"{FAQ}/"):
         return False
@@ -309,14 +327,21 @@ def _person_pattern() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _near_domain_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     subjects = "|".join(f"(?:{p})" for p in domain_words("near_domain_subjects"))
-    return re.compile(subjects), word_pattern(domain_words("licence_words"))
+    licence = "|".join(
+        [re.escape(word) for word in domain_words("licence_words")]
+        + [f"(?:{p})" for p in domain_words("near_domain_but_licence")]
+    )
+    return re.compile(subjects), re.compile(licence), word_pattern(domain_words("not_licence_words"))
 
 
 def is_near_domain(text: str) -> bool:
     """A question on a subject next to the licence that the brief does not
-    cover, and that does not name the licence itself."""
+    cover, and that does not name the licence itself (认证, 证件 name none),
+    its 95/96 numbers or its conditions."""
     clean = normalise(text).lower()
-    subjects, licence = _near_domain_patterns()
-    return bool(subjects.search(clean)) and not licence.search(clean) and is_question(text)
+    subjects, licence, not_licence = _near_domain_patterns()
+    return (
+        bool(subjects.search(clean)) and not licence.search(not_licence.sub(" ", clean)) and is_question(text)
+    )
