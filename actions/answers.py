@@ -14,7 +14,7 @@ from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, pro
 from actions.settings import settings
 from licence import deadlines
 from licence.basis import faq_basis
-from licence.context import TOPIC_ACTIONS, answered_by
+from licence.context import CONTEXT_READING, TOPIC_ACTIONS, answered_by
 from licence.queries import (
     capital_comparison,
     faq_vars,
@@ -70,6 +70,11 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
+    read_in_context = message.get(CONTEXT_READING) or {}
+    if isinstance(read_in_context, dict) and read_in_context.get("topic"):
+        # "要是股东上了呢" after the credit answer: read with the question before
+        # it, on that topic (licence/context.py), whatever word it names
+        return str(read_in_context["topic"]), 1.0
     named = named_cell(text) or named_topic_word(text)
     if named is not None:
         # "录音要留多久", "any equity cap?": a topic word (and a facet), whatever

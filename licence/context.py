@@ -72,6 +72,9 @@ FAQ_PREFIX = "faq/"
 # ("faq/capital") and the most likely few, best first.
 FINE_INTENT = "fine_intent"
 FINE_RANKING = "fine_ranking"
+# Parse-data key of a reading in context that won (patches/context_parse.py
+# writes it): {"text": <the context>, "topic": <the topic read>, "intent": ...}.
+CONTEXT_READING = "context"
 # Parse-data key of the business activity a message describes by meaning
 # (components/activity.py): {"name": <need_check activity id>, "similarity", "margin"}.
 BUSINESS_ACTIVITY = "described_activity"

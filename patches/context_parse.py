@@ -26,6 +26,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from licence.context import (
+    CONTEXT_READING,
     DECIDED,
     FAQ_PREFIX,
     FINE_INTENT,
@@ -46,7 +47,7 @@ from licence.context import (
 
 logger = logging.getLogger(__name__)
 
-CONTEXT = "context"
+CONTEXT = CONTEXT_READING
 _FAQ = FAQ_PREFIX.rstrip("/")
 _MARK = "_callcentre_context_parse"
 

@@ -1785,3 +1785,18 @@ async def test_a_facet_alone_with_no_topic_in_play_asks_about_the_licence(text: 
     )
     assert responses(messages)[0] == f"utter_faq/{topic}"
     assert slots_set(events)["last_topic"] == topic
+
+
+async def test_a_follow_up_read_in_context_keeps_that_topic_whatever_word_it_names() -> None:
+    # "要是股东上了呢" names 股东 (the changes) but was read on the credit in context
+    t = tracker(
+        "要是股东上了呢", "faq", {"disclaimer_shown": True, "last_topic": "credit"}, faq=("faq/credit", 0.92)
+    )
+    t.latest_message["context"] = {
+        "text": "上了失信名单的公司还能申请吗",
+        "topic": "credit",
+        "intent": "followup",
+    }
+    messages, events = await run(ActionAnswerFaq(), t)
+    assert responses(messages)[0] == "utter_faq/credit"
+    assert slots_set(events)["last_topic"] == "credit"
