@@ -62,11 +62,7 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     # the topic of the answer just given: none after a turn that answered nothing
     last = topic_in_play(tracker)
     text = (message.get("text") or "").strip()
-    # with no topic in play ("那去哪办" after the need check, or first thing), a
-    # facet alone asks about the licence itself; a message of two questions
-    # ("办哪种证，找谁办") is answered question by question instead
-    one_question = len(message.get("question_parts") or []) < 2
-    inherited = followup_topic(text, last or (LICENCE_TOPIC if one_question else None))
+    inherited = followup_topic(text, last)
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
@@ -94,6 +90,14 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
         weight = FOLLOWUP_TOPIC_WEIGHT if short and topic == last else 1.0
         if confidence * weight > best[2]:
             best = (topic, confidence, confidence * weight)
+    if last is None and best[1] < LICENCE_TOPIC_BELOW and len(message.get("question_parts") or []) < 2:
+        # with no topic in play ("那去哪办" after the need check) and no label
+        # the classifier is fairly sure of, a facet alone asks about the licence
+        # itself; a sure label wins ("受里要多久" is the acceptance time), and a
+        # message of two questions is answered question by question
+        general = followup_topic(text, LICENCE_TOPIC)
+        if general is not None:
+            return general, 1.0
     # the weighed score is the confidence: a follow-up on the last topic is
     # answered although its own label is not very likely out of context
     return best[0], min(1.0, best[2])
@@ -110,6 +114,8 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
 
 # the topic whose cells a facet asks when no topic is in play: the licence itself
 LICENCE_TOPIC = "what_is"
+# ...when no FAQ label of the message's own is this likely
+LICENCE_TOPIC_BELOW = 0.3
 # the pseudo-topic of the need check's answer, and the actions that give it
 NEED_TOPIC = "need"
 NEED_ACTIONS = frozenset(

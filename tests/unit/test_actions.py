@@ -1800,3 +1800,9 @@ async def test_a_follow_up_read_in_context_keeps_that_topic_whatever_word_it_nam
     messages, events = await run(ActionAnswerFaq(), t)
     assert responses(messages)[0] == "utter_faq/credit"
     assert slots_set(events)["last_topic"] == "credit"
+
+
+async def test_a_sure_label_outweighs_the_licence_default_for_a_facet_alone() -> None:
+    # a typo hides the topic word (受里 for 受理), but the classifier is sure of it
+    messages, _ = await faq("受里要多久", "faq/acceptance_time", 0.8, slots={"disclaimer_shown": True})
+    assert "utter_faq/timeline" not in responses(messages)
