@@ -200,18 +200,18 @@ def described_activity(tracker: Tracker) -> Optional[str]:
     then), else named by its words (licence/topics.py). The whole description
     outweighs one word in it: "电销，推广我们自家的贷款产品" names 自家 (a hotline
     of one's own) but is telemarketing."""
-    reading = (tracker.latest_message or {}).get(BUSINESS_ACTIVITY) or {}
-    name = reading.get("name") if isinstance(reading, dict) else None
-    return str(name) if name else activity_of(latest_text(tracker))
+    return _activity_reading(tracker, BUSINESS_ACTIVITY) or activity_of(latest_text(tracker))
 
 
 def replied_activity(tracker: Tracker) -> Optional[str]:
     """The business activity of a reply to the need check's question: as
     ``described_activity``, or else its likeliest activity by meaning."""
-    found = described_activity(tracker)
-    if found:
-        return found
-    reading = (tracker.latest_message or {}).get(LIKELY_ACTIVITY) or {}
+    return described_activity(tracker) or _activity_reading(tracker, LIKELY_ACTIVITY)
+
+
+def _activity_reading(tracker: Tracker, key: str) -> Optional[str]:
+    """The activity components/activity.py wrote under ``key``, if any."""
+    reading = (tracker.latest_message or {}).get(key) or {}
     name = reading.get("name") if isinstance(reading, dict) else None
     return str(name) if name else None
 

@@ -8,8 +8,9 @@ them. This component compares the message's sentence embedding with short
 descriptions of each activity (data/need/activities.yml) and writes the
 nearest activity when it is near enough and clearly nearer than the next one
 (``described_activity``), and, on lower terms, the likeliest one
-(``likely_activity``), which only a reply to the need check's question counts. What to do with it is the actions' business: the
-word lists first, this reading when they find nothing.
+(``likely_activity``), which only a reply to the need check's question counts.
+What to do with them is the actions' business (actions/common.py): the clear
+reading first, then the word lists, then, for a reply, the likely reading.
 
 The descriptions are embedded at training time and kept with the model.
 """
@@ -56,7 +57,13 @@ def nearest_activity(
     """The activity of the most similar description, when it is at least
     ``min_similarity`` and beats the best description of any other activity by
     ``min_margin``; else None."""
-    ranked = _ranked(vector, examples, labels)
+    return _pick(_ranked(vector, examples, labels), min_similarity, min_margin)
+
+
+def _pick(
+    ranked: List[tuple[str, float]], min_similarity: float, min_margin: float
+) -> Optional[Dict[str, Any]]:
+    """The first of ``ranked`` when it is near enough and far enough ahead."""
     if not ranked:
         return None
     name, top = ranked[0]
@@ -153,17 +160,12 @@ class BusinessActivityReader(GraphComponent):
             vector = sentence_vector(message, str(self._config["featurizer"]))
             if vector is None or vector.shape[0] != self._examples.shape[1]:
                 continue
+            ranked = _ranked(vector, self._examples, self._labels)
             for key, similarity, margin in (
                 (BUSINESS_ACTIVITY, "min_similarity", "min_margin"),
                 (LIKELY_ACTIVITY, "reply_min_similarity", "reply_min_margin"),
             ):
-                found = nearest_activity(
-                    vector,
-                    self._examples,
-                    self._labels,
-                    float(self._config[similarity]),
-                    float(self._config[margin]),
-                )
+                found = _pick(ranked, float(self._config[similarity]), float(self._config[margin]))
                 if found is not None:
                     message.set(key, found, add_to_output=True)
         return messages

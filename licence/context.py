@@ -127,11 +127,6 @@ def continuation(text: str, intent: Optional[str], last_topic: str) -> Optional[
     return FREE if followup_topic(clean, last_topic) is None else None
 
 
-def may_continue(text: str, intent: Optional[str], last_topic: str) -> bool:
-    """A follow-up that names no topic, read in context (``continuation``)."""
-    return continuation(text, intent, last_topic) == FREE
-
-
 def off_topic_on_its_own(
     intent: Optional[str], nearest_intent: Optional[str], fine_ranking: Sequence[Mapping[str, object]]
 ) -> bool:

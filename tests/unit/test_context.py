@@ -10,7 +10,8 @@ from licence.context import (
     answered_by,
     context_text,
     decision_stands,
-    may_continue,
+    FREE,
+    continuation,
     off_topic_on_its_own,
     reread,
 )
@@ -43,7 +44,7 @@ def ranking(**labels: float) -> list[dict]:
     ],
 )
 def test_which_messages_may_continue_the_topic(text: str, intent: str, expected: bool) -> None:
-    assert may_continue(text, intent, "review_time") is expected
+    assert (continuation(text, intent, "review_time") == FREE) is expected
 
 
 def test_a_certain_decision_stands_unless_it_only_says_question() -> None:
@@ -121,7 +122,7 @@ def test_a_message_off_topic_by_its_own_reading_is_no_follow_up(
 
 
 def test_a_follow_up_naming_another_topics_word_is_read_in_context_only_when_unsure() -> None:
-    from licence.context import FREE, NAMED, continuation, reread_named
+    from licence.context import NAMED, reread_named
 
     assert continuation("要是股东上了呢", "followup", "credit") == NAMED
     assert continuation("那能加急吗", "faq", "timeline") == FREE
