@@ -39,8 +39,12 @@ class ActionStartNeedCheck(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         # only an activity the question names in words: read by meaning, a
-        # question about the licence itself lands near "system rental"
+        # question about the licence itself lands near "system rental"; but a
+        # description sent while the check waited for one ("我们帮几家连锁药店接
+        # 顾客的咨询电话", heard as a new need question) is that check's answer
         activity = activity_of(latest_text(tracker))
+        if activity is None and tracker.get_slot(REQUESTED_SLOT) == SLOT:
+            activity = replied_activity(tracker)
         return [
             SlotSet(SLOT, activity),
             SlotSet("licence_needed", None),

@@ -1806,3 +1806,17 @@ async def test_a_sure_label_outweighs_the_licence_default_for_a_facet_alone() ->
     # a typo hides the topic word (受里 for 受理), but the classifier is sure of it
     messages, _ = await faq("受里要多久", "faq/acceptance_time", 0.8, slots={"disclaimer_shown": True})
     assert "utter_faq/timeline" not in responses(messages)
+
+
+async def test_a_description_heard_as_a_new_need_question_answers_the_waiting_check() -> None:
+    from actions.need import ActionStartNeedCheck
+
+    t = tracker("我们帮几家连锁药店接顾客打来的咨询电话", "check_need", requested="business_activity")
+    t.latest_message["likely_activity"] = {"name": "outsourcing", "similarity": 0.9, "margin": 0.01}
+    _, events = await run(ActionStartNeedCheck(), t)
+    assert slots_set(events)["business_activity"] == "outsourcing"
+    # a need question with no check waiting is read by its words only
+    t = tracker("我们公司需要办呼叫中心许可证吗", "check_need")
+    t.latest_message["likely_activity"] = {"name": "system_rental", "similarity": 0.9, "margin": 0.01}
+    _, events = await run(ActionStartNeedCheck(), t)
+    assert slots_set(events)["business_activity"] is None
