@@ -94,7 +94,7 @@ PURE_TESTS := tests/unit/test_basis.py tests/unit/test_decision.py tests/unit/te
               tests/unit/test_engine.py tests/unit/test_deadlines.py tests/unit/test_colloquial.py tests/unit/test_homophones.py \
               tests/unit/test_normalise.py tests/unit/test_numbers.py tests/unit/test_replies.py tests/unit/test_places.py \
               tests/unit/test_dates.py tests/unit/test_spacy_patterns.py tests/unit/test_console_queries.py tests/unit/test_console_unanswered.py \
-              tests/unit/test_handoff_contact.py tests/unit/test_contacts.py tests/unit/test_context.py
+              tests/unit/test_handoff_contact.py tests/unit/test_contacts.py tests/unit/test_context.py tests/unit/test_layout.py
 check: $(DEV) ## lint and format (ruff), the import contract (.importlinter), mypy --strict on licence/ and zhtext/ (mypy.ini), the pure unit tests: no Rasa, no model
 	$(BIN)/ruff check --no-cache $(PY_DIRS)
 	$(BIN)/ruff format --check --no-cache $(PY_DIRS)

@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, profile_from
+from actions.deadline_answers import annual_report_status, answer_dated
 from actions.settings import settings
-from licence import deadlines
 from licence.basis import faq_basis
 from licence.context import CONTEXT_READING, TOPIC_ACTIONS, answered_by
 from licence.queries import (
@@ -22,19 +22,11 @@ from licence.queries import (
     scope_facts,
     staff_comparison,
 )
-from licence.ruleset_loader import deadline_rules
 from licence.followups import followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
-from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
 from zhtext.places import find_provinces, is_mainland, parse_coverage
 from zhtext.replies import is_question
-
-# FAQ topics whose answer is a date computed from a date the user gives, and
-# whether that date lies ahead (an expiry) or behind (a submission, an acceptance)
-# when the user leaves out the year.
-DATE_TOPICS = {"renewal": "future", "acceptance_time": "past", "review_time": "past"}
-
 
 RETRIEVAL_INTENT = "faq"
 
@@ -173,13 +165,6 @@ def continue_need_check(
     return notice_once(dispatcher, tracker) + answer_need(dispatcher, activity)
 
 
-def topic_date(topic: str, text: str, today: dt.date) -> Optional[dt.date]:
-    """The date in ``text`` that a deadline question on ``topic`` is about."""
-    if topic not in DATE_TOPICS:
-        return None
-    return parse_date(text, today, yearless=DATE_TOPICS[topic])  # type: ignore[arg-type]
-
-
 def answer_topic(
     dispatcher: CollectingDispatcher,
     topic: str,
@@ -307,91 +292,6 @@ def answer_capital_amount(dispatcher: CollectingDispatcher, text: str, recorded:
             dispatcher.utter_message(response="utter_capital_short", amount=format_wan(amount), **row)
     dispatcher.utter_message(response="utter_capital_subscribed", **faq_vars())
     return True
-
-
-def answer_dated(dispatcher: CollectingDispatcher, topic: Optional[str], text: str, today: dt.date) -> bool:
-    """Compute the dates of a deadline topic from the date in ``text``; False
-    (and nothing said) when the topic has no deadline or the text no date.
-    A renewal question may give the issue date instead of the expiry."""
-    if not topic:
-        return False
-    if topic == "renewal" and is_issue_date(text):
-        issued = parse_date(text, today, yearless="past")
-        if issued is not None:
-            answer_renewal_from_issue(dispatcher, issued, today)
-            return True
-    when = topic_date(topic, text, today)
-    if when is None:
-        return False
-    answer_deadline(dispatcher, topic, when, today)
-    return True
-
-
-def answer_renewal_from_issue(dispatcher: CollectingDispatcher, issued: dt.date, today: dt.date) -> None:
-    """Renewal dates for a licence the user says was issued on ``issued``."""
-    rules = deadline_rules()
-    expiry = deadlines.expiry_from_issue(issued, rules)
-    dispatcher.utter_message(
-        response="utter_deadline_expiry_from_issue",
-        issued=deadlines.format_date(issued),
-        expiry=deadlines.format_date(expiry),
-        validity_years=rules.validity_years,
-    )
-    answer_deadline(dispatcher, "renewal", expiry, today)
-
-
-def answer_deadline(dispatcher: CollectingDispatcher, topic: str, when: dt.date, today: dt.date) -> None:
-    rules = deadline_rules()
-    fmt = deadlines.format_date
-    if topic == "renewal":
-        info = deadlines.renewal(when, today, rules)
-        dispatcher.utter_message(
-            response="utter_deadline_renewal",
-            expiry=fmt(when),
-            last_day=fmt(info.last_day),
-            window_start=fmt(info.window_start),
-            renewal_days=rules.renewal_min_days_before_expiry,
-        )
-        dispatcher.utter_message(
-            response=f"utter_deadline_renewal_status_{info.status}",
-            renewal_days=rules.renewal_min_days_before_expiry,
-        )
-    elif topic == "acceptance_time":
-        check = deadlines.completeness_deadline(when, rules)
-        dispatcher.utter_message(
-            response="utter_deadline_completeness",
-            submission=fmt(when),
-            deadline=fmt(check.deadline),
-            completeness_days=rules.completeness_check_working_days,
-        )
-        if check.caveat:
-            dispatcher.utter_message(response="utter_deadline_caveat", year=check.deadline.year)
-    elif topic == "review_time":
-        dispatcher.utter_message(
-            response="utter_deadline_decision",
-            acceptance=fmt(when),
-            deadline=fmt(deadlines.decision_deadline(when, rules)),
-            decision_days=rules.decision_days_after_acceptance,
-        )
-    else:  # pragma: no cover - callers pass DATE_TOPICS only
-        raise ValueError(f"no deadline for topic {topic!r}")
-
-
-def annual_report_status(dispatcher: CollectingDispatcher, today: dt.date) -> None:
-    info = deadlines.annual_report(today, deadline_rules())
-    fmt = deadlines.format_date
-    if info.in_window:
-        response = "utter_deadline_annual_report_in_window"
-    elif info.this_year_passed:
-        response = "utter_deadline_annual_report_passed"
-    else:  # pragma: no cover - before 1 January cannot happen within a year
-        response = "utter_deadline_annual_report_upcoming"
-    dispatcher.utter_message(
-        response=response,
-        deadline=fmt(info.next_deadline),
-        this_year_deadline=fmt(info.this_year_deadline),
-        days_left=info.days_left,
-    )
 
 
 def continue_topic(

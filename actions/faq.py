@@ -11,7 +11,6 @@ from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.answers import (
     FACT_TOPICS,
-    answer_dated,
     answer_facts_with_basis,
     NEED_TOPIC,
     answer_need,
@@ -21,6 +20,7 @@ from actions.answers import (
     need_in_play,
     topic_in_play,
 )
+from actions.deadline_answers import answer_dated
 from actions.offers import offer_assessment, offer_callback
 from actions.assessment import reassess
 from actions.common import (

@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import (
     FACT_TOPICS,
-    answer_dated,
     answer_from_facts,
     answer_topic,
     continue_need_check,
@@ -23,6 +22,7 @@ from actions.answers import (
     faq_prediction,
     topic_in_play,
 )
+from actions.deadline_answers import answer_dated
 from actions.assessment import (
     reassess,
     start_events,

@@ -32,9 +32,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from licence.cues import boolean_mentions, foreign_ownership
 from licence.limits import count_value_problem, money_value_problem
 from licence.slots import BOOLEAN_SLOTS, NUMERIC_SLOTS, PROBLEM_CODES, SLOTS, UNKNOWN
-from licence.vocabulary import domain_words, load_domain_vocabulary
+from licence.vocabulary import domain_words
 from zhtext.normalise import normalise, strip_fillers
 from zhtext.numbers import NUMBER_RUN_PATTERN, find_money, parse_count, remove_thousands_separators
 from zhtext.places import (
@@ -45,7 +46,7 @@ from zhtext.places import (
     parse_province,
     province_mentions,
 )
-from zhtext.replies import is_question, is_unknown, negation_count, parse_yes_no
+from zhtext.replies import is_question, is_unknown, parse_yes_no
 from zhtext.vocabulary import vocabulary_words, word_pattern
 
 __all__ = [
@@ -81,52 +82,6 @@ class Extraction:
 # Vocabulary-derived matchers
 
 
-@dataclass(frozen=True)
-class _Cue:
-    slot: str
-    affirmed_value: bool
-    # the value whatever the negation ("还没找场地" and "在找场地" both mean none)
-    fixed: bool = False
-
-
-@functools.lru_cache(maxsize=32)
-def _cue_table(
-    include_when_asked: bool,
-    include_individuals: bool = False,
-    owners_named: bool = False,
-    requested: str | None = None,
-) -> dict[str, _Cue]:
-    """Cue word -> the slot and value it states. ``requested``: the slot the
-    bot asked about, whose reply-only cues ("自己搭的" for the system) count."""
-    vocabulary = load_domain_vocabulary()
-    table: dict[str, _Cue] = {}
-    company = vocabulary["company"]
-    for word in company["not_company"]:
-        table[str(word).lower()] = _Cue("is_company", False)
-    for word in company["company"]:
-        table[str(word).lower()] = _Cue("is_company", True)
-    if include_when_asked:
-        for word in company["company_when_asked"]:
-            table.setdefault(str(word).lower(), _Cue("is_company", True))
-    # "股东都是自然人" describes the owners, not the applicant
-    if (include_when_asked or include_individuals) and not owners_named:
-        for word in company.get("not_company_when_asked") or []:
-            table.setdefault(str(word).lower(), _Cue("is_company", False))
-    for slot, cues in vocabulary["boolean_cues"].items():
-        for word in cues.get("affirm") or []:
-            table[str(word).lower()] = _Cue(str(slot), True)
-        for word in cues.get("deny") or []:
-            table[str(word).lower()] = _Cue(str(slot), False)
-    replies = vocabulary["reply_cues"].get(requested) or {} if requested else {}
-    for word in replies.get("affirm") or []:
-        table.setdefault(str(word).lower(), _Cue(str(requested), True))
-    for word in replies.get("deny") or []:
-        table.setdefault(str(word).lower(), _Cue(str(requested), False))
-    for word in replies.get("still_looking") or []:
-        table.setdefault(str(word).lower(), _Cue(str(requested), False, fixed=True))
-    return table
-
-
 def _words(*path: str) -> tuple[str, ...]:
     return domain_words(*path)
 
@@ -140,7 +95,6 @@ def _clause_split_re() -> re.Pattern[str]:
 
 # Requested slots under which a province named anywhere is taken as the answer.
 _PROVINCE_CONTEXT: frozenset[str | None] = frozenset({None, "coverage", "province", "is_company"})
-_COUNT_EXPRESSION_RE = re.compile(r"[0-9零〇一二两三四五六七八九十百千几]+\s*个人")
 _QUESTION_END_RE = re.compile(r"[?吗]\s*$")
 
 
@@ -183,65 +137,8 @@ def _has_any(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-def _boolean_mentions(clause: str, requested: str | None, owners_named: bool = False) -> dict[str, bool]:
-    """Yes/no slots named by cue words in ``clause``, with their polarity.
-    ``owners_named``: the message talks about shareholders."""
-    masked = _COUNT_EXPRESSION_RE.sub(lambda m: " " * len(m.group()), clause)
-    # "我们是分公司，总公司在北京": the head office is not the applicant
-    masked = word_pattern(_words("company", "other_entities")).sub(lambda m: " " * len(m.group()), masked)
-    # Words such as 个人 or 自然人 name the applicant only when the bot asked who
-    # applies (or nothing yet), and the message is not about the owners:
-    # elsewhere they are 个人信息 or 自然人股东.
-    table = _cue_table(requested == "is_company", requested is None, owners_named, requested)
-    matches = list(word_pattern(tuple(table)).finditer(masked))
-    if not matches:
-        return {}
-    conjunction = word_pattern(_words("conjunctions"))
-    groups: list[list[re.Match[str]]] = [[matches[0]]]
-    for match in matches[1:]:
-        gap = masked[groups[-1][-1].end() : match.start()]
-        if not conjunction.sub("", gap).strip():
-            groups[-1].append(match)
-        else:
-            groups.append([match])
-
-    affirming = _words("affirming_verbs")
-    not_yet = _words("not_yet")
-    found: dict[str, bool] = {}
-    for index, group in enumerate(groups):
-        pre_start = groups[index - 1][-1].end() if index else 0
-        post_end = groups[index + 1][0].start() if index + 1 < len(groups) else len(masked)
-        pre = masked[pre_start : group[0].start()]
-        post = masked[group[-1].end() : post_end]
-        pre_negations = negation_count(pre)
-        if pre_negations:
-            negated = pre_negations % 2 == 1
-        elif _has_any(pre, not_yet) or (_has_any(post, not_yet) and not negation_count(post)):
-            negated = True
-        elif _has_any(pre, affirming):
-            negated = False
-        else:
-            negated = negation_count(post) % 2 == 1
-        for match in group:
-            cue = table[match.group()]
-            found[cue.slot] = cue.affirmed_value if cue.fixed else cue.affirmed_value != negated
-    return found
-
-
 # "是三百万不是三千万": the amount after 不是 is the one being corrected away.
 _NOT_THIS_AMOUNT_RE = re.compile(rf"(?:而|并)?不是\s*{NUMBER_RUN_PATTERN}\s*(?:万|亿|w|元|块)*")
-
-
-def _foreign_ownership(lowered: str) -> bool | None:
-    """A shareholder, parent or partner from a place outside the mainland:
-    True ("有个美国股东占15%"), False when negated ("港澳台股东都没有"),
-    ``None`` when the clause names no such owner."""
-    places = word_pattern(_words("foreign_places"))
-    owners = _words("ownership_words")
-    place = places.search(lowered)
-    if place is None or not _has_any(lowered, owners):
-        return None
-    return negation_count(lowered) % 2 == 0
 
 
 def _explicit(clause: str, requested: str | None, owners_named: bool = False) -> _Reading:
@@ -268,7 +165,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
 
     # A place named in passing while another question is open ("有，在深圳"
     # about the office) must not move the licence to another province.
-    foreign_owner = _foreign_ownership(lowered)
+    foreign_owner = foreign_ownership(lowered)
     if requested in _PROVINCE_CONTEXT or coverage is not None:
         named = {m.short for m in province_mentions(clause) if not m.negated}
         if foreign_owner is not None:  # "香港股东" says who owns it, not where it is
@@ -276,7 +173,7 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
         if len(named) == 1:  # "北京和上海" names no single province
             reading.values["province"] = named.pop()
 
-    reading.values.update(_boolean_mentions(lowered, requested, owners_named))
+    reading.values.update(boolean_mentions(lowered, requested, owners_named))
     if foreign_owner is not None:
         reading.values["foreign_investment"] = foreign_owner
     return reading
@@ -327,7 +224,7 @@ def _leading_reply(clause: str, requested: str | None) -> list[str]:
 def _unknown_slots(clause: str, requested: str | None) -> list[str]:
     """Slots a "don't know" clause is about: those it names, else the requested one."""
     lowered = clause.lower()
-    named = [slot for slot in _boolean_mentions(lowered, requested)]
+    named = [slot for slot in boolean_mentions(lowered, requested)]
     if _has_any(lowered, _words("capital_cues")):
         named.append("registered_capital")
     if _has_any(lowered, vocabulary_words("staff_cues")):

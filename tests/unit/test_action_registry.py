@@ -230,7 +230,7 @@ def test_every_invalid_answer_problem_has_a_response(problem: str) -> None:
 def test_every_renewal_status_has_a_response() -> None:
     from licence.deadlines import RenewalStatus
 
-    # actions/answers.py utters f"utter_deadline_renewal_status_{info.status}"
+    # actions/deadline_answers.py utters f"utter_deadline_renewal_status_{info.status}"
     statuses = typing.get_args(RenewalStatus)
     assert statuses
     missing = [s for s in statuses if f"utter_deadline_renewal_status_{s}" not in domain_responses()]
@@ -254,7 +254,7 @@ def _answer_topic_literals() -> Set[str]:
 
 
 def test_faq_topics_the_actions_name_have_answers() -> None:
-    from actions.answers import DATE_TOPICS
+    from actions.deadline_answers import DATE_TOPICS
 
     topics = set(DATE_TOPICS) | _answer_topic_literals()
     assert {"foreign", "individual"} <= topics  # the follow-up's fallbacks
