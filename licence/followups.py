@@ -193,6 +193,27 @@ def named_cell(text: str) -> Optional[str]:
     return None
 
 
+def names_own_topic(text: str, last_topic: Optional[str]) -> Optional[str]:
+    """The topic a follow-up of ``last_topic`` asks about by naming it alone
+    ("材料呢" after the staff answer -> "materials") or with facet words that
+    its own answer holds ("不做了怎么弄" after the annual report -> the
+    cancellation), when that is another topic,
+    no cell of the last topic claims the words ("要啥材料" after the renewal
+    answer is the renewal's materials) and the word is not part of a
+    supposition ("要是股东上了呢" after the credit answer stays on the credit)."""
+    topic = named_topic_word(text) or named_cell(text)
+    if topic is None or topic == last_topic or followup_topic(text, last_topic) is not None:
+        return None
+    if _supposition_pattern().search(f" {_spaced(normalise(text).lower())} "):
+        return None
+    return topic
+
+
+@lru_cache(maxsize=1)
+def _supposition_pattern() -> re.Pattern[str]:
+    return _words_pattern(vocabulary()["suppositions"])
+
+
 @lru_cache(maxsize=1)
 def _topic_only_word_pattern() -> re.Pattern[str]:
     return word_pattern(tuple(word for word in _topic_only_words() if len(word) > 1))

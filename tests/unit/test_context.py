@@ -11,6 +11,7 @@ from licence.context import (
     context_text,
     decision_stands,
     FREE,
+    NAMED,
     continuation,
     off_topic_on_its_own,
     reread,
@@ -122,7 +123,7 @@ def test_a_message_off_topic_by_its_own_reading_is_no_follow_up(
 
 
 def test_a_follow_up_naming_another_topics_word_is_read_in_context_only_when_unsure() -> None:
-    from licence.context import NAMED, reread_named
+    from licence.context import reread_named
 
     assert continuation("要是股东上了呢", "followup", "credit") == NAMED
     assert continuation("那能加急吗", "faq", "timeline") == FREE
@@ -142,3 +143,18 @@ def test_a_follow_up_naming_another_topics_word_is_read_in_context_only_when_uns
     # the context not clearly on the last topic
     assert reread_named(ranking(followup=0.5), ranking(faq__credit=0.55), "credit") is None
     assert reread_named(ranking(followup=0.5), ranking(faq__changes=0.7, faq__credit=0.2), "credit") is None
+
+
+@pytest.mark.parametrize(
+    "text, last_topic, expected",
+    [
+        ("材料呢", "staff", None),  # names the materials: not read with the staff answer
+        ("到期了呢", "validity", None),
+        ("要是股东上了呢", "credit", NAMED),  # supposes a case: read in context, strictly
+        ("那能加急吗", "timeline", FREE),
+    ],
+)
+def test_a_follow_up_naming_another_topic_alone_is_not_read_in_context(
+    text: str, last_topic: str, expected: str | None
+) -> None:
+    assert continuation(text, "followup", last_topic) == expected

@@ -220,3 +220,25 @@ def test_follow_ups_on_the_penalty_the_applicant_and_the_business_scope(
     text: str, last: str, topic: str
 ) -> None:
     assert followup_topic(text, last) == topic
+
+
+@pytest.mark.parametrize(
+    "text, last_topic, topic",
+    [
+        ("材料呢", "staff", "materials"),  # another topic named alone
+        ("到期了呢", "validity", "renewal"),
+        ("审批那段呢", "timeline", "review_time"),
+        ("不做了怎么弄", "annual_report", "cancellation"),  # named with a facet its answer holds
+        ("要是股东上了呢", "credit", None),  # a case of the credit rule, supposed
+        ("有分公司的话还要交啥", "materials", None),
+        ("年报呢", "annual_report", None),  # the same topic: a follow-up of it
+        ("要啥材料", "renewal", None),  # the renewal's own materials cell
+        ("怎么续", "validity", None),  # facet words alone name no topic
+    ],
+)
+def test_a_follow_up_that_names_another_topic_asks_about_that_topic(
+    text: str, last_topic: str, topic: str | None
+) -> None:
+    from licence.followups import names_own_topic
+
+    assert names_own_topic(text, last_topic) == topic
