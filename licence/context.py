@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence
 
 from licence.decision import OUT_OF_SCOPE
-from licence.followups import followup_topic, named_cell, named_topic_word, names_a_topic, names_own_topic
+from licence.followups import (
+    followup_topic,
+    named_cell,
+    named_topic_word,
+    names_a_topic,
+    names_own_topic,
+    states_readiness,
+)
 from zhtext.normalise import normalise
 
 # The slot that holds the topic the bot answered last (domain.yml).
@@ -122,6 +129,8 @@ def continuation(text: str, intent: Optional[str], last_topic: str) -> Optional[
     clean = normalise(text).strip()
     if not clean or len(clean) > MAX_CHARS or intent not in REREAD_INTENTS:
         return None
+    if states_readiness(clean):
+        return FREE  # "材料都齐了" after the timeline answer: how long, then
     if names_own_topic(clean, last_topic) is not None:
         return None  # "材料呢" after the staff answer asks about the materials
     if names_a_topic(clean) or named_topic_word(clean) or named_cell(clean):

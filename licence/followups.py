@@ -84,13 +84,24 @@ def _amount_pattern() -> re.Pattern[str]:
 
 def _facet_and_rest(text: str) -> Tuple[Optional[str], str]:
     """The facet the message asks, and the message without its facet words."""
-    lowered = normalise(text).lower()
+    lowered = _readiness_pattern().sub(" ", normalise(text).lower())
     pattern, facet_of = _facet_words()
     matches = [m.group(0) for m in pattern.finditer(lowered)]
     if not matches:
         return None, lowered
     longest = max(matches, key=len)
     return facet_of[longest], pattern.sub(" ", lowered)
+
+
+@lru_cache(maxsize=1)
+def _readiness_pattern() -> re.Pattern[str]:
+    return _words_pattern(vocabulary()["readiness"])
+
+
+def states_readiness(text: str) -> bool:
+    """The message says where the user stands in the process ("材料都齐了",
+    "材料齐的话呢"): a follow-up of the answer before it, not a materials question."""
+    return bool(_readiness_pattern().search(normalise(text).lower()))
 
 
 # the facet of "够不够": whether the user's own figure meets a condition

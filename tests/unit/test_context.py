@@ -158,3 +158,8 @@ def test_a_follow_up_naming_another_topic_alone_is_not_read_in_context(
     text: str, last_topic: str, expected: str | None
 ) -> None:
     assert continuation(text, "followup", last_topic) == expected
+
+
+def test_a_follow_up_saying_the_materials_are_ready_is_read_with_the_answer_before() -> None:
+    assert continuation("材料都齐的情况下呢", "followup", "timeline") == FREE
+    assert continuation("材料呢", "followup", "staff") is None

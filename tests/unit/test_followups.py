@@ -242,3 +242,21 @@ def test_a_follow_up_that_names_another_topic_asks_about_that_topic(
     from licence.followups import names_own_topic
 
     assert names_own_topic(text, last_topic) == topic
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("材料都齐了", True),
+        ("材料齐的话呢", True),
+        ("資料都準備好了", True),
+        ("材料要准备什么", False),
+        ("材料呢", False),
+    ],
+)
+def test_a_message_saying_the_materials_are_ready_states_readiness(text: str, expected: bool) -> None:
+    from licence.followups import states_readiness
+
+    assert states_readiness(text) is expected
+    if expected:
+        assert facet_only(text) is None  # it asks for no materials
