@@ -286,11 +286,11 @@ class ActionFollowup(SafeAction):
                 answer_topic(dispatcher, "individual", text, facts, today)
             return events
         if scope is not None:
-            facts = scope_facts(scope, province)
+            of_scope = scope_facts(scope, province)
             if topic in ("authority", "scope_difference", "process"):
-                dispatcher.utter_message(response="utter_authority_for_scope", **facts)
+                dispatcher.utter_message(response="utter_authority_for_scope", **of_scope)
             else:
-                dispatcher.utter_message(response="utter_capital_for_scope", **facts, **faq_vars())
+                dispatcher.utter_message(response="utter_capital_for_scope", **of_scope, **faq_vars())
             return events
         inherited = followup_topic(text, topic)
         if inherited is not None:
