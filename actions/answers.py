@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, profile_from
+from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, profile_from, stated_facts
 from actions.deadline_answers import annual_report_status, answer_dated
 from actions.settings import settings
 from licence.basis import faq_basis
@@ -24,8 +24,8 @@ from licence.queries import (
 )
 from licence.followups import followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
-from zhtext.numbers import format_wan, parse_count, stated_amounts_wan
-from zhtext.places import find_provinces, is_mainland, parse_coverage
+from licence.reading import Facts
+from zhtext.numbers import format_wan
 from zhtext.replies import is_question
 
 RETRIEVAL_INTENT = "faq"
@@ -169,20 +169,22 @@ def answer_topic(
     dispatcher: CollectingDispatcher,
     topic: str,
     text: str,
+    facts: Facts,
     today: dt.date,
     recorded: Optional[Mapping[str, Any]] = None,
 ) -> bool:
     """Answer ``faq/<topic>``, computed from the user's own facts where the
-    text carries them: a date for a deadline topic, an amount for capital, a
+    message carries them: a date in ``text`` for a deadline topic; from
+    ``facts`` (the NLU's reading of the same words), an amount for capital, a
     head count for staff, the provinces for the authority. True when an
     eligibility fact was answered (capital, staff, scope): the caller may
     offer the full assessment. ``recorded``: the interview's answers, used
-    when the text states no fact of its own ("我们这个资本够做全网吗" after
+    when the message states no fact of its own ("我们这个资本够做全网吗" after
     the verdict). The answer ends with the topic's basis (``utter_basis``)."""
     computed = False
     if answer_dated(dispatcher, topic, text, today):
         pass
-    elif answer_from_facts(dispatcher, topic, text, recorded):
+    elif answer_from_facts(dispatcher, topic, facts, recorded):
         computed = True
     else:
         dispatcher.utter_message(response=f"utter_faq/{topic}", **faq_vars())
@@ -203,11 +205,11 @@ def send_basis(dispatcher: CollectingDispatcher, topic: str) -> None:
 def answer_facts_with_basis(
     dispatcher: CollectingDispatcher,
     topic: str,
-    text: str,
+    facts: Facts,
     recorded: Optional[Mapping[str, Any]] = None,
 ) -> bool:
     """``answer_from_facts``, followed by the topic's basis when it answered."""
-    if not answer_from_facts(dispatcher, topic, text, recorded):
+    if not answer_from_facts(dispatcher, topic, facts, recorded):
         return False
     send_basis(dispatcher, topic)
     return True
@@ -224,27 +226,27 @@ FACT_TOPICS = frozenset({"capital", "staff"} | SCOPE_TOPICS)
 def answer_from_facts(
     dispatcher: CollectingDispatcher,
     topic: str,
-    text: str,
+    facts: Facts,
     recorded: Optional[Mapping[str, Any]] = None,
 ) -> bool:
-    """The answer on ``topic`` computed from the fact the text states (an
+    """The answer on ``topic`` computed from the fact the message states (an
     amount for capital, a head count for staff, provinces or a scope for the
     authority), else from the interview's recorded answer; False, and
     nothing said, when there is neither."""
     recorded = recorded or {}
     if topic == "capital":
-        return answer_capital_amount(dispatcher, text, recorded.get("registered_capital"))
+        return answer_capital_amount(dispatcher, facts, recorded.get("registered_capital"))
     if topic == "staff":
-        return answer_staff_count(dispatcher, text, recorded.get("insured_staff"))
+        return answer_staff_count(dispatcher, facts, recorded.get("insured_staff"))
     if topic in SCOPE_TOPICS:
-        return answer_scope_of_provinces(dispatcher, text)
+        return answer_scope_of_provinces(dispatcher, facts)
     return False
 
 
-def answer_staff_count(dispatcher: CollectingDispatcher, text: str, recorded: Any = None) -> bool:
+def answer_staff_count(dispatcher: CollectingDispatcher, facts: Facts, recorded: Any = None) -> bool:
     """ "公司就3个人交社保 行吗": the count against the usual minimum. False (and
-    nothing said) when the text states no usable head count and none is recorded."""
-    count = parse_count(text)
+    nothing said) when the message states no usable head count and none is recorded."""
+    count = facts.count
     if count is None and isinstance(recorded, (int, float)) and not isinstance(recorded, bool):
         count = int(recorded)
     if count is None or count_value_problem(count) is not None:
@@ -257,13 +259,13 @@ def answer_staff_count(dispatcher: CollectingDispatcher, text: str, recorded: An
     return True
 
 
-def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bool:
+def answer_scope_of_provinces(dispatcher: CollectingDispatcher, facts: Facts) -> bool:
     """ "我们只在江苏做，得去工信部办？": the scope and authority that follow from
     where the company operates. One mainland province (or words for one
     province) -> 地网 with that province's authority; two or more provinces or
-    nationwide words -> 全网. False when the text says neither."""
-    provinces = [p for p in find_provinces(text) if is_mainland(p)]
-    scope = parse_coverage(text)
+    nationwide words -> 全网. False when the message says neither."""
+    provinces = list(facts.provinces)
+    scope = facts.coverage
     if scope is None and provinces:
         scope = "全网" if len(provinces) > 1 else "地网"
     if scope is None:
@@ -273,19 +275,19 @@ def answer_scope_of_provinces(dispatcher: CollectingDispatcher, text: str) -> bo
     return True
 
 
-def answer_capital_amount(dispatcher: CollectingDispatcher, text: str, recorded: Any = None) -> bool:
+def answer_capital_amount(dispatcher: CollectingDispatcher, facts: Facts, recorded: Any = None) -> bool:
     """ "注册资本1kw想办全网 够不够": compare the amount with the threshold of the
     scope named, or of both scopes. The largest amount stated counts, because
     subscribed capital counts ("认缴1000万实缴100万" has 1000万). False (and
-    nothing said) when the text states no usable amount with a unit and
+    nothing said) when the message states no usable amount with a unit and
     none is recorded."""
-    amounts = [wan for wan in stated_amounts_wan(text) if money_value_problem(wan) is None]
+    amounts = [wan for wan in facts.amounts_wan if money_value_problem(wan) is None]
     if not amounts and isinstance(recorded, (int, float)) and not isinstance(recorded, bool):
         amounts = [float(recorded)]
     if not amounts:
         return False
     amount = max(amounts)
-    for row in capital_comparison(amount, parse_coverage(text)):
+    for row in capital_comparison(amount, facts.coverage):
         if row["enough"]:
             dispatcher.utter_message(response="utter_capital_enough", amount=format_wan(amount), **row)
         else:
@@ -302,5 +304,5 @@ def continue_topic(
     events = notice_once(dispatcher, tracker)
     if not is_question(text):
         dispatcher.utter_message(response="utter_continue_topic")
-    answer_topic(dispatcher, topic, text, settings().today(), profile_from(tracker))
+    answer_topic(dispatcher, topic, text, stated_facts(tracker), settings().today(), profile_from(tracker))
     return events + [SlotSet(LAST_TOPIC_SLOT, topic)]

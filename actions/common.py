@@ -1,6 +1,6 @@
 """Pieces shared by the actions: the error boundary every action runs in, the
 base of the form validators, the one-time notice, and reading the interview
-profile out of the tracker."""
+profile and the NLU's reading of the latest message out of the tracker."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from licence.context import BUSINESS_ACTIVITY, LAST_TOPIC, LIKELY_ACTIVITY
 from licence.decision import mentions_the_domain
+from licence.extract import Extraction
 from licence.queries import interview_slots
+from licence.reading import Facts, answers_in, facts_in
 from licence.topics import activity_of
 
 logger = logging.getLogger(__name__)
@@ -192,6 +194,20 @@ def answer_not_understood(dispatcher: CollectingDispatcher, tracker: Tracker, te
 
 def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def stated_answers(tracker: Tracker, requested: Optional[str] = None) -> Extraction:
+    """The interview answers of the latest message, as the NLU read them
+    (components/reading.py): as the reply to the question about ``requested``,
+    or as stated outright when ``requested`` is None. A message the NLU did
+    not read (a payload, an injected event) gives none."""
+    return answers_in(tracker.latest_message or {}, requested)
+
+
+def stated_facts(tracker: Tracker, part: Optional[int] = None) -> Facts:
+    """The facts the latest message states (of its question ``part``, the
+    index in ``question_parts``), as the NLU read them; none without a reading."""
+    return facts_in(tracker.latest_message or {}, part)
 
 
 def described_activity(tracker: Tracker) -> Optional[str]:

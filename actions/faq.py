@@ -34,11 +34,12 @@ from actions.common import (
     latest_text,
     notice_once,
     profile_from,
+    stated_answers,
+    stated_facts,
 )
 from actions.settings import settings
 from licence.message_shape import answer_then_question
 from licence.queries import faq_vars, scope_facts
-from licence.extract import extract_answers
 from licence.followups import (
     ENOUGH,
     asked_facet,
@@ -49,7 +50,6 @@ from licence.followups import (
 )
 from licence.topics import activity_of, facet_of
 from licence.vocabulary import domain_words
-from zhtext.places import is_mainland, parse_coverage, parse_province
 from zhtext.replies import is_question
 from zhtext.vocabulary import word_pattern
 
@@ -87,6 +87,7 @@ class ActionAnswerFaq(SafeAction):
     ) -> List[EventType]:
         topic, confidence = faq_prediction(tracker)
         text = latest_text(tracker)
+        facts = stated_facts(tracker)
         described = described_after_need(tracker, text)
         if described is not None:
             # "要是只帮集团内部子公司接呢" right after the need answer: the need
@@ -106,7 +107,7 @@ class ActionAnswerFaq(SafeAction):
                 candidates = ()
             trial = CollectingDispatcher()
             answered = [
-                t for t in candidates if answer_facts_with_basis(trial, t, text, profile_from(tracker))
+                t for t in candidates if answer_facts_with_basis(trial, t, facts, profile_from(tracker))
             ]
             if answered:
                 events = notice_once(dispatcher, tracker)
@@ -123,7 +124,7 @@ class ActionAnswerFaq(SafeAction):
                 # "what conditions do we have to meet": no label is sure, but
                 # the question names one topic in so many words
                 events = notice_once(dispatcher, tracker)
-                answer_topic(dispatcher, named, text, settings().today(), profile_from(tracker))
+                answer_topic(dispatcher, named, text, facts, settings().today(), profile_from(tracker))
                 return events + [SlotSet(LAST_TOPIC_SLOT, named)]
             in_play = topic_in_play(tracker)
             if in_play is not None and continues_topic(text):
@@ -142,10 +143,13 @@ class ActionAnswerFaq(SafeAction):
             return events + answer_need(dispatcher, activity)
         today = settings().today()
         recorded = profile_from(tracker)
-        computed = answer_topic(dispatcher, topic, text, today, recorded)
-        for part_topic, part_text in other_questions(tracker, topic):
-            # "办哪种证，找谁办": the second question gets its own answer
-            computed = answer_topic(dispatcher, part_topic, part_text, today, recorded) or computed
+        computed = answer_topic(dispatcher, topic, text, facts, today, recorded)
+        for part_topic, part_text, part in other_questions(tracker, topic):
+            # "办哪种证，找谁办": the second question gets its own answer, from its own facts
+            part_facts = stated_facts(tracker, part)
+            computed = (
+                answer_topic(dispatcher, part_topic, part_text, part_facts, today, recorded) or computed
+            )
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
         return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(dispatcher, tracker, offer)
@@ -181,22 +185,23 @@ def interview_answer(tracker: Tracker, text: str) -> List[EventType]:
     requested = tracker.get_slot(REQUESTED_SLOT)
     if tracker.active_loop_name != FORM or not requested:
         return []
-    split = answer_then_question(text)
-    if split is None and asked_facet(text) != ENOUGH:
+    # the NLU read the answer from the part before the question
+    if answer_then_question(text) is None and asked_facet(text) != ENOUGH:
         return []
-    found = extract_answers(split[0] if split else text, requested, settings().today())
+    found = stated_answers(tracker, requested)
     if requested not in found.values:
         return []
     return [SlotSet(requested, found.values[requested]), SlotSet(ATTEMPTS_SLOT, 0)]
 
 
-def other_questions(tracker: Tracker, answered: str) -> List[Tuple[str, str]]:
-    """(topic, clause) of the other questions of a message that asks several
-    (``question_parts`` from the classifier). A clause of facet words alone
-    ("需要什么材料" after "续期要提前多久") asks about the answered topic."""
-    found: List[Tuple[str, str]] = []
+def other_questions(tracker: Tracker, answered: str) -> List[Tuple[str, str, int]]:
+    """(topic, clause, index in ``question_parts``) of the other questions of a
+    message that asks several (``question_parts`` from the classifier). A
+    clause of facet words alone ("需要什么材料" after "续期要提前多久") asks
+    about the answered topic."""
+    found: List[Tuple[str, str, int]] = []
     seen = {answered}
-    for part in (tracker.latest_message or {}).get("question_parts") or []:
+    for index, part in enumerate((tracker.latest_message or {}).get("question_parts") or []):
         clause = str(part.get("text") or "")
         topic = followup_topic(clause, answered)
         name = str(part.get("name") or "")
@@ -205,7 +210,7 @@ def other_questions(tracker: Tracker, answered: str) -> List[Tuple[str, str]]:
                 topic = name.split("/", 1)[1]
         if topic and topic not in seen:
             seen.add(topic)
-            found.append((topic, clause))
+            found.append((topic, clause, index))
     return found[:MAX_EXTRA_ANSWERS]
 
 
@@ -241,12 +246,12 @@ class ActionFollowup(SafeAction):
         text = latest_text(tracker)
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
         today = settings().today()
-        scope = parse_coverage(text)
-        province = parse_province(text)
-        if province is not None and not is_mainland(province):
-            # "香港公司呢": Hong Kong is no 地网 of its own; the applicant rule says
-            # what a company registered there can do (named_topic_word below)
-            province = None
+        facts = stated_facts(tracker)
+        scope = facts.coverage
+        # a mainland province only: "香港公司呢" names no 地网 of its own; the
+        # applicant rule says what a company registered there can do
+        # (named_topic_word below)
+        province = facts.province
         if scope is None and province is not None:
             scope = "地网"
         facet = facet_of(text)
@@ -271,33 +276,33 @@ class ActionFollowup(SafeAction):
             if topic == "materials":
                 dispatcher.utter_message(response="utter_materials_foreign")
             else:
-                answer_topic(dispatcher, "foreign", text, today)
+                answer_topic(dispatcher, "foreign", text, facts, today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, "foreign")]
             return events
         if facet == "branches":
             if topic == "materials":
                 dispatcher.utter_message(response="utter_materials_branches")
             else:
-                answer_topic(dispatcher, "individual", text, today)
+                answer_topic(dispatcher, "individual", text, facts, today)
             return events
         if scope is not None:
-            facts = scope_facts(scope, province)
+            of_scope = scope_facts(scope, province)
             if topic in ("authority", "scope_difference", "process"):
-                dispatcher.utter_message(response="utter_authority_for_scope", **facts)
+                dispatcher.utter_message(response="utter_authority_for_scope", **of_scope)
             else:
-                dispatcher.utter_message(response="utter_capital_for_scope", **facts, **faq_vars())
+                dispatcher.utter_message(response="utter_capital_for_scope", **of_scope, **faq_vars())
             return events
         inherited = followup_topic(text, topic)
         if inherited is not None:
-            answer_topic(dispatcher, inherited, text, today)
+            answer_topic(dispatcher, inherited, text, facts, today)
             return events + [SlotSet(LAST_TOPIC_SLOT, inherited)]
         named = named_topic_word(text) or named_topic(tracker)
         if named is not None and named != topic:
             # "注册资本呢" after the conditions: the topic it names
-            answer_topic(dispatcher, named, text, today)
+            answer_topic(dispatcher, named, text, facts, today)
             return events + [SlotSet(LAST_TOPIC_SLOT, named)]
         if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
-            answer_topic(dispatcher, topic, text, today)
+            answer_topic(dispatcher, topic, text, facts, today)
             return events
         dispatcher.utter_message(response="utter_followup_unclear")
         return events

@@ -28,12 +28,15 @@ from actions.common import (
     latest_intent,
     latest_text,
     profile_from,
+    stated_answers,
+    stated_facts,
 )
 from actions.settings import settings
 from licence.message_shape import answer_then_question
 from licence.eligibility import required_slots
-from licence.extract import BOOLEAN_SLOTS, extract_answers
+from licence.extract import BOOLEAN_SLOTS
 from licence.followups import ENOUGH, asked_facet
+from licence.reading import Facts
 from licence.queries import answer_topics, interview_slots, question_topic
 from zhtext.replies import is_question
 
@@ -74,6 +77,7 @@ class Turn:
     problem: Optional[str]
     steps_aside: bool
     before: Dict[str, Any]
+    facts: Facts
 
     @property
     def answers_elsewhere(self) -> bool:
@@ -87,9 +91,10 @@ def read_turn(tracker: Tracker) -> Turn:
     requested: Optional[str] = tracker.get_slot(REQUESTED_SLOT)
     text = latest_text(tracker)
     intent = latest_intent(tracker)
-    # "8个 够吗": the answer is read from the part before the question
+    # "8个 够吗": the NLU read the answer from the part before the question;
+    # the question after it is answered too (validate_answer)
     split = answer_then_question(text) if requested else None
-    found = extract_answers(split[0] if split else text, requested, settings().today())
+    found = stated_answers(tracker, requested)
     values = {k: v for k, v in found.values.items() if k in interview_slots()}
     problem = found.problems.get(requested) if requested else None
     if requested and requested not in values and problem is None:
@@ -106,7 +111,9 @@ def read_turn(tracker: Tracker) -> Turn:
             steps_aside = True
         else:
             problem = SLOT_PROBLEMS.get(requested, "not_understood")
-    return Turn(requested, text, split, values, problem, steps_aside, profile_from(tracker))
+    return Turn(
+        requested, text, split, values, problem, steps_aside, profile_from(tracker), stated_facts(tracker)
+    )
 
 
 # Where a run's Turn is kept: on the tracker rasa-sdk hands to every hook of
@@ -196,7 +203,9 @@ class ValidateEligibilityForm(GuardedFormValidation):
             topic = question_topic(slot)
             if turn.split and topic:
                 # "8个 够吗", "没有，要怎么加": the answer is kept, the question answered
-                answer_topic(dispatcher, topic, turn.text, settings().today(), profile_from(tracker))
+                answer_topic(
+                    dispatcher, topic, turn.text, turn.facts, settings().today(), profile_from(tracker)
+                )
             return {slot: value, ATTEMPTS_SLOT: 0}
         if turn.answers_elsewhere and slot == next(iter(turn.values)):
             # once for the message, whichever slot rasa-sdk validates first
@@ -215,7 +224,7 @@ def answer_whether_enough(dispatcher: CollectingDispatcher, tracker: Tracker, tu
     answered = False
     for topic in dict.fromkeys(topics):
         trial = CollectingDispatcher()
-        if answer_topic(trial, topic, turn.text, settings().today(), profile_from(tracker)):
+        if answer_topic(trial, topic, turn.text, turn.facts, settings().today(), profile_from(tracker)):
             dispatcher.messages.extend(trial.messages)  # computed from the figure, not the general answer
             answered = True
     return answered
@@ -255,7 +264,7 @@ class ActionStartInterview(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        found = extract_answers(latest_text(tracker), None, settings().today())
+        found = stated_answers(tracker)
         prefill = [SlotSet(slot, value) for slot, value in found.values.items() if slot in interview_slots()]
         return start_events(dispatcher, tracker) + prefill
 

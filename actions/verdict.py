@@ -40,11 +40,12 @@ from actions.common import (
     latest_text,
     notice_once,
     profile_from,
+    stated_answers,
+    stated_facts,
 )
 from actions.offers import offer_assessment, offer_callback
 from actions.settings import settings
 from licence.eligibility import assess, required_slots
-from licence.extract import extract_answers
 from licence.followups import continues_topic
 from licence.queries import interview_slots
 from zhtext.dates import parse_date
@@ -126,9 +127,9 @@ class ActionHandleInform(SafeAction):
             return described
         if topic in FACT_TOPICS and not tracker.get_slot(RESULT_SLOT):
             # "我们认缴了800万" after the capital answer: that answer, from the fact
-            if answer_from_facts(dispatcher, topic, text):
+            if answer_from_facts(dispatcher, topic, stated_facts(tracker)):
                 return offer_assessment(dispatcher, tracker, computed=True)
-        found = extract_answers(text, None, today)
+        found = stated_answers(tracker)
         values = {k: v for k, v in found.values.items() if k in interview_slots()}
         if values and tracker.get_slot(RESULT_SLOT):
             # a correction after the verdict: the verdict follows it
@@ -157,7 +158,7 @@ class ActionHandleInform(SafeAction):
             topic, confidence = faq_prediction(tracker)
             if topic and confidence >= settings().faq_min_confidence:
                 events = notice_once(dispatcher, tracker)
-                answer_topic(dispatcher, topic, text, today)
+                answer_topic(dispatcher, topic, text, stated_facts(tracker), today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_callback(dispatcher, tracker)
         return answer_not_understood(dispatcher, tracker, text)
 

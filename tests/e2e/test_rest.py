@@ -8,6 +8,7 @@ import uuid
 import pytest
 import requests
 
+from licence.reading import answers_in, facts_in
 from tests.e2e.servers import Bot
 
 pytestmark = pytest.mark.e2e
@@ -240,3 +241,33 @@ def test_the_verdict_opens_with_the_facts(bot: Bot) -> None:
         e["text"] for e in events if (e.get("metadata") or {}).get("utter_action") == "utter_verdict_facts"
     )
     assert "1200" in facts and "广东" in facts
+
+
+def test_the_nlus_reading_is_kept_in_the_tracker_and_fills_the_interview(bot: Bot) -> None:
+    user = sender()
+    bot.say(user, "帮我评估一下")
+    bot.say(user, "注册资本800万，地网，5个人交社保")
+    said = [e for e in bot.tracker(user)["events"] if e.get("event") == "user"][-1]
+    stated = {"registered_capital": 800.0, "coverage": "地网", "insured_staff": 5}
+    assert answers_in(said["parse_data"]).values == stated
+    assert facts_in(said["parse_data"]).amounts_wan == (800.0,)
+    slots = bot.slots(user)
+    assert {slot: slots[slot] for slot in stated} == stated
+
+
+def test_an_intent_triggered_through_the_http_api_answers_nothing_and_is_no_error(bot: Bot) -> None:
+    # no text for the NLU to read: the open question is asked again
+    user = sender()
+    bot.say(user, "帮我评估一下")
+    before = len(bot.tracker(user)["events"])
+    requests.post(
+        f"{bot.url}/conversations/{user}/trigger_intent",
+        params={"token": bot.token},
+        json={"name": "inform", "entities": {}},
+        timeout=60,
+    ).raise_for_status()
+    events = bot.tracker(user)["events"][before:]
+    names = [(e.get("metadata") or {}).get("utter_action") for e in events if e.get("event") == "bot"]
+    assert names and "utter_action_unavailable" not in names
+    slots = bot.slots(user)
+    assert slots["coverage"] is None and slots["requested_slot"] == "coverage"

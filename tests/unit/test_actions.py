@@ -31,6 +31,7 @@ from licence.queries import faq_vars
 from licence.schema_checks import split_citation
 from licence.ruleset_loader import load_ruleset
 from zhtext.numbers import chinese_numeral
+from tests.unit.nlu_reading import read
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -85,7 +86,7 @@ def tracker(
     latest: Dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.95},
-        "entities": [],
+        **read(text),
     }
     if faq is not None:
         key, confidence = faq
@@ -401,9 +402,9 @@ async def test_local_asks_the_province_next() -> None:
 
 async def test_validation_failure_ends_the_form_with_an_apology(monkeypatch) -> None:
     def broken(*args, **kwargs):
-        raise RuntimeError("parser down")
+        raise RuntimeError("reading unreadable")
 
-    monkeypatch.setattr("actions.interview.extract_answers", broken)
+    monkeypatch.setattr("actions.interview.stated_answers", broken)
     messages, events = await validate("地网", requested="coverage")
     assert responses(messages) == ["utter_action_unavailable"]
     assert {"event": "active_loop", "name": None} in [

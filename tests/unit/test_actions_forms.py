@@ -14,11 +14,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import GuardedFormValidation, SafeAction
-from actions.interview import ValidateEligibilityForm
+from actions.interview import ActionStartInterview, ValidateEligibilityForm
 from actions.need import ValidateNeedForm
 from actions.settings import settings
 from licence.eligibility import required_slots as rule_set_slots
 from licence.queries import interview_slots
+from tests.unit.nlu_reading import read
 
 TODAY = dt.date(2026, 11, 27)
 DOMAIN: Dict[str, Any] = {
@@ -49,7 +50,7 @@ def tracker(
     return Tracker(
         sender_id="test-user",
         slots={**(slots or {}), "requested_slot": requested},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.95}, **read(text)},
         events=[],
         paused=False,
         followup_action=None,
@@ -244,3 +245,35 @@ async def test_a_correction_and_a_new_answer_are_acknowledged_once_each() -> Non
     assert sent == ["utter_noted_corrected", "utter_noted_other"]
     assert (filled["registered_capital"], filled["has_premises"]) == (800.0, True)
     assert filled["requested_slot"] == "insured_staff"
+
+
+# --------------------------------------------------------------------------
+# A message the NLU did not read (a payload, an event posted through the API)
+
+
+def unread(text: str, intent: str = "inform", **kwargs: Any) -> Tracker:
+    t = tracker(text, intent, **kwargs)
+    t.latest_message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    return t
+
+
+async def test_a_payload_without_a_reading_answers_nothing_and_the_question_is_asked_again() -> None:
+    sent, slots, _ = await run(
+        ValidateEligibilityForm(), unread('/inform{"coverage": "全网"}', requested="coverage")
+    )
+    assert slots.get("coverage") is None
+    assert sent == ["utter_invalid_unclear_coverage"]
+
+
+async def test_a_yes_without_a_reading_still_answers_a_yes_no_question_by_its_intent() -> None:
+    _, slots, _ = await run(
+        ValidateEligibilityForm(), unread("/affirm", "affirm", slots=BEFORE_STAFF, requested="has_premises")
+    )
+    assert slots["has_premises"] is True
+
+
+async def test_an_interview_started_without_a_reading_starts_with_no_answers() -> None:
+    _, slots, _ = await run(
+        ActionStartInterview(), unread("/check_eligibility", "check_eligibility", form="")
+    )
+    assert all(slots[slot] is None for slot in set(slots) & set(interview_slots()))

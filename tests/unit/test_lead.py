@@ -19,6 +19,7 @@ from actions.faq import ActionAnswerFaq, ActionFollowup
 from actions.lead import ActionStartLead, ActionSubmitLead, ValidateLeadForm
 from actions.settings import settings
 from tests.unit.test_actions import button_intents
+from tests.unit.nlu_reading import read
 
 FORM = "lead_form"
 FULL = {"lead_name": "王磊", "lead_company": "深圳某某科技有限公司", "lead_contact": "13812345678"}
@@ -42,7 +43,7 @@ def tracker(
     active_loop: Optional[str] = None,
     faq: Optional[str] = None,
 ) -> Tracker:
-    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}
+    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.95}, **read(text)}
     if faq is not None:
         latest["fine_intent"] = {"name": faq, "confidence": 0.9}
         latest["fine_ranking"] = [{"name": faq, "confidence": 0.9}]
