@@ -26,6 +26,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from licence.decision import OUT_OF_SCOPE
 from licence.followups import (
+    asks_the_same,
     followup_topic,
     named_cell,
     named_topic_word,
@@ -71,6 +72,9 @@ MIN_CONTEXT_CONFIDENCE = 0.3
 # least MIN_CONTEXT_NAMED.
 FREE = "free"
 NAMED = "named"
+# A follow-up that asks the question before of another subject (``SAME``) is
+# read on the last topic whenever the reading in context puts it first.
+SAME = "same"
 MAX_OWN_NAMED = 0.15
 MIN_CONTEXT_NAMED = 0.6
 
@@ -129,6 +133,8 @@ def continuation(text: str, intent: Optional[str], last_topic: str) -> Optional[
     clean = normalise(text).strip()
     if not clean or len(clean) > MAX_CHARS or intent not in REREAD_INTENTS:
         return None
+    if asks_the_same(clean):
+        return SAME  # "出租系统的也要吗" after the who-needs answer
     if states_readiness(clean):
         return FREE  # "材料都齐了" after the timeline answer: how long, then
     if names_own_topic(clean, last_topic) is not None:
@@ -235,3 +241,20 @@ def reread_named(
     if top.get("name") != f"{FAQ_PREFIX}{last_topic}" or not isinstance(confidence, (int, float)):
         return None
     return Reread(last_topic, float(confidence)) if confidence >= MIN_CONTEXT_NAMED else None
+
+
+def reread_same(
+    own_ranking: Sequence[Mapping[str, object]],
+    context_ranking: Sequence[Mapping[str, object]],
+    last_topic: str,
+) -> Optional[Reread]:
+    """``last_topic`` for a follow-up that asks the question before of another
+    subject ("出租系统的也要吗" after the who-needs answer), when the reading in
+    context puts it first: the subject's own topic (the system) is what the
+    question is about, not what it asks."""
+    del own_ranking  # the subject's topic is expected there, and does not count
+    top = context_ranking[0] if context_ranking else {}
+    confidence = top.get("confidence")
+    if top.get("name") != f"{FAQ_PREFIX}{last_topic}" or not isinstance(confidence, (int, float)):
+        return None
+    return Reread(last_topic, float(confidence)) if confidence >= MIN_CONTEXT_CONFIDENCE else None

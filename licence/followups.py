@@ -104,6 +104,17 @@ def states_readiness(text: str) -> bool:
     return bool(_readiness_pattern().search(normalise(text).lower()))
 
 
+@lru_cache(maxsize=1)
+def _same_question_pattern() -> re.Pattern[str]:
+    return _words_pattern(vocabulary()["same_question"])
+
+
+def asks_the_same(text: str) -> bool:
+    """The message asks the question before again, of another subject
+    ("出租系统的也要吗" after the who-needs answer)."""
+    return bool(_same_question_pattern().search(normalise(text).lower()))
+
+
 # the facet of "够不够": whether the user's own figure meets a condition
 ENOUGH = "enough"
 

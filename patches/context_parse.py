@@ -39,10 +39,12 @@ from licence.context import (
     context_text,
     decision_stands,
     NAMED,
+    SAME,
     continuation,
     off_topic_on_its_own,
     reread,
     reread_named,
+    reread_same,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,7 +100,7 @@ def read_in_context(
     if not context:
         return parse_data
     in_context = parse(f"{context} {text}")
-    read = reread_named if kind == NAMED else reread
+    read = {NAMED: reread_named, SAME: reread_same}.get(kind, reread)
     found = read(parse_data.get(FINE_RANKING) or [], in_context.get(FINE_RANKING) or [], str(topic))
     if found is None:
         return parse_data

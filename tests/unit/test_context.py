@@ -163,3 +163,17 @@ def test_a_follow_up_naming_another_topic_alone_is_not_read_in_context(
 def test_a_follow_up_saying_the_materials_are_ready_is_read_with_the_answer_before() -> None:
     assert continuation("材料都齐的情况下呢", "followup", "timeline") == FREE
     assert continuation("材料呢", "followup", "staff") is None
+
+
+def test_a_follow_up_asking_the_question_before_of_another_subject_keeps_its_topic() -> None:
+    from licence.context import SAME, reread_same
+
+    assert continuation("出租呼叫中心系統的也要嗎", "faq", "who_needs") == SAME
+    assert continuation("政府项目也要？", "followup", "tender") == SAME
+    # the subject's own topic (the system) is heard alone, and does not count
+    own = ranking(faq__premises_system=0.7, faq__who_needs=0.1)
+    found = reread_same(own, ranking(faq__who_needs=0.8, faq__premises_system=0.1), "who_needs")
+    assert found is not None and found.topic == "who_needs"
+    # the context must put the last topic first
+    assert reread_same(own, ranking(faq__premises_system=0.6, faq__who_needs=0.3), "who_needs") is None
+    assert reread_same(own, ranking(faq__who_needs=0.2), "who_needs") is None

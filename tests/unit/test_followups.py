@@ -260,3 +260,19 @@ def test_a_message_saying_the_materials_are_ready_states_readiness(text: str, ex
     assert states_readiness(text) is expected
     if expected:
         assert facet_only(text) is None  # it asks for no materials
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("做系统出租的也要？", True),
+        ("房租合同也要吗", True),
+        ("same process?", True),
+        ("材料要什么", False),
+        ("也就3个人", False),
+    ],
+)
+def test_a_message_asking_the_same_of_another_subject(text: str, expected: bool) -> None:
+    from licence.followups import asks_the_same
+
+    assert asks_the_same(text) is expected
