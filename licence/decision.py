@@ -85,7 +85,7 @@ from licence.followups import facet_only, named_cell, names_a_facet, names_a_top
 from licence.message_shape import is_unreadable, last_sentence, looks_like_a_reply
 from licence.vocabulary import domain_words
 from zhtext.normalise import normalise
-from zhtext.replies import is_question
+from zhtext.replies import is_bare_yes_no, is_question
 from zhtext.vocabulary import word_pattern
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -164,6 +164,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text, signals.intent):
         return Decision(FAQ, "licence_question")
+    if signals.intent in SMALL_TALK_INTENTS and asks_about_own_figure(signals):
+        return Decision(FAQ, "figure_question")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
     if signals.intent in ANSWER_FIRST_INTENTS and asks_one_topic_after_describing(signals):
@@ -309,6 +311,12 @@ def asks_about_the_licence(text: str, intent: str = "") -> bool:
     if _licence_topic_pattern().search(normalise(text).lower()):
         return True
     return named_cell(text) is not None if intent == STOP else names_a_topic(text)
+
+
+def asks_about_own_figure(signals: Signals) -> bool:
+    """ "要是增资到一千万就够了对吧": a question about the user's own figure is no
+    yes, however it ends; a bare "对吧" or "好吧" is one."""
+    return signals.states_fact and is_question(signals.text) and not is_bare_yes_no(signals.text)
 
 
 @lru_cache(maxsize=1)

@@ -260,6 +260,10 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("不做了怎么弄", "stop_interview", {}, "faq", "licence_question"),
         ("不做了，直接告诉我结果吗", "stop_interview", {}, "stop_interview", None),
         ("不想答了", "stop_interview", {}, "stop_interview", None),
+        # a question about the user's own figure is no yes, however it ends
+        ("要是增资到一千万就够了对吧", "affirm", FACT, "faq", "figure_question"),
+        ("对吧", "affirm", FACT, "affirm", None),
+        ("好的，就800万", "affirm", FACT, "affirm", None),
         # "what if we don't" is a facet question, not a no
         ("不办呢", "deny", {}, "faq", "facet_question"),
         ("重新开始吧", "restart", {}, "restart", None),
