@@ -24,11 +24,12 @@ from components.entity_features import names_only_outside, whole_word_entities
 from components.relevance import NEAREST_EXAMPLE
 from licence.context import DECIDED
 from licence.decision import FAQ, Signals, decide_intent
+from licence.reading import ANSWER, READER
 
-# rules whose decision stands whatever the classifier's confidence (the
-# fallback would otherwise turn a certain decision into "please rephrase")
 # how many of the whole message's fine labels may agree with its last question's
 TOP_FINE_LABELS = 3
+# rules whose decision stands whatever the classifier's confidence (the
+# fallback would otherwise turn a certain decision into "please rephrase")
 CERTAIN_RULES = frozenset(
     {
         "unreadable",
@@ -38,6 +39,7 @@ CERTAIN_RULES = frozenset(
         "near_domain",
         "unrelated",
         "off_topic",
+        "described_assessment",
     }
 )
 
@@ -97,6 +99,13 @@ class MessageDecision(GraphComponent):
             names_own_licence=bool(labels & self._own),
             nearest_intent=str((message.get(NEAREST_EXAMPLE) or {}).get("intent") or ""),
             states_fact=any(e.get("entity") in self._facts for e in message.get(ENTITIES) or []),
+            stated_answers=len(
+                {
+                    e.get("role")
+                    for e in message.get(ENTITIES) or []
+                    if e.get("entity") == ANSWER and e.get("extractor") == READER
+                }
+            ),
             likely_faq_topic=any(
                 str(item.get("name", "")).startswith(f"{FAQ}/")
                 and float(item.get("confidence") or 0.0) >= self._min_topic

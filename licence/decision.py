@@ -98,6 +98,10 @@ KEEP_FACET_QUESTION = frozenset({"faq", "followup", "human_handoff", STOP})
 # intents a question carrying the company's facts is taken for
 NEED = "check_need"
 ANSWER_FIRST_INTENTS = frozenset({ASSESSMENT, "inform", NEED})
+# a message that answers this many interview questions and asks whether the
+# company can apply is a request to be assessed (see asks_whether_eligible)
+MIN_ANSWERS_FOR_ASSESSMENT = 3
+_CLAUSE_BREAK_RE = re.compile(r"[,，。！!；;?？\s]+")
 # a statement this long that ends in a question is a question (see answers_first)
 MIN_DESCRIBED_QUESTION_CHARS = 15
 # labels of chit-chat, under which a request for a person may hide
@@ -132,6 +136,8 @@ class Signals:
     last_question_topic: str = ""
     # the few likeliest fine labels of the whole message, best first
     top_fine_labels: tuple[str, ...] = ()
+    # how many interview questions the message answers outright (licence/reading.py)
+    stated_answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,8 @@ def decide_intent(signals: Signals) -> Decision:
         return Decision(FAQ, "licence_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_own_figure(signals):
         return Decision(FAQ, "figure_question")
+    if signals.intent in ANSWER_FIRST_INTENTS | {FAQ} and asks_whether_eligible(signals):
+        return Decision(ASSESSMENT, "described_assessment")
     if signals.intent in ANSWER_FIRST_INTENTS and answers_first(signals):
         return Decision(FAQ, "answer_first")
     if signals.intent in ANSWER_FIRST_INTENTS and asks_one_topic_after_describing(signals):
@@ -279,6 +287,27 @@ def answers_first(signals: Signals) -> bool:
         and signals.likely_faq_topic
         and is_question(last_sentence(signals.text))
     )
+
+
+def asks_whether_eligible(signals: Signals) -> bool:
+    """ "我们公司在广州，注册资本200万，有5个人交社保，经营范围有增值电信业务。能申请
+    地网吗": the company described by several interview answers, then asked
+    whether it can apply at all, naming no one topic: the interview, started
+    with those answers (a single fact asked about is answered first)."""
+    if signals.stated_answers < MIN_ANSWERS_FOR_ASSESSMENT or not is_question(signals.text):
+        return False
+    last = final_clause(signals.text)
+    return bool(_eligible_pattern().search(normalise(last).lower())) and not names_a_topic(last)
+
+
+def final_clause(text: str) -> str:
+    clauses = [c for c in _CLAUSE_BREAK_RE.split(text) if c.strip()]
+    return clauses[-1] if clauses else text
+
+
+@lru_cache(maxsize=1)
+def _eligible_pattern() -> re.Pattern[str]:
+    return word_pattern(domain_words("eligibility_questions"))
 
 
 def asks_whether_needed(text: str) -> bool:

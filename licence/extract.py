@@ -234,6 +234,21 @@ def _unknown_slots(clause: str, requested: str | None) -> list[str]:
     return [requested] if requested else []
 
 
+# A space between two Chinese characters, where users who type no commas end a clause.
+_CHINESE_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _question_parts(clause: str) -> list[str]:
+    """ "我司在杭州 有场地有系统 资本500万 你看能不能申请": a question whose
+    statements are set off by spaces, not commas, keeps them as clauses of
+    their own (only the question part is no answer). Other clauses are kept
+    whole: "不是 全网" is one statement."""
+    if not is_question(clause):
+        return [clause]
+    parts = [part for part in _CHINESE_SPACE_RE.split(clause) if part.strip()]
+    return parts if len(parts) > 1 else [clause]
+
+
 def _is_correction_marker(clause: str) -> bool:
     stripped = strip_fillers(clause.lower())
     markers = word_pattern(_words("correction_markers"))
@@ -259,7 +274,12 @@ def extract_answers(
     del today  # reserved: no interview slot holds a date
     requested = requested_slot if requested_slot in SLOTS else None
     normalised = normalise(text)
-    clauses = [part for clause in split_clauses(normalised) for part in _leading_reply(clause, requested)]
+    clauses = [
+        part
+        for clause in split_clauses(normalised)
+        for spaced in _question_parts(clause)
+        for part in _leading_reply(spaced, requested)
+    ]
     values: dict[str, object] = {}
     problems: dict[str, str] = {}
     asked_question = False

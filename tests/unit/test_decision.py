@@ -291,6 +291,30 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
             None,
         ),
         ("做外包客服要办什么证", "check_need", TOPIC, "check_need", None),
+        # several interview answers, then whether the company can apply at all: the interview
+        (
+            "我们公司在广州，注册资本200万，有5个人交社保，经营范围有增值电信业务。能申请地网吗",
+            "faq",
+            dict(states_fact=True, likely_faq_topic=True, stated_answers=4),
+            "check_eligibility",
+            "described_assessment",
+        ),
+        (
+            "我们是北京的有限公司 注册资本500万 6个人社保 经营范围有增值电信 够条件吗",
+            "inform",
+            dict(states_fact=True, stated_answers=5),
+            "check_eligibility",
+            "described_assessment",
+        ),
+        # ...but not when it asks one topic, or states too little to assess
+        (
+            "我们在深圳，注册资本500万，5个人社保，能申请吗 材料要哪些",
+            "faq",
+            dict(states_fact=True, likely_faq_topic=True, stated_answers=3),
+            "faq",
+            None,
+        ),
+        ("注册资本200万，能申请地网吗", "faq", dict(states_fact=True, stated_answers=1), "faq", None),
         # asking to be assessed in so many words starts the interview
         ("帮我评估一下，注册资本500万能办吗", "check_eligibility", FACT, "check_eligibility", None),
         ("can we qualify with 5 million capital?", "check_eligibility", FACT, "check_eligibility", None),

@@ -69,6 +69,17 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
         ("去年被通信管理局罚过一次", {"violations_3y": True}),
         # 一直 is not a head count of one
         ("社保一直交着6个人", {"insured_staff": 6}),
+        # statements set off by spaces before a question are still answers
+        (
+            "我司在杭州 有场地有系统 资本500万 你看能不能申请",
+            {
+                "province": "浙江",
+                "has_premises": True,
+                "has_call_centre_system": True,
+                "registered_capital": 500.0,
+            },
+        ),
+        ("注册资本 500万 够吗", {"registered_capital": 500.0}),
     ],
 )
 def test_company_descriptions(text: str, expected: dict) -> None:

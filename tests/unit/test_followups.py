@@ -145,6 +145,8 @@ def test_chatter_and_long_messages_do_not(text: str) -> None:
         ("那注册资本呢？", "capital"),
         ("香港公司呢", "individual"),
         ("场地呢", "premises_system"),
+        ("这证管几年", "validity"),  # how long the licence lasts, not how long it takes
+        ("证还有效吗", "validity"),
     ],
 )
 def test_a_follow_up_made_of_one_topic_word_names_that_topic(text: str, topic: str) -> None:
@@ -276,3 +278,8 @@ def test_a_message_asking_the_same_of_another_subject(text: str, expected: bool)
     from licence.followups import asks_the_same
 
     assert asks_the_same(text) is expected
+
+
+@pytest.mark.parametrize("text", ["证办下来能用多久", "張證有效幾耐", "呼叫中心证有效几年"])
+def test_how_long_the_licence_can_be_used_is_the_validity(text: str) -> None:
+    assert named_cell(text) == "validity"
