@@ -8,8 +8,9 @@ endpoints.yml, and ``channels.rest``, named in credentials.yml).
 from __future__ import annotations
 
 from patches.action_payload_json import apply as _apply_action_payload_json
-from patches.action_result_schema import apply as _apply_action_result_schema
 from patches.applied_events import apply as _apply_applied_events
+from patches.action_result_schema import apply as _apply_action_result_schema
+from patches.action_tracker_tail import apply as _apply_action_tracker_tail
 from patches.context_parse import apply as _apply_context_parse
 from patches.event_types import apply as _apply_event_types
 from patches.nlu_cache import apply as _apply_nlu_cache
@@ -21,6 +22,7 @@ from patches.sqlite_pragmas import apply as _apply_sqlite_pragmas
 def apply() -> None:
     _apply_action_payload_json()
     _apply_action_result_schema()
+    _apply_action_tracker_tail()
     _apply_applied_events()
     _apply_event_types()
     _apply_nlu_cache()
