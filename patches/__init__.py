@@ -17,6 +17,7 @@ from patches.nlu_cache import apply as _apply_nlu_cache
 from patches.nlu_thread import apply as _apply_nlu_thread
 from patches.rule_states import apply as _apply_rule_states
 from patches.sqlite_pragmas import apply as _apply_sqlite_pragmas
+from patches.tracker_copy import apply as _apply_tracker_copy
 
 
 def apply() -> None:
@@ -31,3 +32,4 @@ def apply() -> None:
     _apply_nlu_thread()
     _apply_rule_states()
     _apply_sqlite_pragmas()
+    _apply_tracker_copy()
