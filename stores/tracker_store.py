@@ -37,7 +37,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Text
+from typing import Any, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerEventDiffEngine
@@ -135,10 +135,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         del self._cache[sender_id]
         return None
 
-    def _keep(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
+    def _keep(
+        self, tracker: DialogueStateTracker, last_id: Optional[int], cached_events: Optional[int]
+    ) -> None:
+        """Cache the saved tracker. ``cached_events``: its event count when it was
+        cached before, if it was; a cached tracker holds one session, so only the
+        events after that can start another."""
         sender_id = tracker.sender_id
         self._cache.pop(sender_id, None)
-        if tracker._max_event_history is not None or _sessions(tracker.events) > 1:
+        if cached_events is not None:
+            events = tracker.events
+            one_session = not any(
+                isinstance(events[i], SessionStarted) for i in range(max(cached_events, 2), len(events))
+            )
+        else:
+            one_session = _sessions(tracker.events) == 1
+        if tracker._max_event_history is not None or not one_session:
             return
         self._cache[sender_id] = Cached(tracker, len(tracker.events), last_id)
         while len(self._cache) > self.cache_size:
@@ -181,15 +193,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 and self._last_id(session, sender_id) == entry.last_id
                 and len(tracker.events) >= entry.stored_events
             ):
-                new: Iterable[Event] = list(tracker.events)[entry.stored_events :]
+                events = tracker.events
+                new: List[Event] = [events[i] for i in range(entry.stored_events, len(events))]
+                cached_events: Optional[int] = entry.stored_events
             else:
                 new = list(self._additional_events(session, tracker))
+                cached_events = None
             rows = [self._row(sender_id, event) for event in new]
             session.add_all(rows)
             session.flush()
             last_id = self._last_id(session, sender_id)
             session.commit()
-        self._keep(tracker, last_id)
+        self._keep(tracker, last_id, cached_events)
         logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
 
 

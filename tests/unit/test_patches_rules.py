@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 from typing import Iterator, List
+from unittest import mock
 
 import pytest
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
@@ -14,7 +15,17 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from patches import rule_states
@@ -127,3 +138,40 @@ def test_rule_predictions_match_rasas_on_long_conversations(
         assert our_prediction.events == their_prediction.events
         fired += theirs[0][0] is not None
     assert fired >= len(trackers) // 2
+
+
+def test_states_of_a_growing_conversation_match_rasas_at_every_turn(
+    domain: Domain, tmp_path: Path, patched: None
+) -> None:
+    """The replay kept on the tracker between turns gives the states a fresh one
+    gives, also across rewinds and restarts, which start it again."""
+    rng = random.Random(3)
+    source = conversation(domain, rng, 50)
+    states = source.past_states(domain)
+    p = policy(tmp_path, {json.dumps(states[:5], sort_keys=True): "utter_greet"}, {})
+    tracker = DialogueStateTracker("t", domain.slots)
+    for i, event in enumerate(source.events):
+        tracker.update(event)
+        if i % 7 == 0:
+            tracker.update(rng.choice([UserUtteranceReverted(), ActionReverted(), Restarted()]))
+        if isinstance(event, (UserUttered, BotUttered)) or i % 5 == 0:
+            ours = p._prediction_states(tracker, domain)
+            rule_states.restore()
+            theirs = p._prediction_states(tracker, domain)
+            rule_states.apply()
+            assert ours == theirs[-5:]
+
+
+def test_a_later_turn_replays_only_its_new_events(domain: Domain, tmp_path: Path, patched: None) -> None:
+    rng = random.Random(5)
+    tracker = conversation(domain, rng, 100)
+    states = tracker.past_states(domain)
+    p = policy(tmp_path, {json.dumps(states[:3], sort_keys=True): "utter_greet"}, {})
+    p._prediction_states(tracker, domain)
+    tracker.update(UserUttered("x", {"name": "faq", "confidence": 1.0}))
+    replay = tracker.__dict__[rule_states._REPLAY]
+    with mock.patch.object(replay.prior, "update", wraps=replay.prior.update) as update:
+        ours = p._prediction_states(tracker, domain)
+    assert update.call_count == 1
+    rule_states.restore()
+    assert ours == p._prediction_states(tracker, domain)[-3:]
