@@ -168,21 +168,20 @@ def continue_need_check(
 def answer_topic(
     dispatcher: CollectingDispatcher,
     topic: str,
-    text: str,
     facts: Facts,
     today: dt.date,
     recorded: Optional[Mapping[str, Any]] = None,
 ) -> bool:
     """Answer ``faq/<topic>``, computed from the user's own facts where the
-    message carries them: a date in ``text`` for a deadline topic; from
-    ``facts`` (the NLU's reading of the same words), an amount for capital, a
-    head count for staff, the provinces for the authority. True when an
+    message carries them (``facts``, the NLU's reading): a date for a deadline
+    topic, an amount for capital, a head count for staff, the provinces for
+    the authority. True when an
     eligibility fact was answered (capital, staff, scope): the caller may
     offer the full assessment. ``recorded``: the interview's answers, used
     when the message states no fact of its own ("我们这个资本够做全网吗" after
     the verdict). The answer ends with the topic's basis (``utter_basis``)."""
     computed = False
-    if answer_dated(dispatcher, topic, text, today):
+    if answer_dated(dispatcher, topic, facts, today):
         pass
     elif answer_from_facts(dispatcher, topic, facts, recorded):
         computed = True
@@ -304,5 +303,5 @@ def continue_topic(
     events = notice_once(dispatcher, tracker)
     if not is_question(text):
         dispatcher.utter_message(response="utter_continue_topic")
-    answer_topic(dispatcher, topic, text, stated_facts(tracker), settings().today(), profile_from(tracker))
+    answer_topic(dispatcher, topic, stated_facts(tracker), settings().today(), profile_from(tracker))
     return events + [SlotSet(LAST_TOPIC_SLOT, topic)]

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from licence import deadlines
 from licence.ruleset_loader import deadline_rules
-from zhtext.dates import is_issue_date, parse_date
+from licence.reading import Facts
 
 # FAQ topics whose answer is a date computed from a date the user gives, and
 # whether that date lies ahead (an expiry) or behind (a submission, an acceptance)
@@ -19,25 +19,28 @@ from zhtext.dates import is_issue_date, parse_date
 DATE_TOPICS = {"renewal": "future", "acceptance_time": "past", "review_time": "past"}
 
 
-def topic_date(topic: str, text: str, today: dt.date) -> Optional[dt.date]:
-    """The date in ``text`` that a deadline question on ``topic`` is about."""
+def topic_date(topic: str, facts: Facts) -> Optional[dt.date]:
+    """The date the message states that a deadline question on ``topic`` is
+    about: ahead of today for an expiry, behind it for a submission, when the
+    user left out the year."""
     if topic not in DATE_TOPICS:
         return None
-    return parse_date(text, today, yearless=DATE_TOPICS[topic])  # type: ignore[arg-type]
+    return facts.date_ahead if DATE_TOPICS[topic] == "future" else facts.date_behind
 
 
-def answer_dated(dispatcher: CollectingDispatcher, topic: Optional[str], text: str, today: dt.date) -> bool:
-    """Compute the dates of a deadline topic from the date in ``text``; False
-    (and nothing said) when the topic has no deadline or the text no date.
-    A renewal question may give the issue date instead of the expiry."""
+def answer_dated(
+    dispatcher: CollectingDispatcher, topic: Optional[str], facts: Facts, today: dt.date
+) -> bool:
+    """Compute the dates of a deadline topic from the date the message states
+    (``facts``, the NLU's reading); False (and nothing said) when the topic has
+    no deadline or the message no date. A renewal question may give the issue
+    date instead of the expiry."""
     if not topic:
         return False
-    if topic == "renewal" and is_issue_date(text):
-        issued = parse_date(text, today, yearless="past")
-        if issued is not None:
-            answer_renewal_from_issue(dispatcher, issued, today)
-            return True
-    when = topic_date(topic, text, today)
+    if topic == "renewal" and facts.issue_date and facts.date_behind is not None:
+        answer_renewal_from_issue(dispatcher, facts.date_behind, today)
+        return True
+    when = topic_date(topic, facts)
     if when is None:
         return False
     answer_deadline(dispatcher, topic, when, today)

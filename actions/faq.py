@@ -124,7 +124,7 @@ class ActionAnswerFaq(SafeAction):
                 # "what conditions do we have to meet": no label is sure, but
                 # the question names one topic in so many words
                 events = notice_once(dispatcher, tracker)
-                answer_topic(dispatcher, named, text, facts, settings().today(), profile_from(tracker))
+                answer_topic(dispatcher, named, facts, settings().today(), profile_from(tracker))
                 return events + [SlotSet(LAST_TOPIC_SLOT, named)]
             in_play = topic_in_play(tracker)
             if in_play is not None and continues_topic(text):
@@ -143,13 +143,11 @@ class ActionAnswerFaq(SafeAction):
             return events + answer_need(dispatcher, activity)
         today = settings().today()
         recorded = profile_from(tracker)
-        computed = answer_topic(dispatcher, topic, text, facts, today, recorded)
-        for part_topic, part_text, part in other_questions(tracker, topic):
+        computed = answer_topic(dispatcher, topic, facts, today, recorded)
+        for part_topic, _, part in other_questions(tracker, topic):
             # "办哪种证，找谁办": the second question gets its own answer, from its own facts
             part_facts = stated_facts(tracker, part)
-            computed = (
-                answer_topic(dispatcher, part_topic, part_text, part_facts, today, recorded) or computed
-            )
+            computed = answer_topic(dispatcher, part_topic, part_facts, today, recorded) or computed
         # after a verdict the assessment is done: no offer to do it again
         offer = computed and not tracker.get_slot(RESULT_SLOT)
         return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_assessment(dispatcher, tracker, offer)
@@ -270,20 +268,20 @@ class ActionFollowup(SafeAction):
         if topic == "verdict" and scope:
             # "那全网呢？" after a verdict: assess the same company for the other scope
             return events + reassess(dispatcher, tracker, scope=scope, province=province)
-        if answer_dated(dispatcher, topic, text, today):
+        if answer_dated(dispatcher, topic, facts, today):
             return events
         if facet == "foreign":
             if topic == "materials":
                 dispatcher.utter_message(response="utter_materials_foreign")
             else:
-                answer_topic(dispatcher, "foreign", text, facts, today)
+                answer_topic(dispatcher, "foreign", facts, today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, "foreign")]
             return events
         if facet == "branches":
             if topic == "materials":
                 dispatcher.utter_message(response="utter_materials_branches")
             else:
-                answer_topic(dispatcher, "individual", text, facts, today)
+                answer_topic(dispatcher, "individual", facts, today)
             return events
         if scope is not None:
             of_scope = scope_facts(scope, province)
@@ -294,15 +292,15 @@ class ActionFollowup(SafeAction):
             return events
         inherited = followup_topic(text, topic)
         if inherited is not None:
-            answer_topic(dispatcher, inherited, text, facts, today)
+            answer_topic(dispatcher, inherited, facts, today)
             return events + [SlotSet(LAST_TOPIC_SLOT, inherited)]
         named = named_topic_word(text) or named_topic(tracker)
         if named is not None and named != topic:
             # "注册资本呢" after the conditions: the topic it names
-            answer_topic(dispatcher, named, text, facts, today)
+            answer_topic(dispatcher, named, facts, today)
             return events + [SlotSet(LAST_TOPIC_SLOT, named)]
         if topic and f"utter_faq/{topic}" in domain.get("responses", {}):
-            answer_topic(dispatcher, topic, text, facts, today)
+            answer_topic(dispatcher, topic, facts, today)
             return events
         dispatcher.utter_message(response="utter_followup_unclear")
         return events

@@ -203,9 +203,7 @@ class ValidateEligibilityForm(GuardedFormValidation):
             topic = question_topic(slot)
             if turn.split and topic:
                 # "8个 够吗", "没有，要怎么加": the answer is kept, the question answered
-                answer_topic(
-                    dispatcher, topic, turn.text, turn.facts, settings().today(), profile_from(tracker)
-                )
+                answer_topic(dispatcher, topic, turn.facts, settings().today(), profile_from(tracker))
             return {slot: value, ATTEMPTS_SLOT: 0}
         if turn.answers_elsewhere and slot == next(iter(turn.values)):
             # once for the message, whichever slot rasa-sdk validates first
@@ -224,7 +222,7 @@ def answer_whether_enough(dispatcher: CollectingDispatcher, tracker: Tracker, tu
     answered = False
     for topic in dict.fromkeys(topics):
         trial = CollectingDispatcher()
-        if answer_topic(trial, topic, turn.text, turn.facts, settings().today(), profile_from(tracker)):
+        if answer_topic(trial, topic, turn.facts, settings().today(), profile_from(tracker)):
             dispatcher.messages.extend(trial.messages)  # computed from the figure, not the general answer
             answered = True
     return answered

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict
 
+from licence.clock import pinned_today
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,7 +17,8 @@ class Settings:
 
     Contact details for the human handoff are configuration, not code: set
     HANDOFF_PHONE, HANDOFF_WECHAT and HANDOFF_HOURS (see .env.example).
-    BOT_TODAY (YYYY-MM-DD) pins "today" for demos and reproducible tests.
+    BOT_TODAY (YYYY-MM-DD) pins "today" for demos and reproducible tests
+    (licence/clock.py: the NLU reads dates on the same day).
     """
 
     handoff_phone: str
@@ -30,12 +33,11 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    today = os.environ.get("BOT_TODAY", "").strip()
     return Settings(
         handoff_phone=os.environ.get("HANDOFF_PHONE", "").strip(),
         handoff_wechat=os.environ.get("HANDOFF_WECHAT", "").strip(),
         handoff_hours=os.environ.get("HANDOFF_HOURS", "").strip(),
-        today_override=dt.date.fromisoformat(today) if today else None,
+        today_override=pinned_today(),
         faq_min_confidence=float(os.environ.get("FAQ_MIN_CONFIDENCE", "0.15")),
     )
 

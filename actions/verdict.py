@@ -48,7 +48,6 @@ from actions.settings import settings
 from licence.eligibility import assess, required_slots
 from licence.followups import continues_topic
 from licence.queries import interview_slots
-from zhtext.dates import parse_date
 from zhtext.replies import is_question
 
 
@@ -119,7 +118,7 @@ class ActionHandleInform(SafeAction):
         text = latest_text(tracker)
         today = settings().today()
         topic = tracker.get_slot(LAST_TOPIC_SLOT)
-        if answer_dated(dispatcher, topic, text, today):
+        if answer_dated(dispatcher, topic, stated_facts(tracker), today):
             return []
         described = continue_need_check(dispatcher, tracker, text)
         if described is not None:
@@ -149,7 +148,7 @@ class ActionHandleInform(SafeAction):
             # them (or resume one left for a person: "500万" answering its question)
             facts: List[EventType] = [SlotSet(k, v) for k, v in values.items()]
             return start_events(dispatcher, tracker) + facts + [FollowupAction(FORM)]
-        if parse_date(text, today) is not None:
+        if stated_facts(tracker).date_ahead is not None:
             dispatcher.utter_message(response="utter_ask_date_topic")
             return []
         if is_question(text):
@@ -158,7 +157,7 @@ class ActionHandleInform(SafeAction):
             topic, confidence = faq_prediction(tracker)
             if topic and confidence >= settings().faq_min_confidence:
                 events = notice_once(dispatcher, tracker)
-                answer_topic(dispatcher, topic, text, stated_facts(tracker), today)
+                answer_topic(dispatcher, topic, stated_facts(tracker), today)
                 return events + [SlotSet(LAST_TOPIC_SLOT, topic)] + offer_callback(dispatcher, tracker)
         return answer_not_understood(dispatcher, tracker, text)
 

@@ -4,7 +4,7 @@ The NLU (components/reading.py) runs ``read_message`` on the normalised text
 and stores the result on the message; the actions read it back with
 ``answers_in`` and ``facts_in`` and never run these parsers on the text
 themselves. The parsers are the ones the actions used before
-(licence/extract.py, zhtext/numbers.py, zhtext/places.py), unchanged: the
+(licence/extract.py, zhtext/numbers.py, zhtext/places.py, zhtext/dates.py), unchanged: the
 spaCy ruler's spans cannot replace them, since a span carries no negation
 ("是上海，不是北京", "不是全网"), no context ("北京路" names no province) and no
 value ("1,000,000元" matches as "000元").
@@ -33,7 +33,10 @@ reading, not one word's.
   amount written with a unit, in 万元, in order), ``mainland_province`` (each
   mainland province named, in order), ``coverage`` (全网 or 地网 words) and
   ``province`` (the one province the message names, when it is a mainland
-  one). A message that asks several questions (``question_clauses``, the
+  one), ``date_ahead`` and ``date_behind`` (the date it states, ISO, a date
+  without a year taken as the next one or the last one, relative to
+  licence/clock.py's today) and ``issue_date`` (True: that date is when the
+  licence was issued). A message that asks several questions (``question_clauses``, the
   clauses of the classifier's ``question_parts``) has each question's facts
   too, with group ``question_part_<i>`` (``i`` from 0).
 
@@ -46,13 +49,16 @@ has no answers and no facts; only entities this reader wrote count.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from licence import clock
 from licence.extract import Extraction, extract_answers
 from licence.message_shape import answer_then_question, question_clauses
 from licence.slots import PROBLEM_CODES, SLOTS
+from zhtext.dates import is_issue_date, parse_date
 from zhtext.numbers import parse_count, stated_amounts_wan
 from zhtext.places import find_provinces, is_mainland, parse_coverage, parse_province
 
@@ -85,6 +91,9 @@ AMOUNT = "amount_wan"
 MAINLAND_PROVINCE = "mainland_province"
 COVERAGE = "coverage"
 PROVINCE = "province"
+DATE_AHEAD = "date_ahead"
+DATE_BEHIND = "date_behind"
+ISSUE_DATE = "issue_date"
 PART_GROUP = "question_part_"
 ENTITIES = "entities"
 
@@ -98,6 +107,12 @@ class Facts:
     provinces: tuple[str, ...] = ()
     coverage: str | None = None
     province: str | None = None
+    # the date the message states, a date without a year taken as the next
+    # one (an expiry) or the last one (a submission, an issue)
+    date_ahead: dt.date | None = None
+    date_behind: dt.date | None = None
+    # the date is when the licence was issued, not when it expires
+    issue_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,9 +131,15 @@ class Reading:
         return data
 
 
-def read_facts(text: str) -> Facts:
+def read_facts(text: str, today: dt.date | None = None) -> Facts:
+    """The facts of ``text``; its dates relative to ``today`` (licence/clock.py
+    when None)."""
     named = parse_province(text)
+    day = today or clock.today()
     return Facts(
+        date_ahead=parse_date(text, day, yearless="future"),
+        date_behind=parse_date(text, day, yearless="past"),
+        issue_date=is_issue_date(text),
         count=parse_count(text),
         # an amount too large for a float is unusable anyway (licence.limits)
         amounts_wan=tuple(wan for wan in stated_amounts_wan(text) if math.isfinite(wan)),
@@ -128,8 +149,10 @@ def read_facts(text: str) -> Facts:
     )
 
 
-def read_message(text: str) -> Reading:
-    """The reading of ``text`` (normalised, as the NLU's components see it)."""
+def read_message(text: str, today: dt.date | None = None) -> Reading:
+    """The reading of ``text`` (normalised, as the NLU's components see it);
+    its dates relative to ``today`` (licence/clock.py when None)."""
+    today = today or clock.today()
     span = {"start": 0, "end": len(text), "extractor": READER}
     stated = extract_answers(text, None)
     entities: list[dict[str, Any]] = [
@@ -138,10 +161,10 @@ def read_message(text: str) -> Reading:
     entities += [
         {"entity": PROBLEM, "role": slot, "value": code, **span} for slot, code in stated.problems.items()
     ]
-    entities += _fact_entities(read_facts(text), span, None)
+    entities += _fact_entities(read_facts(text, today), span, None)
     parts = question_clauses(text)
     for index, part in enumerate(parts):
-        entities += _fact_entities(read_facts(part), span, f"{PART_GROUP}{index}")
+        entities += _fact_entities(read_facts(part, today), span, f"{PART_GROUP}{index}")
 
     split = answer_then_question(text)
     answer = split[0] if split else text
@@ -176,6 +199,12 @@ def _fact_entities(facts: Facts, span: Mapping[str, Any], group: str | None) -> 
         found.append((COVERAGE, facts.coverage))
     if facts.province is not None:
         found.append((PROVINCE, facts.province))
+    if facts.date_ahead is not None:
+        found.append((DATE_AHEAD, facts.date_ahead.isoformat()))
+    if facts.date_behind is not None:
+        found.append((DATE_BEHIND, facts.date_behind.isoformat()))
+    if facts.issue_date:
+        found.append((ISSUE_DATE, True))
     extra = {"group": group} if group is not None else {}
     return [{"entity": FACT, "role": role, "value": value, **span, **extra} for role, value in found]
 
@@ -249,9 +278,22 @@ def facts_in(parse_data: Mapping[str, Any], part: int | None = None) -> Facts:
     counts = [v for v in by_role.get(COUNT, []) if isinstance(v, int) and not isinstance(v, bool)]
     amounts = [v for v in by_role.get(AMOUNT, []) if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return Facts(
+        date_ahead=_first_date(by_role.get(DATE_AHEAD, [])),
+        date_behind=_first_date(by_role.get(DATE_BEHIND, [])),
+        issue_date=True in by_role.get(ISSUE_DATE, []),
         count=counts[0] if counts else None,
         amounts_wan=tuple(float(v) for v in amounts),
         provinces=tuple(v for v in by_role.get(MAINLAND_PROVINCE, []) if isinstance(v, str)),
         coverage=first_text(COVERAGE),
         province=first_text(PROVINCE),
     )
+
+
+def _first_date(values: list[object]) -> dt.date | None:
+    for value in values:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                continue
+    return None

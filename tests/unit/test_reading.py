@@ -184,3 +184,30 @@ def test_an_empty_message_is_not_read() -> None:
     message = Message(data={TEXT: ""})
     MessageReader().process([message])
     assert not message.get(ENTITIES) and message.get(REPLIES) is None
+
+
+def test_the_dates_a_message_states_are_read_relative_to_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    monkeypatch.setenv("BOT_TODAY", "2026-11-27")
+    facts = facts_in(nlu("证书6月30日到期"))
+    # a date without a year: the next 30 June for an expiry, the last one for a submission
+    assert facts.date_ahead == dt.date(2027, 6, 30)
+    assert facts.date_behind == dt.date(2026, 6, 30)
+    assert not facts.issue_date
+    assert facts_in(nlu("2022年3月15日拿的证")).issue_date
+    assert facts_in(nlu("要多久")).date_ahead is None
+
+
+def test_the_nlu_and_the_actions_read_today_from_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from actions.settings import settings
+
+    monkeypatch.setenv("BOT_TODAY", "2026-03-01")
+    settings.cache_clear()
+    try:
+        assert settings().today() == dt.date(2026, 3, 1)
+        assert facts_in(nlu("明天提交")).date_behind == dt.date(2026, 3, 2)
+    finally:
+        settings.cache_clear()
