@@ -10,7 +10,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import LAST_TOPIC_SLOT, described_activity, notice_once, profile_from, stated_facts
+from actions.common import (
+    LAST_TOPIC_SLOT,
+    described_activity,
+    notice_once,
+    profile_from,
+    stated_answers,
+    stated_facts,
+)
 from actions.deadline_answers import annual_report_status, answer_dated
 from actions.settings import settings
 from licence.basis import faq_basis
@@ -22,7 +29,7 @@ from licence.queries import (
     scope_facts,
     staff_comparison,
 )
-from licence.followups import followup_topic, named_cell, named_topic_word
+from licence.followups import condition_topic, followup_topic, named_cell, named_topic_word
 from licence.limits import count_value_problem, money_value_problem
 from licence.reading import Facts
 from zhtext.numbers import format_wan
@@ -58,6 +65,10 @@ def faq_prediction(tracker: Tracker) -> Tuple[Optional[str], float]:
     if inherited is not None:
         # "要提前多久" after the validity answer: the cell of that topic's facet
         return inherited, 1.0
+    condition = condition_topic(last, stated_answers(tracker).values)
+    if condition is not None:
+        # "我们是外资的" after the conditions answer: that condition, for them
+        return condition, 1.0
     read_in_context = message.get(CONTEXT_READING) or {}
     if isinstance(read_in_context, dict) and read_in_context.get("topic"):
         # "要是股东上了呢" after the credit answer: read with the question before
@@ -299,7 +310,9 @@ def continue_topic(
     dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, text: str
 ) -> List[EventType]:
     """Answer ``topic`` again for a message that continues it; a statement of
-    the user's situation first hears that the rule is read for it."""
+    the user's situation first hears that the rule is read for it. After the
+    answer on all conditions, a statement of one condition gets that one's."""
+    topic = condition_topic(topic, stated_answers(tracker).values) or topic
     events = notice_once(dispatcher, tracker)
     if not is_question(text):
         dispatcher.utter_message(response="utter_continue_topic")

@@ -115,6 +115,17 @@ def asks_the_same(text: str) -> bool:
     return bool(_same_question_pattern().search(normalise(text).lower()))
 
 
+def condition_topic(last_topic: Optional[str], stated_slots: Iterable[str]) -> Optional[str]:
+    """The condition a statement of the user's own asks about after an answer
+    that covers them all ("我们是外资的" after the conditions answer ->
+    "foreign"): the one FAQ topic of the interview slots it answers, else None."""
+    if last_topic not in vocabulary()["umbrella_topics"]:
+        return None
+    table = cast(Dict[str, str], vocabulary()["condition_topics"])
+    topics = {table[slot] for slot in stated_slots if slot in table}
+    return topics.pop() if len(topics) == 1 else None
+
+
 # the facet of "够不够": whether the user's own figure meets a condition
 ENOUGH = "enough"
 

@@ -283,3 +283,31 @@ def test_a_message_asking_the_same_of_another_subject(text: str, expected: bool)
 @pytest.mark.parametrize("text", ["证办下来能用多久", "張證有效幾耐", "呼叫中心证有效几年"])
 def test_how_long_the_licence_can_be_used_is_the_validity(text: str) -> None:
     assert named_cell(text) == "validity"
+
+
+@pytest.mark.parametrize(
+    "last, slots, topic",
+    [
+        ("conditions", ["foreign_investment"], "foreign"),
+        ("conditions", ["province", "is_company"], "individual"),  # a province is no condition's answer
+        ("conditions", ["has_premises", "has_call_centre_system"], "premises_system"),
+        ("conditions", ["registered_capital", "insured_staff"], None),  # two conditions: the umbrella stands
+        ("capital", ["insured_staff"], None),  # only after the answer on all conditions
+        ("conditions", [], None),
+    ],
+)
+def test_a_statement_of_one_condition_after_the_conditions_answer_asks_that_condition(
+    last: str, slots: list, topic: str | None
+) -> None:
+    from licence.followups import condition_topic
+
+    assert condition_topic(last, slots) == topic
+
+
+def test_every_condition_topic_is_an_interview_slot_and_a_topic() -> None:
+    from licence.slots import SLOTS
+
+    table = vocabulary()["condition_topics"]
+    assert set(table) <= set(SLOTS)
+    assert set(table.values()) <= set(vocabulary()["topic_words"])
+    assert set(vocabulary()["umbrella_topics"]) <= set(cells())
