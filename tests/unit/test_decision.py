@@ -27,6 +27,14 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         # a near-domain subject the brief does not cover, unless the licence is named
         ("坐席一般底薪多少", "out_of_scope", {}, "out_of_scope", "near_domain"),
         ("400电话怎么申请啊", "faq", {}, "out_of_scope", "near_domain"),
+        ("通管局今年招考公务员吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("做客服这行发展前景怎么样", "faq", {}, "out_of_scope", "near_domain"),
+        ("话务质检一般抽多少通", "faq", {}, "out_of_scope", "near_domain"),
+        ("外包客服每个坐席一个月报价多少", "faq", {}, "out_of_scope", "near_domain"),
+        ("小公司找代账一年多少钱", "faq", {}, "out_of_scope", "near_domain"),
+        ("试用期辞退要赔钱吗", "faq", {}, "out_of_scope", "near_domain"),
+        # ...but the licence's own price stays the licence's
+        ("呼叫中心证办下来要花多少钱", "faq", {}, "faq", None),
         ("客服坐席一般一个月工资多少", "faq", {}, "out_of_scope", "near_domain"),
         ("呼叫中心软件买哪家的好", "faq", {}, "out_of_scope", "near_domain"),
         ("我们公司座机被标记成骚扰电话了 怎么取消标记", "faq", {}, "out_of_scope", "near_domain"),

@@ -80,6 +80,14 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
             },
         ),
         ("注册资本 500万 够吗", {"registered_capital": 500.0}),
+        # several provinces under one name, and the country in English
+        ("业务覆盖京津冀", {"coverage": "全网"}),
+        ("We take calls from across the country", {"coverage": "全网"}),
+        # a limited partnership is a partnership, not a limited company
+        ("我们是有限合伙", {"is_company": False}),
+        ("we were fined by the regulator in 2024", {"violations_3y": True}),
+        # 着呢 ends a statement, not a question
+        ("社保俩人交着呢", {"insured_staff": 2}),
     ],
 )
 def test_company_descriptions(text: str, expected: dict) -> None:
