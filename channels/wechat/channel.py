@@ -190,8 +190,10 @@ class WeChatInput(InputChannel):
         """On SIGTERM, once Sanic has closed the connections: the answers still
         being computed or pushed here are finished, as only this process can
         (exchanges.py); the server exits after, at the latest after drain_timeout."""
-        if self.exchanges.in_flight:
-            logger.info("WeChat: finishing %d answer(s) in flight before exiting", self.exchanges.in_flight)
+        if self.exchanges.in_flight:  # a warning: Rasa logs no info once it serves
+            logger.warning(
+                "WeChat: finishing %d answer(s) in flight before exiting", self.exchanges.in_flight
+            )
         left = await self.exchanges.drain(self.config.drain_timeout)
         if left:
             logger.error(

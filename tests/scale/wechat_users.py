@@ -18,7 +18,6 @@ import collections
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -138,15 +137,6 @@ class Gate:
 
     def wait(self, timeout: float = 900) -> None:
         assert self._event.wait(timeout), "the gate never opened"
-
-
-def refuses_connections(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:``port`` any more."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return False
-    except OSError:
-        return True
 
 
 @contextlib.contextmanager
