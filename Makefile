@@ -109,7 +109,7 @@ test-e2e: setup $(DEV) $(MODEL) ## pytest: the real servers over REST and the tr
 	$(PY) -m pytest -q tests/e2e
 
 .PHONY: test-scale
-test-scale: setup $(DEV) $(MODEL) ## two Rasa servers sharing PostgreSQL and Redis, 10 interleaved conversations; then REST, the widget and WeChat at once through nginx while one server is drained and stopped (apt-get installs what is missing)
+test-scale: setup $(DEV) browser-deps $(MODEL) ## two Rasa servers sharing PostgreSQL and Redis, 10 interleaved conversations; then REST, the widget (in Chromium and node) and WeChat at once through nginx while one server is drained and stopped (apt-get installs what is missing)
 	$(PY) -m pytest -q -s -m scale tests/scale
 
 test-browser: setup $(DEV) browser-deps $(MODEL) ## headless Chromium chats through the website widget

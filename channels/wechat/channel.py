@@ -180,7 +180,25 @@ class WeChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self._receive(request, on_new_message)
 
+        @bp.listener("after_server_stop")
+        async def finish_answers(app: Any, loop: Any) -> None:
+            await self.finish_answers()
+
         return bp
+
+    async def finish_answers(self) -> None:
+        """On SIGTERM, once Sanic has closed the connections: the answers still
+        being computed or pushed here are finished, as only this process can
+        (exchanges.py); the server exits after, at the latest after drain_timeout."""
+        if self.exchanges.in_flight:  # a warning: Rasa logs no info once it serves
+            logger.warning(
+                "WeChat: finishing %d answer(s) in flight before exiting", self.exchanges.in_flight
+            )
+        left = await self.exchanges.drain(self.config.drain_timeout)
+        if left:
+            logger.error(
+                "WeChat: %d answer(s) still in flight after %.0fs are lost", left, self.config.drain_timeout
+            )
 
     def _disabled(self) -> HTTPResponse:
         logger.warning("WeChat channel is disabled (no token configured); answered 503")

@@ -73,6 +73,10 @@ class WeChatConfig:
     # How often a server waiting on another (a retry's answer, the access
     # token) looks at Redis again, seconds.
     poll_interval: float = 0.1
+    # How long a stopping server waits for the answers it is still computing or
+    # pushing (after Sanic's own wait for its connections), seconds: longer than
+    # a slow answer (the REST channel gives up after 20 s) and a push (http_timeout).
+    drain_timeout: float = 30.0
 
     @property
     def enabled(self) -> bool:

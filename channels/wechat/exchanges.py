@@ -17,6 +17,13 @@ retry on another server waits for it by looking again every ``poll_interval``
 API, in which case the server that holds the bot's task pushes it. Every change
 of a record is atomic (``Cache.update``), so an answer is given once: either
 passively, by whichever delivery takes it first, or by one push.
+
+The bot's task and the push are this process's alone: no other server can
+take them over (running the bot again could store the message twice). So a
+server that is stopped finishes them first (``drain``, when its connections are
+closed): a retry that reached another server and got ``success`` is then
+answered by this server's push, and an answer no delivery has taken yet is in
+the record for a retry to reply.
 """
 
 from __future__ import annotations
@@ -198,3 +205,26 @@ class Exchanges:
         """Waits until no bot run or push is in flight, e.g. before shutdown."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @property
+    def in_flight(self) -> int:
+        """Bot runs and pushes of this process not finished yet."""
+        return len(self._tasks)
+
+    async def drain(self, timeout: float) -> int:
+        """Waits, at most ``timeout`` of the clock, until no bot run or push of
+        this process is in flight (a push a finishing run starts is waited for
+        too). Returns how many were still in flight: when the process exits,
+        their answers are lost."""
+        deadline = self._clock.monotonic() + timeout
+        while self._tasks:
+            remaining = deadline - self._clock.monotonic()
+            if remaining <= 0:
+                break
+            # asyncio.wait, not gather: giving up on it cancels none of the tasks
+            batch = asyncio.ensure_future(asyncio.wait(list(self._tasks)))
+            if not await wait_for(self._clock, batch, remaining):
+                batch.cancel()
+                await asyncio.gather(batch, return_exceptions=True)
+                break
+        return len(self._tasks)

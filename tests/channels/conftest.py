@@ -225,6 +225,20 @@ class ChannelApp:
         self._loop.run(close())
         self._loop.stop()
 
+    def terminate(self) -> "Future[None]":
+        """What Sanic's server does on SIGTERM (sanic/server/runners.py): stop
+        listening, close idle connections, then the "after_server_stop" listeners.
+        Returns when that is done (``stop`` still ends the loop)."""
+
+        async def shut_down() -> None:
+            self._server.close()
+            await self._server.wait_closed()
+            for connection in list(self._server.connections):
+                connection.close_if_idle()
+            await self._server.after_stop()
+
+        return self._loop.submit(shut_down())
+
     def post(self, request: SignedRequest, **kwargs: Any) -> requests.Response:
         return self.http.post(self.webhook, params=request.params, data=request.body, timeout=10, **kwargs)
 

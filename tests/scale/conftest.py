@@ -4,7 +4,8 @@ One action server and two Rasa servers (same model) with the tracker store in
 PostgreSQL and the conversation locks, the WeChat channel's state and the
 socket.io channel's emits in Redis; the WeChat channel on (plain mode) against a
 fake WeChat API on loopback; nginx (the deployment's template) in front of both
-servers for the module that uses it. `make test-scale` runs them (it installs
+servers, and the chat page (scripts/serve_web.py) pointed at nginx, for the module
+that uses them. `make test-scale` runs them (it installs
 Debian's postgresql, redis-server and nginx when missing); the other targets do
 not collect them.
 """
@@ -19,8 +20,9 @@ from typing import Dict, Iterator, List
 import pytest
 import yaml
 
+from tests.browser.servers import WebBot, WebServer
 from tests.channels import fake_wechat as wx
-from tests.e2e.servers import MODEL, ROOT, Bot
+from tests.e2e.servers import MODEL, ROOT, Bot, free_port
 from tests.scale.conversations import Replies, run_all
 from tests.scale.nginx import Nginx
 from tests.scale.services import Postgres, Redis, ensure_packages
@@ -43,6 +45,8 @@ class Stack:
     redis: Redis
     postgres: Postgres
     wechat: wx.FakeWeChatServer
+    workdir: Path
+    page_port: int  # where the chat page is served: the servers allow its origin (CORS)
 
     def name_of(self, server: Bot) -> str:
         return APP_NAME["a"] if server is self.a else APP_NAME["b"]
@@ -62,6 +66,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     credentials_file.write_text(yaml.safe_dump(credentials, allow_unicode=True))
 
     postgres, redis, wechat = Postgres(), Redis(), wx.FakeWeChatServer()
+    # the page's long-polling requests cross origins (the page's port, nginx's)
+    page_port = free_port()
+    cors = [f"http://127.0.0.1:{page_port}"]
     servers: List[Bot] = []
     try:
         postgres.start()
@@ -78,23 +85,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "WECHAT_API_BASE": wechat.base_url,
             }
 
-        a = Bot(workdir=workdir / "a", extra_env=env(APP_NAME["a"]), credentials=str(credentials_file))
+        a = WebBot(
+            workdir=workdir / "a",
+            extra_env=env(APP_NAME["a"]),
+            credentials=str(credentials_file),
+            cors_origins=cors,
+        )
         a.workdir.mkdir()
         servers.append(a)
         a.start_actions()
-        b = Bot(
+        b = WebBot(
             workdir=workdir / "b",
             extra_env=env(APP_NAME["b"]),
             credentials=str(credentials_file),
             actions_port=a.actions_port,
             token=a.token,
+            cors_origins=cors,
         )
         b.workdir.mkdir()
         servers.append(b)
         # one at a time: two servers creating the tables at once log errors
         a.start_rasa()
         b.start_rasa()
-        yield Stack(a, b, redis, postgres, wechat)
+        yield Stack(a, b, redis, postgres, wechat, workdir, page_port)
     finally:
         for server in reversed(servers):
             server.stop()
@@ -112,6 +125,18 @@ def balancer(stack: Stack) -> Iterator[Nginx]:
         yield nginx
     finally:
         nginx.stop()
+
+
+@pytest.fixture(scope="session")
+def page(stack: Stack, balancer: Nginx) -> Iterator[WebServer]:
+    """The chat page, its widget pointed at nginx (scripts/serve_web.py --rasa-url)."""
+    workdir = stack.workdir / "page"
+    workdir.mkdir()
+    server = WebServer(rasa_url=balancer.url, workdir=workdir, port=stack.page_port)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

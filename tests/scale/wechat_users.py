@@ -15,12 +15,16 @@ each message is in its tracker once and WeChat showed each answer once.
 from __future__ import annotations
 
 import collections
+import contextlib
+import os
+import signal
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any, Callable, Counter, Dict, List
+from typing import Any, Callable, Counter, Dict, Iterator, List
 
 import requests
 
@@ -133,3 +137,36 @@ class Gate:
 
     def wait(self, timeout: float = 900) -> None:
         assert self._event.wait(timeout), "the gate never opened"
+
+
+@contextlib.contextmanager
+def actions_paused(actions: subprocess.Popen) -> Iterator[None]:
+    """The action server (started in a session of its own) stopped with SIGSTOP,
+    by its process group, and continued on leaving: a bot that calls it waits,
+    without blocking its server's event loop, as it would on a slow action."""
+    os.killpg(actions.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(actions.pid, signal.SIGCONT)
+
+
+def answer_owed(user: WeChatUser, server_url: str) -> None:
+    """Send the user's one message straight to ``server_url``; returns once that
+    server has replied ``success`` (its bot still computing the answer, which it
+    now owes through the customer-service API). WeChat retries nothing after a
+    ``success``."""
+    xml = wx.text_xml(user.script[0], openid=user.openid, msg_id=wx.next_msg_id())
+    signed = wx.plain_request(xml, openid=user.openid)
+    response = requests.post(
+        f"{server_url}/webhooks/wechat/webhook", params=signed.params, data=signed.body, timeout=60
+    )
+    assert response.status_code == 200, (response.status_code, response.text[:200])
+    assert response.text.strip() == SUCCESS, f"answered within the budget: {response.text[:200]}"
+
+
+def wait_pushed(user: WeChatUser, fake: wx.FakeWeChatServer, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not pushed_to(fake, user.openid):
+        assert time.monotonic() < deadline, f"{user.openid}: the answer owed was never pushed"
+        time.sleep(0.1)

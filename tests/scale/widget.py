@@ -1,7 +1,8 @@
-"""Website visitors for the scale test: tests/scale/widget_client.mjs (the widget's
-own socket.io-client, from web/node_modules) in node, one process per visitor,
-driven line by line. Each process runs in a session of its own and is stopped by
-its PID."""
+"""Website visitors for the scale test, one process per visitor driven line by
+line: tests/scale/widget_client.mjs (the widget's own socket.io-client, from
+web/node_modules) in node, and tests/scale/widget_browser.mjs (the real chat page
+in headless Chromium, as tests/browser/ drives it). Each process runs in a session
+of its own and is stopped by its PID (Chromium goes with its process group)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from tests.browser.servers import stop
+from tests.browser.servers import CHROMIUM, missing_tools, stop
 from tests.e2e.servers import ROOT
 
 CLIENT = Path(__file__).with_name("widget_client.mjs")
+BROWSER = Path(__file__).with_name("widget_browser.mjs")
 SOCKET_IO_CLIENT = ROOT / "web" / "node_modules" / "socket.io-client" / "package.json"
 TIMEOUT = 150.0  # longer than the client's own bound on a wait (120 s)
 
@@ -28,6 +30,7 @@ def missing() -> List[str]:
         found.append("node (apt-get install nodejs)")
     if not SOCKET_IO_CLIENT.exists():
         found.append("socket.io-client (npm ci in web/)")
+    found.extend(tool for tool in missing_tools() if tool not in found)
     return found
 
 
@@ -49,11 +52,14 @@ class Visitor:
     """One widget session (``session_id``) connected to ``url``."""
 
     def __init__(self, url: str, session_id: str) -> None:
+        self._spawn(session_id, ["node", str(CLIENT), url, session_id])
+
+    def _spawn(self, session_id: str, command: List[str]) -> None:
         self.session_id = session_id
         self.events: List[Dict[str, Any]] = []
         self._reports: "queue.Queue[Dict[str, Any]]" = queue.Queue()
         self.process = subprocess.Popen(
-            ["node", str(CLIENT), url, session_id],
+            command,
             cwd=ROOT,
             text=True,
             stdin=subprocess.PIPE,
@@ -87,10 +93,13 @@ class Visitor:
         """The next confirmation of the session (the first, or after a reconnection)."""
         return self._next("confirmed")
 
-    def _command(self, command: Dict[str, Any]) -> List[Dict[str, Any]]:
+    def _send(self, command: Dict[str, Any]) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(command, ensure_ascii=False) + "\n")
         self.process.stdin.flush()
+
+    def _command(self, command: Dict[str, Any]) -> List[Dict[str, Any]]:
+        self._send(command)
         return list(self._next("turn")["replies"])
 
     def say(self, text: str, expect: int) -> List[Dict[str, Any]]:
@@ -118,3 +127,28 @@ class Visitor:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         stop(self.process)
+
+
+class BrowserVisitor(Visitor):
+    """The chat page at ``page_url`` in headless Chromium (profile in ``profile``);
+    the server gives the session its id, known once it is confirmed."""
+
+    def __init__(self, page_url: str, profile: Path) -> None:
+        self._spawn("", ["node", str(BROWSER), page_url, str(CHROMIUM), str(profile)])
+
+    def confirmed(self) -> Dict[str, Any]:
+        event = super().confirmed()
+        self.session_id = self.session_id or str(event["session"])
+        return event
+
+    def history(self, bot_messages: int, wait: float = 60) -> Dict[str, List[str]]:
+        """The texts the page shows (``bot``, ``user``), once it shows ``bot_messages``
+        bot messages (the widget delays each a little), or after ``wait`` seconds."""
+        self._send({"history": bot_messages, "waitMs": int(wait * 1000)})
+        event = self._next("history")
+        return {"bot": list(event["bot"]), "user": list(event["user"])}
+
+    def reload(self) -> None:
+        """Reload the page; returns once the session is confirmed again."""
+        self._send({"reload": True})
+        self._next("reloaded")
