@@ -1,7 +1,8 @@
 """The NLU parse of a text is kept, so a text seen before is not parsed again.
 
-Every component of the pipeline (config.yml) reads only the message's text: no
-metadata, no tracker, no clock. So a text always parses the same with one model,
+Every component of the pipeline (config.yml) reads only the message's text and
+today's date (licence/clock.py: the NLU reads "明天" or "6月30日" relative to it),
+no metadata, no tracker. So a text always parses the same with one model on one day,
 and Rasa's ``MessageProcessor`` runs the whole graph again for every message
 anyway: jieba, spaCy, the featurizers, the sentence encoder (the largest single
 cost of a turn, bench/results/serving-steps.md) and the classifiers. Short
@@ -27,12 +28,15 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from licence import clock
+
 ENV_VAR = "NLU_CACHE_SIZE"
 DEFAULT_SIZE = 1000
 _ATTRIBUTE = "_callcentre_parse_cache"
 _ORIGINAL = MessageProcessor._parse_message_with_graph
 
-Key = Tuple[Optional[Text], bool]
+# the text, whether only output properties are kept, and the day it was read on
+Key = Tuple[Optional[Text], bool, str]
 
 
 def cache_size() -> int:
@@ -93,7 +97,7 @@ def _parse_message_with_graph(
     cache = parse_cache(self)
     if cache.size < 1:
         return _ORIGINAL(self, message, tracker, only_output_properties)
-    key: Key = (message.text, only_output_properties)
+    key: Key = (message.text, only_output_properties, clock.today().isoformat())
     found = cache.get(key)
     if found is not None:
         return found

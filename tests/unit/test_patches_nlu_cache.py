@@ -95,3 +95,14 @@ def test_the_server_uses_it() -> None:
     # the context reading wraps the cache, so both of its parses are cached
     assert MessageProcessor._parse_message_with_graph is context_parse._parse_message_with_graph
     assert context_parse._inner is nlu_cache._parse_message_with_graph
+
+
+def test_a_text_is_parsed_again_on_a_new_day(parse, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the NLU reads "明天" relative to today: yesterday's parse must not answer today
+    processor = Processor()
+    monkeypatch.setenv("BOT_TODAY", "2026-12-06")
+    parse(processor, "明天提交")
+    parse(processor, "明天提交")
+    monkeypatch.setenv("BOT_TODAY", "2026-12-07")
+    parse(processor, "明天提交")
+    assert processor.runs == ["明天提交", "明天提交"]
