@@ -33,6 +33,11 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("外包客服每个坐席一个月报价多少", "faq", {}, "out_of_scope", "near_domain"),
         ("小公司找代账一年多少钱", "faq", {}, "out_of_scope", "near_domain"),
         ("试用期辞退要赔钱吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("400电话可以呼转到手机吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("老接到推销电话 怎么举报", "faq", {}, "out_of_scope", "near_domain"),
+        ("外包报价一般按通话还是按坐席", "faq", {}, "out_of_scope", "near_domain"),
+        ("去澳门要办港澳通行证吗", "faq", {}, "out_of_scope", "near_domain"),
+        ("B21要什么条件", "faq", {}, "out_of_scope", "another_licence"),
         # ...but the licence's own price stays the licence's
         ("呼叫中心证办下来要花多少钱", "faq", {}, "faq", None),
         ("客服坐席一般一个月工资多少", "faq", {}, "out_of_scope", "near_domain"),

@@ -245,3 +245,8 @@ def test_the_head_office_named_in_a_reply_is_not_the_applicant() -> None:
 )
 def test_a_planned_number_is_not_todays(text: str, requested: str, expected: object) -> None:
     assert extract_answers(text, requested).values[requested] == expected
+
+
+def test_colloquial_replies_to_the_question_asked() -> None:
+    assert extract_answers("廿五個", "insured_staff").values == {"insured_staff": 25}
+    assert extract_answers("淨係做本地嘅生意", "coverage").values == {"coverage": "地网"}

@@ -147,6 +147,8 @@ def test_chatter_and_long_messages_do_not(text: str) -> None:
         ("场地呢", "premises_system"),
         ("这证管几年", "validity"),  # how long the licence lasts, not how long it takes
         ("证还有效吗", "validity"),
+        ("时间呢", "timeline"),
+        ("批下来呢", "review_time"),
     ],
 )
 def test_a_follow_up_made_of_one_topic_word_names_that_topic(text: str, topic: str) -> None:
