@@ -119,6 +119,8 @@ def topic_in_play(tracker: Tracker) -> Optional[str]:
 LICENCE_TOPIC = "what_is"
 # ...when no FAQ label of the message's own is this likely
 LICENCE_TOPIC_BELOW = 0.3
+# the FAQ topic on who needs the licence: a business described after it is checked
+WHO_NEEDS_TOPIC = "who_needs"
 # the pseudo-topic of the need check's answer, and the actions that give it
 NEED_TOPIC = "need"
 NEED_ACTIONS = frozenset(
@@ -136,6 +138,12 @@ def need_in_play(tracker: Tracker) -> bool:
     """The bot's previous turn said whether the business described needs the
     licence: a description that follows ("只接自己家客户的电话") is checked too."""
     return tracker.get_slot(LAST_TOPIC_SLOT) == NEED_TOPIC and _previous_turn_answered(tracker, NEED_ACTIONS)
+
+
+def describes_after_who_needs(tracker: Tracker, text: str) -> bool:
+    """A statement (no question) right after the answer on who needs the
+    licence: the user's own business, to be checked ("我们是做坐席租赁的")."""
+    return topic_in_play(tracker) == WHO_NEEDS_TOPIC and not is_question(text)
 
 
 def _previous_turn_answered(tracker: Tracker, actions: frozenset[str]) -> bool:
@@ -169,8 +177,12 @@ def continue_need_check(
 ) -> Optional[List[EventType]]:
     """Right after the need answer, a message the classifier could not place
     that describes a business activity ("我哋淨係幫自己公司打", "就是按坐席收租金
-    那种") gets the need answer for that activity; None when it is not that."""
-    activity = described_activity(tracker) if need_in_play(tracker) else None
+    那种") gets the need answer for that activity; None when it is not that.
+    So does a statement of the user's own business right after the answer on
+    who needs the licence ("我们是做坐席租赁的"); a question there ("出租系统的也
+    要吗") stays a question on who needs it."""
+    in_play = need_in_play(tracker) or describes_after_who_needs(tracker, text)
+    activity = described_activity(tracker) if in_play else None
     if activity is None:
         return None
     return notice_once(dispatcher, tracker) + answer_need(dispatcher, activity)

@@ -14,6 +14,7 @@ from actions.answers import (
     answer_facts_with_basis,
     NEED_TOPIC,
     answer_need,
+    describes_after_who_needs,
     answer_topic,
     continue_topic,
     faq_prediction,
@@ -154,11 +155,15 @@ class ActionAnswerFaq(SafeAction):
 
 
 def described_after_need(tracker: Tracker, text: str) -> Optional[str]:
-    """The business activity a message right after the need answer describes,
+    """The business activity a message right after the need answer (or a
+    statement right after the answer on who needs the licence) describes,
     when it asks no facet of its own ("客服外包要什么材料" asks the materials)
     and names more than telemarketing (电销 and 外呼 are the outbound FAQ's
     subject too)."""
-    if not need_in_play(tracker) or asked_facet(text) is not None:
+    if (
+        not (need_in_play(tracker) or describes_after_who_needs(tracker, text))
+        or asked_facet(text) is not None
+    ):
         return None
     activity = described_activity(tracker)
     return activity if activity and activity != "other" else None

@@ -107,6 +107,8 @@ MIN_DESCRIBED_QUESTION_CHARS = 15
 # labels of chit-chat, under which a request for a person may hide
 CHAT_INTENTS = frozenset({"greet", "goodbye", "thank", "bot_challenge", "affirm", "deny", "out_of_scope"})
 HANDOFF = "human_handoff"
+# "why?": why the bot asks a question, or why it has no verdict yet
+ASK_WHY = "ask_why"
 # labels of small talk, and the restart command, that a licence question may
 # be taken for ("那只能重新申请？" is no request to start over)
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "restart", STOP})
@@ -169,6 +171,8 @@ def decide_intent(signals: Signals) -> Decision:
     if signals.intent not in KEEP_FACET_QUESTION and facet_only(signals.text):
         return Decision(FAQ, "facet_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_the_licence(signals.text, signals.intent):
+        return Decision(FAQ, "licence_question")
+    if signals.intent == ASK_WHY and names_the_licence(signals.text):
         return Decision(FAQ, "licence_question")
     if signals.intent in SMALL_TALK_INTENTS and asks_about_own_figure(signals):
         return Decision(FAQ, "figure_question")
@@ -340,6 +344,12 @@ def asks_about_the_licence(text: str, intent: str = "") -> bool:
     if _licence_topic_pattern().search(normalise(text).lower()):
         return True
     return named_cell(text) is not None if intent == STOP else names_a_topic(text)
+
+
+def names_the_licence(text: str) -> bool:
+    """ "为啥现在招投标老要这个证": a "why" that names the licence or a step of it
+    asks about the licence, not why the bot asks or has no verdict yet."""
+    return bool(_licence_word_pattern().search(normalise(text).lower()))
 
 
 def asks_about_own_figure(signals: Signals) -> bool:

@@ -1821,3 +1821,17 @@ async def test_a_description_heard_as_a_new_need_question_answers_the_waiting_ch
     t.latest_message["likely_activity"] = {"name": "system_rental", "similarity": 0.9, "margin": 0.01}
     _, events = await run(ActionStartNeedCheck(), t)
     assert slots_set(events)["business_activity"] is None
+
+
+async def test_a_business_stated_after_the_who_needs_answer_is_checked() -> None:
+    t = after_answer("我们是做坐席租赁的", "who_needs", intent="inform")
+    messages, _ = await run(ActionHandleInform(), t)
+    assert "utter_need_answer" in responses(messages)
+
+
+async def test_a_question_after_the_who_needs_answer_stays_a_question_on_who_needs() -> None:
+    t = after_answer("出租系统的也要吗", "who_needs", intent="faq")
+    t.latest_message["fine_ranking"] = [{"name": "faq/who_needs", "confidence": 0.9}]
+    messages, _ = await run(ActionAnswerFaq(), t)
+    assert "utter_faq/who_needs" in responses(messages)
+    assert "utter_need_answer" not in responses(messages)

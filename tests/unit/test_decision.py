@@ -273,6 +273,10 @@ NEAR_OOS = dict(nearest_intent="out_of_scope")
         ("不做了怎么弄", "stop_interview", {}, "faq", "licence_question"),
         ("不做了，直接告诉我结果吗", "stop_interview", {}, "stop_interview", None),
         ("不想答了", "stop_interview", {}, "stop_interview", None),
+        # a "why" naming the licence asks about it; one naming none asks about the bot
+        ("为啥现在招投标老要这个证", "ask_why", {}, "faq", "licence_question"),
+        ("为什么要问注册资本", "ask_why", {}, "ask_why", None),
+        ("为什么还没结果", "ask_why", {}, "ask_why", None),
         # a question about the user's own figure is no yes, however it ends
         ("要是增资到一千万就够了对吧", "affirm", FACT, "faq", "figure_question"),
         ("对吧", "affirm", FACT, "affirm", None),
