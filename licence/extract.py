@@ -174,9 +174,19 @@ def _explicit(clause: str, requested: str | None, owners_named: bool = False) ->
             reading.values["province"] = named.pop()
 
     reading.values.update(boolean_mentions(lowered, requested, owners_named))
+    if reading.values.get("business_scope_ok") is True and _names_only_another_scope(lowered):
+        # "经营范围只写了软件开发": the scope is named, and holds something else only
+        reading.values["business_scope_ok"] = False
     if foreign_owner is not None:
         reading.values["foreign_investment"] = foreign_owner
     return reading
+
+
+def _names_only_another_scope(lowered: str) -> bool:
+    """The clause says the business scope holds only something else: a
+    restricting word of the scope question's replies, and no telecom word."""
+    restricting = _words("reply_cues", "business_scope_ok", "deny")
+    return _has_any(lowered, restricting) and not _has_any(lowered, _words("telecom_scope_words"))
 
 
 def _bare(clause: str, requested: str) -> _Reading:

@@ -88,6 +88,9 @@ def test_answers_heard_from_users(text: str, requested: str, expected: dict) -> 
         ("we were fined by the regulator in 2024", {"violations_3y": True}),
         # 着呢 ends a statement, not a question
         ("社保俩人交着呢", {"insured_staff": 2}),
+        # a business scope said to hold something else only holds no telecom business
+        ("我们执照经营范围只写了软件开发和技术服务", {"business_scope_ok": False}),
+        ("经营范围只有增值电信业务", {"business_scope_ok": True}),
     ],
 )
 def test_company_descriptions(text: str, expected: dict) -> None:
