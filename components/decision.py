@@ -24,7 +24,7 @@ from components.entity_features import names_only_outside, whole_word_entities
 from components.relevance import NEAREST_EXAMPLE
 from licence.context import DECIDED
 from licence.decision import FAQ, Signals, decide_intent
-from licence.reading import ANSWER, READER
+from licence.reading import answers_in
 
 # how many of the whole message's fine labels may agree with its last question's
 TOP_FINE_LABELS = 3
@@ -99,13 +99,8 @@ class MessageDecision(GraphComponent):
             names_own_licence=bool(labels & self._own),
             nearest_intent=str((message.get(NEAREST_EXAMPLE) or {}).get("intent") or ""),
             states_fact=any(e.get("entity") in self._facts for e in message.get(ENTITIES) or []),
-            stated_answers=len(
-                {
-                    e.get("role")
-                    for e in message.get(ENTITIES) or []
-                    if e.get("entity") == ANSWER and e.get("extractor") == READER
-                }
-            ),
+            # the reader of licence/reading.py, as the actions read it
+            stated_answers=len(answers_in({ENTITIES: message.get(ENTITIES) or []}).values),
             likely_faq_topic=any(
                 str(item.get("name", "")).startswith(f"{FAQ}/")
                 and float(item.get("confidence") or 0.0) >= self._min_topic
